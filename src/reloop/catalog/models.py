@@ -1,0 +1,168 @@
+"""The standard catalogue: categories, brands, product models, variants and reference new prices."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from reloop.markets.data import MARKET_CODES
+
+
+def localized(names: dict[str, str], language: str | None, fallback: str) -> str:
+    """Pick ``names[language]``, trying ``fr`` for ``fr-be``, then English, then ``fallback``."""
+    if language:
+        for key in (language, language.split("-")[0]):
+            if names.get(key):
+                return names[key]
+    return names.get("en") or fallback
+
+
+class Category(models.Model):
+    """A node of the category tree; product models attach to leaves."""
+
+    slug = models.SlugField(unique=True)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    name = models.CharField(max_length=100, help_text=_("English name"))
+    names = models.JSONField(default=dict, blank=True, help_text=_("Translated names by language code"))
+    position = models.PositiveSmallIntegerField(default=0)
+    battery_min_health = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text=_("Minimum battery state of health for the standard tier; empty when devices have none"),
+    )
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name_plural = _("categories")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(battery_min_health__isnull=True) | Q(battery_min_health__lte=100),
+                name="category_battery_min_health_percent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def display_name(self) -> str:
+        return self.localized_name(get_language())
+
+    def localized_name(self, language: str | None) -> str:
+        return localized(self.names, language, self.name)
+
+
+class Brand(models.Model):
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProductModel(models.Model):
+    """A device model, e.g. "Apple iPhone 13": what a buyer searches for."""
+
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="product_models")
+    brand = models.ForeignKey(Brand, on_delete=models.PROTECT, related_name="product_models")
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=160, unique=True)
+    release_date = models.DateField()
+    specs = models.JSONField(default=dict, blank=True)
+    featured = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["brand__name", "-release_date", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["brand", "name"], name="product_model_unique_brand_name"),
+        ]
+        indexes = [
+            models.Index(fields=["category", "brand"]),
+            models.Index(fields=["featured", "release_date"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.brand.name} {self.name}"
+
+    @property
+    def title(self) -> str:
+        return f"{self.brand.name} {self.name}"
+
+    @property
+    def release_year(self) -> int:
+        return self.release_date.year
+
+
+class Variant(models.Model):
+    """The buyable product page: one storage × colour × option combination of a model."""
+
+    product_model = models.ForeignKey(ProductModel, on_delete=models.CASCADE, related_name="variants")
+    slug = models.SlugField(max_length=120)
+    storage_gb = models.PositiveIntegerField(null=True, blank=True)
+    colour = models.CharField(max_length=60)
+    options: models.JSONField[dict[str, str], dict[str, str]] = models.JSONField(
+        default=dict, blank=True, help_text=_("Category-specific choices, e.g. keyboard layout")
+    )
+    ean = models.CharField(
+        max_length=14, null=True, blank=True, unique=True, verbose_name="EAN/GTIN"
+    )  # NULL keeps "unknown" out of the unique constraint
+
+    class Meta:
+        ordering = ["product_model", "storage_gb", "colour", "slug"]
+        constraints = [
+            models.UniqueConstraint(fields=["product_model", "slug"], name="variant_unique_slug_per_model"),
+            models.CheckConstraint(
+                condition=Q(storage_gb__isnull=True) | Q(storage_gb__gt=0), name="variant_storage_positive"
+            ),
+        ]
+        indexes = [models.Index(fields=["storage_gb"])]
+
+    def __str__(self) -> str:
+        return f"{self.product_model} {self.label}"
+
+    @property
+    def label(self) -> str:
+        parts: list[str] = []
+        if self.storage_gb:
+            parts.append(format_storage(self.storage_gb))
+        parts.append(self.colour)
+        parts.extend(self.options.values())
+        return " · ".join(parts)
+
+    def axis_values(self) -> dict[str, Any]:
+        return {"storage_gb": self.storage_gb, "colour": self.colour, **self.options}
+
+
+def format_storage(gb: int) -> str:
+    if gb >= 1000 and gb % 1000 == 0:
+        return f"{gb // 1000} TB"
+    return f"{gb} GB"
+
+
+class ReferencePrice(models.Model):
+    """The price of the variant new in one market, with where it comes from (shown as a labelled comparison)."""
+
+    variant = models.ForeignKey(Variant, on_delete=models.CASCADE, related_name="reference_prices")
+    market = models.CharField(max_length=5, choices=[(c, c) for c in MARKET_CODES])
+    amount = models.BigIntegerField(help_text=_("Minor units of the market's currency"))
+    currency = models.CharField(max_length=3)
+    source = models.CharField(max_length=300)
+    source_url = models.URLField(blank=True)
+    observed_on = models.DateField(help_text=_("Date the price was published or observed"))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["variant", "market"], name="reference_price_unique_variant_market"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="reference_price_positive"),
+        ]
+        indexes = [models.Index(fields=["market", "variant"])]
+
+    def __str__(self) -> str:
+        return f"{self.variant_id} {self.market} {self.amount} {self.currency}"

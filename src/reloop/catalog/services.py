@@ -1,0 +1,142 @@
+"""Catalogue writes. The catalogue is operator data: it is loaded from the shipped dataset, idempotently."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils.text import slugify
+
+from reloop.catalog.dataset import Dataset
+from reloop.catalog.models import Brand, Category, ProductModel, ReferencePrice, Variant
+
+#: How many of the newest models of each top-level category the home page features.
+FEATURED_PER_CATEGORY = 2
+
+
+@dataclass(frozen=True)
+class CatalogueLoadReport:
+    categories: int
+    brands: int
+    product_models: int
+    variants: int
+    reference_prices: int
+
+
+@transaction.atomic
+def load_catalogue(*, dataset: Dataset) -> CatalogueLoadReport:
+    """Create or update every category, brand, model, variant and reference price of ``dataset``.
+
+    Upserts keyed on natural keys (slugs, variant × market), so running it twice changes nothing the second time
+    and never duplicates a row. Rows absent from the dataset are left alone (offers may point at them).
+    """
+    categories = _load_categories(dataset)
+    brands = _upsert(Brand, [Brand(name=b, slug=slugify(b)) for b in dataset.brands], unique=["slug"], update=["name"])
+    brand_ids = {b.slug: b.pk for b in Brand.objects.filter(slug__in=[slugify(b) for b in dataset.brands])}
+    category_ids = {c.slug: c.pk for c in categories}
+
+    _upsert(
+        ProductModel,
+        [
+            ProductModel(
+                slug=m.slug,
+                name=m.name,
+                brand_id=brand_ids[slugify(m.brand)],
+                category_id=category_ids[m.category],
+                release_date=m.release_date,
+                specs=m.specs,
+            )
+            for m in dataset.models
+        ],
+        unique=["slug"],
+        update=["name", "brand", "category", "release_date", "specs"],
+    )
+    model_ids = dict(ProductModel.objects.filter(slug__in=[m.slug for m in dataset.models]).values_list("slug", "pk"))
+    _mark_featured(dataset, categories)
+
+    _upsert(
+        Variant,
+        [
+            Variant(
+                product_model_id=model_ids[m.slug],
+                slug=v.slug,
+                storage_gb=v.storage_gb,
+                colour=v.colour,
+                options=v.options,
+            )
+            for m in dataset.models
+            for v in m.variants
+        ],
+        unique=["product_model", "slug"],
+        update=["storage_gb", "colour", "options"],
+    )
+    variant_ids = {
+        (pm_id, slug): pk
+        for pk, pm_id, slug in Variant.objects.filter(product_model_id__in=model_ids.values()).values_list(
+            "pk", "product_model_id", "slug"
+        )
+    }
+    prices = [
+        ReferencePrice(
+            variant_id=variant_ids[(model_ids[m.slug], v.slug)],
+            market=p.market,
+            amount=p.amount,
+            currency=p.currency,
+            source=p.source,
+            source_url=p.source_url,
+            observed_on=p.observed_on,
+        )
+        for m in dataset.models
+        for v in m.variants
+        for p in v.prices
+    ]
+    _upsert(
+        ReferencePrice,
+        prices,
+        unique=["variant", "market"],
+        update=["amount", "currency", "source", "source_url", "observed_on"],
+    )
+    return CatalogueLoadReport(
+        categories=len(categories),
+        brands=brands,
+        product_models=len(dataset.models),
+        variants=len(variant_ids),
+        reference_prices=len(prices),
+    )
+
+
+def _upsert(model: type, rows: list, *, unique: list[str], update: list[str]) -> int:
+    model.objects.bulk_create(  # type: ignore[attr-defined]
+        rows, batch_size=500, update_conflicts=True, unique_fields=unique, update_fields=update
+    )
+    return len(rows)
+
+
+def _load_categories(dataset: Dataset) -> list[Category]:
+    by_slug: dict[str, Category] = {}
+    for row in dataset.categories:  # parents come before their children in the file
+        category, _created = Category.objects.update_or_create(
+            slug=row.slug,
+            defaults={
+                "name": row.name,
+                "names": row.names,
+                "position": row.position,
+                "battery_min_health": row.battery_min_health,
+                "parent": by_slug[row.parent] if row.parent else None,
+            },
+        )
+        by_slug[row.slug] = category
+    return list(by_slug.values())
+
+
+def _mark_featured(dataset: Dataset, categories: list[Category]) -> None:
+    """Feature the newest models of each top-level category, so the home page shows every kind of device."""
+    parents = {c.slug: c.parent.slug if c.parent else c.slug for c in categories}
+    newest: dict[str, list[str]] = {}
+    for m in sorted(dataset.models, key=lambda m: m.release_date, reverse=True):
+        picks = newest.setdefault(parents[m.category], [])
+        if len(picks) < FEATURED_PER_CATEGORY:
+            picks.append(m.slug)
+    featured = [slug for picks in newest.values() for slug in picks]
+    ProductModel.objects.filter(featured=True).exclude(slug__in=featured).update(featured=False)
+    ProductModel.objects.filter(slug__in=featured).update(featured=True)

@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+from reloop.catalog.models import ProductModel
+
+
+class Command(BaseCommand):
+    help = "Migrate, load the small demo data when the database is empty, and serve the site."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--no-serve", action="store_true", help="Prepare the database, then exit")
+
+    def handle(self, *args: Any, host: str, port: int, no_serve: bool, **options: Any) -> None:
+        call_command("migrate", interactive=False, verbosity=0)
+        self.stdout.write("Database migrated.")
+        if ProductModel.objects.exists():
+            self.stdout.write("Demo data already loaded; run `reloop seed` to refresh it.")
+        else:
+            call_command("seed", size="small", stdout=self.stdout, stderr=self.stderr)
+        if no_serve:
+            return
+        self.stdout.write(self.style.SUCCESS(f"Reloop is at http://{host}:{port}/ (Ctrl+C to stop)"))
+        call_command("runserver", f"{host}:{port}", use_reloader=False)

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from reloop.core.errors import DomainError
+from reloop.ops.seeding import SIZES, seed
+
+
+class Command(BaseCommand):
+    help = "Load the real device catalogue, impact figures and demo sellers (idempotent)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--size", choices=SIZES, default="small", help="Amount of demo data (default: small)")
+
+    def handle(self, *args: Any, size: str, **options: Any) -> None:
+        try:
+            report = seed(size=size)  # type: ignore[arg-type]  # argparse checked the choices
+        except DomainError as exc:
+            raise CommandError(f"{exc.message} (fix the data file and run `reloop seed` again)") from exc
+        c, f = report.catalogue, report.footprints
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Seeded ({size}): {c.categories} categories, {c.brands} brands, {c.product_models} models, "
+                f"{c.variants} variants, {c.reference_prices} reference prices; {f.categories} category and "
+                f"{f.models} model footprints from {f.sources} sources; {report.sellers} sellers."
+            )
+        )
+        for name in f.unmatched_models:
+            self.stderr.write(self.style.WARNING(f"Footprint not loaded: no model named {name!r} in the catalogue"))

@@ -1,0 +1,16 @@
+"""Top-level routes: the storefront under a market prefix (``/fr-fr/…``), the API and the admin outside it."""
+
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+
+from reloop.api.urls import api
+from reloop.web import views as web_views
+
+urlpatterns = [
+    path("", web_views.choose_market, name="root"),
+    path("healthz", web_views.healthz, name="healthz"),
+    path("api/", api.urls),
+    path("admin/", admin.site.urls),
+]
+urlpatterns += i18n_patterns(path("", include("reloop.web.urls")), prefix_default_language=True)

@@ -1,0 +1,83 @@
+"""Template helpers: money in the market's locale, storage sizes, kg CO2e."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from babel.numbers import format_decimal
+from django import template
+from django.urls import translate_url
+from django.utils.translation import gettext_lazy as _
+
+from reloop.catalog.models import format_storage
+from reloop.core.money import Money
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def money(context: dict[str, Any], amount: int | None, currency: str | None = None) -> str:
+    """``{% money amount %}``: minor units shown in the request market's currency and locale."""
+    if amount is None:
+        return ""
+    market = context["market"]
+    return Money(int(amount), currency or market.currency).format(market.locale)
+
+
+@register.filter
+def storage(gb: int | None) -> str:
+    return format_storage(gb) if gb else ""
+
+
+@register.simple_tag(takes_context=True)
+def kg(context: dict[str, Any], value: Decimal) -> str:
+    return format_decimal(value, format="#,##0.#", locale=context["market"].locale)
+
+
+@register.filter
+def percent(share: Decimal) -> str:
+    return f"{(share * 100).quantize(Decimal(1))}%"
+
+
+@register.simple_tag(takes_context=True)
+def market_url(context: dict[str, Any], code: str) -> str:
+    """The current page in another market (same path, other prefix)."""
+    return translate_url(context["request"].get_full_path(), code)
+
+
+SPEC_LABELS = {
+    "display_in": _("Screen size"),
+    "chip": _("Chip"),
+    "cpu": _("Processor"),
+    "ram_gb": _("Memory (RAM)"),
+    "weight_g": _("Weight"),
+    "weight_kg": _("Weight"),
+    "battery_mah": _("Battery capacity"),
+    "5g": _("5G"),
+    "max_resolution": _("Maximum resolution"),
+    "water_resistance": _("Water resistance"),
+    "type": _("Type"),
+    "noise_cancelling": _("Active noise cancelling"),
+    "battery_hours": _("Battery life"),
+}
+SPEC_UNITS = {
+    "display_in": "″",
+    "ram_gb": " GB",
+    "weight_g": " g",
+    "weight_kg": " kg",
+    "battery_mah": " mAh",
+    "battery_hours": " h",
+}
+
+
+@register.filter
+def spec_label(key: str) -> str:
+    return str(SPEC_LABELS.get(key, key.replace("_", " ").capitalize()))
+
+
+@register.filter
+def spec_value(value: object, key: str) -> str:
+    if isinstance(value, bool):
+        return str(_("Yes") if value else _("No"))
+    return f"{value}{SPEC_UNITS.get(key, '')}"

@@ -1,0 +1,128 @@
+"""Storefront pages. Views parse the request, call selectors and render: no business rules here."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import translation
+from django.views.decorators.http import require_safe
+
+from reloop.catalog import selectors as catalog
+from reloop.catalog.domain import variant_axes
+from reloop.catalog.errors import CategoryNotFound, ProductNotFound
+from reloop.catalog.grading import BASELINE_PROMISES, GRADE_DEFINITIONS, GRADE_ORDER
+from reloop.impact import selectors as impact
+from reloop.web.forms import BrowseForm
+
+PER_PAGE = 24
+
+
+@require_safe
+def healthz(request: HttpRequest) -> HttpResponse:
+    """A trivial view on the full middleware stack: liveness checks and the benchmark floor."""
+    return HttpResponse(b"ok", content_type="text/plain")
+
+
+@require_safe
+def choose_market(request: HttpRequest) -> HttpResponse:
+    """``/`` → the buyer's market: their cookie, else their browser's language, else the default market."""
+    code = translation.get_language_from_request(request, check_path=False)
+    with translation.override(code):
+        return HttpResponseRedirect(reverse("web:home"))
+
+
+@require_safe
+def home(request: HttpRequest) -> HttpResponse:
+    categories = catalog.category_tree()
+    return render(
+        request,
+        "web/home.html",
+        {
+            "top_categories": catalog.top_categories(categories),
+            "featured": catalog.featured_models(market=request.market.code),  # type: ignore[attr-defined]
+            "promises": BASELINE_PROMISES,
+        },
+    )
+
+
+def _browse(request: HttpRequest, *, template: str, category_ids: list[int] | None, extra: dict) -> HttpResponse:
+    form = BrowseForm(request.GET)
+    form.is_valid()  # invalid values are dropped: a bad filter in a shared link still shows the page
+    filters = catalog.ModelFilters(
+        category_ids=category_ids,
+        brands=form.cleaned_data.get("brand") or (),
+        storage_gb=form.cleaned_data.get("storage") or (),
+        query=form.cleaned_data.get("q") or "",
+    )
+    page = catalog.browse_models(
+        filters=filters,
+        market=request.market.code,  # type: ignore[attr-defined]
+        sort=form.cleaned_data.get("sort") or "recent",
+        page=form.cleaned_data.get("page") or 1,
+        per_page=PER_PAGE,
+    )
+    context = {
+        "page": page,
+        "facets": catalog.model_facets(filters=filters),
+        "form": form,
+        "filters": filters,
+        **extra,
+    }
+    if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "results":
+        return render(request, "web/_results.html", context)
+    return render(request, template, context)
+
+
+@require_safe
+def category(request: HttpRequest, slug: str) -> HttpResponse:
+    categories = catalog.category_tree()
+    try:
+        current = catalog.get_category(slug, categories)
+    except CategoryNotFound as exc:
+        raise Http404(str(exc)) from exc
+    ids = catalog.descendant_ids(current, categories)
+    return _browse(
+        request,
+        template="web/category.html",
+        category_ids=ids,
+        extra={
+            "category": current,
+            "subcategories": [c for c in categories if c.parent_id == current.pk],
+            "parent": next((c for c in categories if c.pk == current.parent_id), None),
+        },
+    )
+
+
+@require_safe
+def search(request: HttpRequest) -> HttpResponse:
+    return _browse(request, template="web/search.html", category_ids=None, extra={})
+
+
+@require_safe
+def product(request: HttpRequest, model_slug: str, variant_slug: str | None = None) -> HttpResponse:
+    market = request.market  # type: ignore[attr-defined]
+    try:
+        page = catalog.product_page(model_slug=model_slug, variant_slug=variant_slug, market=market.code)
+    except ProductNotFound as exc:
+        raise Http404(str(exc)) from exc
+    pm = page.product_model
+    return render(
+        request,
+        "web/product.html",
+        {
+            "product": pm,
+            "variant": page.variant,
+            "axes": variant_axes(page.variants, page.variant),
+            "reference_price": page.reference_price,
+            "impact": impact.estimate_for_model(pm),
+            "grades": [(g, GRADE_DEFINITIONS[g]) for g in GRADE_ORDER],
+            "promises": BASELINE_PROMISES,
+            "canonical": variant_slug is None,
+        },
+    )
+
+
+@require_safe
+def methodology(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/methodology.html", impact.methodology())
