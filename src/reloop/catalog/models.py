@@ -115,7 +115,7 @@ class Variant(models.Model):
     )  # NULL keeps "unknown" out of the unique constraint
 
     class Meta:
-        ordering = ["product_model", "storage_gb", "colour", "slug"]
+        ordering = ["product_model", "pk"]  # the dataset's order: storage ascending, launch colours in order
         constraints = [
             models.UniqueConstraint(fields=["product_model", "slug"], name="variant_unique_slug_per_model"),
             models.CheckConstraint(
@@ -133,7 +133,7 @@ class Variant(models.Model):
         if self.storage_gb:
             parts.append(format_storage(self.storage_gb))
         parts.append(self.colour)
-        parts.extend(self.options.values())
+        parts.extend(f"{value} GB RAM" if axis == "ram_gb" else value for axis, value in self.options.items())
         return " · ".join(parts)
 
     def axis_values(self) -> dict[str, Any]:

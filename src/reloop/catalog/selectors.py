@@ -156,7 +156,7 @@ def model_facets(*, filters: ModelFilters) -> Facets:
     )
 
 
-def featured_models(*, market: str, limit: int = 8) -> list[ProductModel]:
+def featured_models(*, market: str, limit: int = 10) -> list[ProductModel]:
     return list(
         ProductModel.objects.filter(featured=True)
         .select_related("brand", "category")

@@ -42,6 +42,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "top_categories": catalog.top_categories(categories),
             "featured": catalog.featured_models(market=request.market.code),  # type: ignore[attr-defined]
             "promises": BASELINE_PROMISES,
+            "grades": [(g, GRADE_DEFINITIONS[g]) for g in GRADE_ORDER],
         },
     )
 
