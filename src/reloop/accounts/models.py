@@ -10,9 +10,8 @@ from reloop.markets.data import MARKET_CODES
 
 
 class User(AbstractUser):
-    email = models.EmailField(
-        _("email address"), unique=True, null=True, blank=True
-    )  # NULL lets staff accounts exist without an address while keeping addresses unique
+    # NULL lets staff accounts exist without an address while keeping every real address unique.
+    email = models.EmailField(_("email address"), unique=True, null=True, blank=True)  # type: ignore[assignment]
     preferred_market = models.CharField(max_length=5, blank=True, choices=[(c, c) for c in MARKET_CODES])
 
     class Meta(AbstractUser.Meta):

@@ -87,8 +87,13 @@ def _load_json(path: Path) -> Any:
         raise DatasetError(f"{path.name}: cannot read JSON ({exc})") from exc
 
 
+def full_title(brand: str, name: str) -> str:
+    """ "Apple iPhone 13", but "Fairphone 4" and "Apple Watch Series 9", whose names already say the brand."""
+    return name if name.lower().startswith(brand.lower()) else f"{brand} {name}"
+
+
 def model_slug(brand: str, name: str) -> str:
-    return slugify(f"{brand} {name}".replace("+", " plus "))
+    return slugify(full_title(brand, name).replace("+", " plus "))
 
 
 def variant_slug(storage_gb: int | None, colour: str, options: dict[str, str]) -> str:
@@ -259,11 +264,30 @@ def _market_price(
         label = source if market.currency != "EUR" else f"{source} (euro-area price)"
         money = Money.from_major(own, market.currency, rounding=ROUND_HALF_UP)
         return PriceRow(market.code, money.amount, market.currency, label, source_url, observed_on)
-    euros = _launch_price(prices, surcharges, "EUR", storage, options)
-    rate = rates["rates"].get(market.currency)
-    if euros is None or rate is None:
+    for base in CONVERSION_BASES:
+        if base == market.currency:
+            continue
+        launch = _launch_price(prices, surcharges, base, storage, options)
+        rate = _cross_rate(rates, base, market.currency)
+        if launch is None or rate is None:
+            continue
+        converted = (launch * rate).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+        money = Money.from_major(converted, market.currency)
+        label = (
+            f"{launch} {base} launch price ({source}) converted to {market.currency} at "
+            f"{rate.quantize(Decimal('0.0001'))}, {rates['source']}"
+        )
+        return PriceRow(market.code, money.amount, market.currency, label[:300], rates["source_url"], observed_on)
+    return None
+
+
+#: Which launch price a missing currency is converted from, in order of preference.
+CONVERSION_BASES = ("EUR", "USD", "GBP")
+
+
+def _cross_rate(rates: dict[str, Any], base: str, target: str) -> Decimal | None:
+    """Units of ``target`` per unit of ``base`` through the euro reference rates."""
+    table = {"EUR": Decimal(1), **{k: Decimal(v) for k, v in rates["rates"].items()}}
+    if base not in table or target not in table:
         return None
-    converted = (euros * Decimal(rate)).quantize(Decimal(1), rounding=ROUND_HALF_UP)
-    money = Money.from_major(converted, market.currency)
-    label = f"€{euros} launch price ({source}) converted at 1 EUR = {rate} {market.currency}, {rates['source']}"
-    return PriceRow(market.code, money.amount, market.currency, label[:300], rates["source_url"], observed_on)
+    return table[target] / table[base]

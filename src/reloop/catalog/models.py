@@ -89,11 +89,13 @@ class ProductModel(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.brand.name} {self.name}"
+        return self.title
 
     @property
     def title(self) -> str:
-        return f"{self.brand.name} {self.name}"
+        """ "Apple iPhone 13", but "Fairphone 4", whose name already says the brand."""
+        brand = self.brand.name
+        return self.name if self.name.lower().startswith(brand.lower()) else f"{brand} {self.name}"
 
     @property
     def release_year(self) -> int:

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Generic, Literal, TypeVar
+from typing import Generic, Literal, TypeVar, cast
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Min, Model, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from reloop.catalog.errors import CategoryNotFound, ProductNotFound
 from reloop.catalog.models import Brand, Category, ProductModel, ReferencePrice, Variant, format_storage
 
-T = TypeVar("T")
+T = TypeVar("T", bound=Model)
 ModelSort = Literal["recent", "name", "price"]
 MODEL_SORTS: tuple[ModelSort, ...] = ("recent", "name", "price")
 
@@ -57,7 +57,7 @@ def _new_price_from(market: str) -> Subquery:
     )
 
 
-def _variants_for_listing() -> Prefetch[Variant]:
+def _variants_for_listing() -> Prefetch:  # type: ignore[type-arg,unused-ignore]  # stubs type the lookup
     return Prefetch("variants", queryset=Variant.objects.only("id", "product_model_id", "storage_gb", "slug"))
 
 
@@ -108,7 +108,7 @@ def browse_models(
     else:
         qs = qs.order_by("-release_date", "pk")
     paginator = Paginator(qs, per_page)
-    return paginator.get_page(page)
+    return cast("Page[ProductModel]", paginator.get_page(page))
 
 
 @dataclass(frozen=True)
@@ -145,13 +145,9 @@ def model_facets(*, filters: ModelFilters) -> Facets:
             for r in brand_rows
         ],
         storage=[
-            FacetValue(
-                str(r["storage_gb"]),
-                format_storage(r["storage_gb"]),
-                r["n"],
-                r["storage_gb"] in filters.storage_gb,
-            )
+            FacetValue(str(gb), format_storage(gb), r["n"], gb in filters.storage_gb)
             for r in storage_rows
+            if (gb := r["storage_gb"]) is not None
         ],
     )
 

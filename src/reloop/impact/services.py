@@ -84,7 +84,7 @@ def load_footprints(*, path: Path = FOOTPRINTS_FILE) -> FootprintLoadReport:
                 "lifetime_years": Decimal(raw["lifetime_years"]) if raw.get("lifetime_years") else None,
                 "reference_configuration": raw.get("reference_configuration", ""),
                 "report": raw["report"],
-                "report_date": _date(raw["report_date"]),
+                "report_date": dt.date.fromisoformat(raw["report_date"]),
                 "source": sources[raw.get("source", "boavizta")],
             },
         )

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 
@@ -18,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 class Market:
     code: str  # URL prefix and Django language code, e.g. "fr-be"
     country: str  # ISO 3166-1 alpha-2
-    country_name: str
+    country_name: str | Promise  # translated lazily, in the active language
     language: str  # interface language, ISO 639-1
     currency: str  # ISO 4217
     vat_rate: Decimal  # standard rate in percent; 0 where prices are shown before sales tax

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
 from reloop.markets.registry import UnknownMarket, default_market, get_market
+
+COOKIE = settings.LANGUAGE_COOKIE_NAME
+COOKIE_AGE = 365 * 24 * 3600
 
 
 class MarketMiddleware:
@@ -20,4 +24,8 @@ class MarketMiddleware:
         except UnknownMarket:
             market = default_market()
         request.market = market  # type: ignore[attr-defined]
-        return self.get_response(request)
+        response = self.get_response(request)
+        # Remember the market of the last storefront page so that "/" brings the buyer back to it.
+        if request.path_info.startswith(f"/{market.code}/") and request.COOKIES.get(COOKIE) != market.code:
+            response.set_cookie(COOKIE, market.code, max_age=COOKIE_AGE, samesite="Lax", httponly=True)
+        return response

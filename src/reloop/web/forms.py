@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from reloop.catalog.selectors import MODEL_SORTS
@@ -20,10 +23,10 @@ class BrowseForm(forms.Form):
     page = forms.IntegerField(required=False, min_value=1, max_value=10_000)
 
     def clean_brand(self) -> list[str]:
-        return [b for b in self.data.getlist("brand") if b.replace("-", "").isalnum()][:20]
+        return [b for b in cast(QueryDict, self.data).getlist("brand") if b.replace("-", "").isalnum()][:20]
 
     def clean_storage(self) -> list[int]:
-        return [int(s) for s in self.data.getlist("storage") if s.isdigit() and len(s) < 7][:20]
+        return [int(s) for s in cast(QueryDict, self.data).getlist("storage") if s.isdigit() and len(s) < 7][:20]
 
     def clean_sort(self) -> str:
         sort = self.cleaned_data.get("sort") or "recent"

@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+
+def queries_for(client, url: str, **headers) -> tuple[int, object]:
+    """How many queries one GET of ``url`` runs, and the response."""
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, headers=headers)
+    assert response.status_code == 200, (url, response.status_code)
+    return len(ctx.captured_queries), response
