@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from reloop.markets.data import MARKET_CODES
@@ -135,7 +135,10 @@ class Variant(models.Model):
         if self.storage_gb:
             parts.append(format_storage(self.storage_gb))
         parts.append(self.colour)
-        parts.extend(f"{value} GB RAM" if axis == "ram_gb" else value for axis, value in self.options.items())
+        parts.extend(
+            gettext("%(size)s GB RAM") % {"size": value} if axis == "ram_gb" else value
+            for axis, value in self.options.items()
+        )
         return " · ".join(parts)
 
     def axis_values(self) -> dict[str, Any]:
@@ -143,9 +146,10 @@ class Variant(models.Model):
 
 
 def format_storage(gb: int) -> str:
+    """ "128 GB", "1 TB" (1000 GB as marketed), in the active language's units ("128 Go" in French)."""
     if gb >= 1000 and gb % 1000 == 0:
-        return f"{gb // 1000} TB"
-    return f"{gb} GB"
+        return gettext("%(size)s TB") % {"size": gb // 1000}
+    return gettext("%(size)s GB") % {"size": gb}
 
 
 class ReferencePrice(models.Model):

@@ -30,6 +30,12 @@ def storage(gb: int | None) -> str:
     return format_storage(gb) if gb else ""
 
 
+@register.filter
+def storage_text(value: str) -> str:
+    """A size held as text (option values such as RAM), shown like ``storage``."""
+    return format_storage(int(value)) if value.isdigit() else value
+
+
 @register.simple_tag(takes_context=True)
 def kg(context: dict[str, Any], value: Decimal) -> str:
     return format_decimal(value, format="#,##0.#", locale=context["market"].locale)
@@ -63,7 +69,6 @@ SPEC_LABELS = {
 }
 SPEC_UNITS = {
     "display_in": "″",
-    "ram_gb": " GB",
     "weight_g": " g",
     "weight_kg": " kg",
     "battery_mah": " mAh",
@@ -76,8 +81,13 @@ def spec_label(key: str) -> str:
     return str(SPEC_LABELS.get(key, key.replace("_", " ").capitalize()))
 
 
-@register.filter
-def spec_value(value: object, key: str) -> str:
+@register.simple_tag(takes_context=True)
+def spec_value(context: dict[str, Any], value: object, key: str) -> str:
+    """A spec value for people: yes/no translated, numbers in the market's locale, with their unit."""
     if isinstance(value, bool):
         return str(_("Yes") if value else _("No"))
+    if isinstance(value, int | float):
+        value = format_decimal(value, locale=context["market"].locale)
+    if key == "ram_gb":
+        return str(_("%(size)s GB") % {"size": value})
     return f"{value}{SPEC_UNITS.get(key, '')}"
