@@ -47,6 +47,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip_browser)
 
 
+@pytest.fixture(autouse=True)
+def _strict_events(settings):
+    """A failing event handler fails the test instead of being logged."""
+    settings.RELOOP_STRICT_EVENTS = True
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     """A headless Debian Chromium driven by Playwright (never a downloaded browser)."""

@@ -87,6 +87,8 @@ INSTALLED_APPS = [
     "reloop.catalog",
     "reloop.sellers",
     "reloop.impact",
+    "reloop.offers",
+    "reloop.pricing",
     "reloop.web",
     "reloop.api",
     "reloop.ops",
@@ -203,6 +205,9 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Re-raise a failing event handler instead of logging it (the test suite turns this on).
+RELOOP_STRICT_EVENTS = env_bool("RELOOP_STRICT_EVENTS", default=False)
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Reloop <no-reply@reloop.localhost>")

@@ -271,18 +271,27 @@ def _market_price(
         rate = _cross_rate(rates, base, market.currency)
         if launch is None or rate is None:
             continue
-        converted = (launch * rate).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+        # Launch prices include the source market's VAT (none in the US); take it out, convert, and add the
+        # target market's, so a pre-tax US price never poses as a VAT-inclusive European one.
+        source_vat = BASE_VAT[base]
+        target_vat = market.vat_rate if market.prices_include_tax else Decimal(0)
+        net = launch / (1 + source_vat / 100)
+        converted = (net * rate * (1 + target_vat / 100)).quantize(Decimal(1), rounding=ROUND_HALF_UP)
         money = Money.from_major(converted, market.currency)
         label = (
             f"{launch} {base} launch price ({source}) converted to {market.currency} at "
-            f"{rate.quantize(Decimal('0.0001'))}, {rates['source']}"
+            f"{rate.quantize(Decimal('0.0001'))} ({rates['source']}), "
+            f"{source_vat}% {base} tax replaced by {target_vat}% local tax"
         )
-        return PriceRow(market.code, money.amount, market.currency, label[:300], rates["source_url"], observed_on)
+        return PriceRow(market.code, money.amount, market.currency, label[:400], rates["source_url"], observed_on)
     return None
 
 
 #: Which launch price a missing currency is converted from, in order of preference.
 CONVERSION_BASES = ("EUR", "USD", "GBP")
+#: Tax included in the launch prices of each base currency: euro prices are French RRPs (20% VAT), UK prices
+#: include 20% VAT, US prices are quoted before sales tax.
+BASE_VAT = {"EUR": Decimal(20), "GBP": Decimal(20), "USD": Decimal(0)}
 
 
 def _cross_rate(rates: dict[str, Any], base: str, target: str) -> Decimal | None:

@@ -1,4 +1,4 @@
-"""The grade standard: condition is three orthogonal fields (DESIGN.md section 2, docs/adr/0004-grades.md).
+"""The grade standard: condition is three orthogonal fields (DESIGN.md section 2, docs/adr/0004-condition-grades.md).
 
 Cosmetic grade, battery tier and parts provenance are separate choices, each with a definition a buyer reads
 before buying. Every listed unit, whatever its grade, is fully functional, unlocked and erased.

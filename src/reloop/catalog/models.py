@@ -159,7 +159,7 @@ class ReferencePrice(models.Model):
     market = models.CharField(max_length=5, choices=[(c, c) for c in MARKET_CODES])
     amount = models.BigIntegerField(help_text=_("Minor units of the market's currency"))
     currency = models.CharField(max_length=3)
-    source = models.CharField(max_length=300)
+    source = models.CharField(max_length=400)
     source_url = models.URLField(blank=True)
     observed_on = models.DateField(help_text=_("Date the price was published or observed"))
 

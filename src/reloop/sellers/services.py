@@ -1,4 +1,4 @@
-"""Seller writes. For now: loading the demo refurbishers; onboarding comes with the seller-side work."""
+"""Seller writes: standing and quality score (which move buy boxes), and loading the demo refurbishers."""
 
 from __future__ import annotations
 
@@ -8,6 +8,9 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.text import slugify
 
+from reloop.core.errors import InvalidInput
+from reloop.core.events import publish
+from reloop.sellers.events import SellerStandingChanged
 from reloop.sellers.models import Seller, Standing
 
 DEMO_SELLERS_FILE = Path(__file__).resolve().parent / "data" / "demo_sellers.json"
@@ -31,3 +34,31 @@ def load_demo_sellers(*, path: Path = DEMO_SELLERS_FILE) -> int:
             },
         )
     return len(rows)
+
+
+def _standing_changed(seller: Seller) -> None:
+    publish(SellerStandingChanged(seller.pk))
+
+
+@transaction.atomic
+def set_seller_standing(*, seller: Seller, standing: str) -> Seller:
+    """Activate, suspend or return a seller to review. Buy boxes are refreshed on commit."""
+    if standing not in Standing.values:
+        raise InvalidInput(f"Unknown standing {standing!r}; use one of {', '.join(Standing.values)}")
+    updated = Seller.objects.filter(pk=seller.pk).exclude(standing=standing).update(standing=standing)
+    seller.standing = standing
+    if updated:
+        _standing_changed(seller)
+    return seller
+
+
+@transaction.atomic
+def set_quality_score(*, seller: Seller, score: int) -> Seller:
+    """Record a new 0-100 quality score (computed by the quality app); it feeds the buy-box penalty."""
+    if not 0 <= score <= 100:
+        raise InvalidInput(f"A quality score is between 0 and 100, not {score}")
+    updated = Seller.objects.filter(pk=seller.pk).exclude(quality_score=score).update(quality_score=score)
+    seller.quality_score = score
+    if updated:
+        _standing_changed(seller)
+    return seller

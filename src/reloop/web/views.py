@@ -70,8 +70,8 @@ def _browse(request: HttpRequest, *, template: str, category_ids: list[int] | No
         "filters": filters,
         **extra,
     }
-    if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "results":
-        return render(request, "web/_results.html", context)
+    if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "browse":
+        return render(request, "web/_browse.html", context)  # filters and results: facet counts follow
     return render(request, template, context)
 
 

@@ -52,9 +52,10 @@ class TestCategoryPage:
 
     def test_htmx_filter_request_returns_only_the_results(self, client):
         category, _ = make_models(2)
-        response = client.get(f"/en-gb/c/{category.slug}/", headers={"HX-Request": "true", "HX-Target": "results"})
+        response = client.get(f"/en-gb/c/{category.slug}/", headers={"HX-Request": "true", "HX-Target": "browse"})
         html = response.content.decode()
-        assert html.lstrip().startswith('<div id="results"')
+        assert html.lstrip().startswith('<div class="browse" id="browse">')
+        assert 'id="results"' in html
         assert "<html" not in html
 
     def test_pagination_shows_24_per_page_and_next_link(self, client):

@@ -1,0 +1,24 @@
+from reloop.core.errors import DomainError, InvalidInput, NotFound
+
+
+class OfferNotFound(NotFound):
+    code = "offer_not_found"
+
+
+class InvalidOffer(InvalidInput):
+    code = "invalid_offer"
+
+
+class DuplicateSku(InvalidInput):
+    code = "duplicate_sku"
+    http_status = 409
+
+
+class DuplicateOffer(InvalidInput):
+    code = "duplicate_offer"
+    http_status = 409
+
+
+class InsufficientStock(DomainError):
+    code = "insufficient_stock"
+    http_status = 409

@@ -1,0 +1,12 @@
+"""What the offers app tells higher layers, after commit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class OffersChanged:
+    """Offers of these variants changed in a way that can move a buy box (price, stock to or from 0, terms)."""
+
+    variant_ids: frozenset[int]

@@ -1,0 +1,91 @@
+"""Offers: one seller's units of one variant in one condition, with a stock and a price per market."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from reloop.catalog.grading import BatteryTier, Grade, PartsProvenance
+from reloop.catalog.models import Variant
+from reloop.markets.data import MARKET_CODES
+from reloop.sellers.models import Seller
+
+MIN_WARRANTY_MONTHS = 12
+
+
+class VatScheme(models.TextChoices):
+    MARGIN = "margin", _("Margin scheme")
+    STANDARD = "standard", _("Standard VAT")
+
+
+class Offer(models.Model):
+    """Seller × variant × grade × battery tier × parts provenance. Stock is one number for every market."""
+
+    seller = models.ForeignKey(Seller, on_delete=models.PROTECT, related_name="offers")
+    variant = models.ForeignKey(Variant, on_delete=models.PROTECT, related_name="offers")
+    grade = models.CharField(max_length=10, choices=Grade.choices)
+    battery_tier = models.CharField(max_length=10, choices=BatteryTier.choices, default=BatteryTier.STANDARD)
+    parts_provenance = models.CharField(
+        max_length=16, choices=PartsProvenance.choices, default=PartsProvenance.ALL_ORIGINAL
+    )
+    replaced_parts = models.JSONField(default=list, blank=True, help_text=_('e.g. ["screen", "battery"]'))
+    sku = models.CharField(_("seller SKU"), max_length=64)
+    stock = models.PositiveIntegerField(default=0)
+    warranty_months = models.PositiveSmallIntegerField(default=MIN_WARRANTY_MONTHS)
+    dispatch_days = models.PositiveSmallIntegerField(default=1)
+    vat_scheme = models.CharField(max_length=10, choices=VatScheme.choices, default=VatScheme.MARGIN)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["seller", "sku"], name="offer_unique_seller_sku"),
+            models.UniqueConstraint(
+                fields=["seller", "variant", "grade", "battery_tier", "parts_provenance"],
+                name="offer_unique_seller_condition",
+            ),
+            models.CheckConstraint(condition=Q(stock__gte=0), name="offer_stock_not_negative"),
+            models.CheckConstraint(
+                condition=Q(warranty_months__gte=MIN_WARRANTY_MONTHS), name="offer_warranty_at_least_12_months"
+            ),
+            models.CheckConstraint(condition=Q(dispatch_days__lte=30), name="offer_dispatch_days_at_most_30"),
+            models.CheckConstraint(condition=Q(grade__in=Grade.values), name="offer_grade_valid"),
+            models.CheckConstraint(condition=Q(battery_tier__in=BatteryTier.values), name="offer_battery_tier_valid"),
+            models.CheckConstraint(
+                condition=Q(parts_provenance__in=PartsProvenance.values), name="offer_parts_provenance_valid"
+            ),
+            models.CheckConstraint(condition=Q(vat_scheme__in=VatScheme.values), name="offer_vat_scheme_valid"),
+            # Premium means flawless with all-original parts and a battery of 90% or better (DESIGN.md)
+            models.CheckConstraint(
+                condition=~Q(grade=Grade.PREMIUM)
+                | (Q(parts_provenance=PartsProvenance.ALL_ORIGINAL) & ~Q(battery_tier=BatteryTier.STANDARD)),
+                name="offer_premium_is_original_with_high_or_new_battery",
+            ),
+        ]
+        indexes = [models.Index(fields=["variant", "grade"]), models.Index(fields=["seller", "variant"])]
+
+    def __str__(self) -> str:
+        return f"{self.sku} ({self.get_grade_display()})"
+
+
+class OfferPrice(models.Model):
+    """The offer's price in one market, in that market's currency. No row: not sold in that market."""
+
+    offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="prices")
+    market = models.CharField(max_length=5, choices=[(c, c) for c in MARKET_CODES])
+    amount = models.BigIntegerField(help_text=_("Minor units, tax included where the market shows tax"))
+    currency = models.CharField(max_length=3)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["offer", "market"], name="offer_price_unique_market"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="offer_price_positive"),
+        ]
+        indexes = [models.Index(fields=["market", "offer"])]
+
+    def __str__(self) -> str:
+        return f"{self.offer_id} {self.market} {self.amount} {self.currency}"
