@@ -147,7 +147,7 @@ if _database["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA cache_size=-32000;"
         ),
     }
-    _database["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+    _database["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME") or str(VAR_DIR / "test.sqlite3")}
 elif _database["ENGINE"] == "django.db.backends.postgresql":
     _database.setdefault("TEST", {})["NAME"] = os.environ.get("TEST_DATABASE_NAME", "reloop_test")
 DATABASES = {"default": _database}

@@ -69,7 +69,7 @@ class ModelFilters:
     query: str = ""
 
 
-def _filtered_models(filters: ModelFilters, *, skip: str = "") -> QuerySet[ProductModel]:
+def filtered_models(filters: ModelFilters, *, skip: str = "") -> QuerySet[ProductModel]:
     qs = ProductModel.objects.all()
     if filters.category_ids is not None:
         qs = qs.filter(category_id__in=filters.category_ids)
@@ -96,7 +96,7 @@ def browse_models(
     models on the page — three whatever the page size.
     """
     qs = (
-        _filtered_models(filters)
+        filtered_models(filters)
         .select_related("brand", "category")
         .annotate(new_price_from=_new_price_from(market))
         .prefetch_related(_variants_for_listing())
@@ -128,13 +128,13 @@ class Facets:
 def model_facets(*, filters: ModelFilters) -> Facets:
     """Counts of models per brand and per storage size, each facet ignoring its own selection (two queries)."""
     brand_rows = (
-        _filtered_models(filters, skip="brands")
+        filtered_models(filters, skip="brands")
         .values("brand__slug", "brand__name")
         .annotate(n=Count("pk"))
         .order_by("brand__name")
     )
     storage_rows = (
-        Variant.objects.filter(product_model__in=_filtered_models(filters, skip="storage"), storage_gb__isnull=False)
+        Variant.objects.filter(product_model__in=filtered_models(filters, skip="storage"), storage_gb__isnull=False)
         .values("storage_gb")
         .annotate(n=Count("product_model", distinct=True))
         .order_by("storage_gb")
@@ -243,7 +243,7 @@ def models_page(
 ) -> Paged[ProductModel]:
     """Product models with ``new_price_from`` (three queries: categories, count, page)."""
     filters = ModelFilters(category_ids=_category_ids(category), brands=(brand,) if brand else (), query=q)
-    qs = _filtered_models(filters).select_related("brand", "category").annotate(new_price_from=_new_price_from(market))
+    qs = filtered_models(filters).select_related("brand", "category").annotate(new_price_from=_new_price_from(market))
     order = {"name": ("brand__name", "name", "pk"), "price": ("new_price_from", "pk")}.get(
         sort, ("-release_date", "pk")
     )
@@ -290,3 +290,7 @@ def variants_page(
         p.variant_id: p for p in ReferencePrice.objects.filter(variant__in=[v.pk for v in paged.items], market=market)
     }
     return VariantPage(paged.items, paged.count, paged.page, paged.page_size, prices)
+
+
+def variant_exists(variant_id: int) -> bool:
+    return Variant.objects.filter(pk=variant_id).exists()

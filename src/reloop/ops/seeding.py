@@ -7,7 +7,10 @@ from typing import Literal
 
 from reloop.catalog.dataset import parse_dataset
 from reloop.catalog.services import CatalogueLoadReport, load_catalogue
+from reloop.core.clock import today
 from reloop.impact.services import FootprintLoadReport, load_footprints
+from reloop.ops.demo_offers import load_demo_offers
+from reloop.pricing.services import RefreshReport, rebuild_all_buy_boxes
 from reloop.sellers.services import load_demo_sellers
 
 Size = Literal["small", "medium", "large"]
@@ -20,15 +23,21 @@ class SeedReport:
     catalogue: CatalogueLoadReport
     footprints: FootprintLoadReport
     sellers: int
+    offers: int
+    offer_prices: int
+    buy_boxes: RefreshReport
 
 
 def seed(*, size: Size) -> SeedReport:
     """Load everything a demo needs. Every step upserts on natural keys: running it twice duplicates nothing.
 
-    The sizes differ by the number of offers, which arrive with the offers app; the catalogue is the same.
+    The sizes differ by the number of offers (about 3,000, 20,000 or 500,000); the catalogue is the same.
+    Offers are bulk-loaded (an operator's load, not a seller's edits), so buy boxes are rebuilt at the end.
     """
     dataset = parse_dataset()
     catalogue = load_catalogue(dataset=dataset)
     footprints = load_footprints()
     sellers = load_demo_sellers()
-    return SeedReport(size, catalogue, footprints, sellers)
+    offers, prices = load_demo_offers(size=size, today=today())
+    buy_boxes = rebuild_all_buy_boxes()
+    return SeedReport(size, catalogue, footprints, sellers, offers, prices, buy_boxes)

@@ -91,3 +91,17 @@ def price_to_win(offer: Candidate, competitors: Sequence[Candidate]) -> int | No
     while price > 0 and not beats(replace(offer, price=price), best):
         price -= 1
     return price if price > 0 else None
+
+
+@dataclass(frozen=True, slots=True)
+class Savings:
+    amount: int  # minor units below the reference price
+    percent: int  # whole percent of the reference price, rounded down (never overstated)
+
+
+def savings(*, price: int, reference: int) -> Savings | None:
+    """How much cheaper than the reference new price; ``None`` when not cheaper (we then claim nothing)."""
+    if reference <= 0 or price >= reference:
+        return None
+    amount = reference - price
+    return Savings(amount, amount * 100 // reference)

@@ -18,7 +18,7 @@ DEMO_SELLERS_FILE = Path(__file__).resolve().parent / "data" / "demo_sellers.jso
 
 @transaction.atomic
 def load_demo_sellers(*, path: Path = DEMO_SELLERS_FILE) -> int:
-    """Create or update the demo refurbishers, active and vetted; idempotent (keyed on the slug)."""
+    """Create or update the demo refurbishers (active unless the file says otherwise); idempotent on the slug."""
     rows = json.loads(path.read_text(encoding="utf-8"))["sellers"]
     for raw in rows:
         Seller.objects.update_or_create(
@@ -30,7 +30,7 @@ def load_demo_sellers(*, path: Path = DEMO_SELLERS_FILE) -> int:
                 "city": raw.get("city", ""),
                 "founded_year": raw.get("founded_year"),
                 "description": raw.get("description", ""),
-                "standing": Standing.ACTIVE,
+                "standing": raw.get("standing", Standing.ACTIVE),
             },
         )
     return len(rows)

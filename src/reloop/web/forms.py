@@ -6,7 +6,8 @@ from django import forms
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from reloop.catalog.selectors import MODEL_SORTS
+from reloop.catalog.grading import Grade
+from reloop.pricing.selectors import BROWSE_SORTS
 
 
 class BrowseForm(forms.Form):
@@ -18,8 +19,14 @@ class BrowseForm(forms.Form):
     sort = forms.ChoiceField(
         required=False,
         label=_("Sort by"),
-        choices=[("recent", _("Newest models")), ("name", _("Name")), ("price", _("New price"))],
+        choices=[
+            ("recent", _("Newest models")),
+            ("price", _("Price: low to high")),
+            ("-price", _("Price: high to low")),
+            ("name", _("Name")),
+        ],
     )
+    grade = forms.ChoiceField(required=False, label=_("Grade"), choices=[("", _("Any grade")), *Grade.choices])
     page = forms.IntegerField(required=False, min_value=1, max_value=10_000)
 
     def clean_brand(self) -> list[str]:
@@ -30,4 +37,4 @@ class BrowseForm(forms.Form):
 
     def clean_sort(self) -> str:
         sort = self.cleaned_data.get("sort") or "recent"
-        return sort if sort in MODEL_SORTS else "recent"
+        return sort if sort in BROWSE_SORTS else "recent"

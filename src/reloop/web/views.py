@@ -6,6 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from reloop.catalog import selectors as catalog
@@ -13,6 +14,8 @@ from reloop.catalog.domain import variant_axes
 from reloop.catalog.errors import CategoryNotFound, ProductNotFound
 from reloop.catalog.grading import BASELINE_PROMISES, GRADE_DEFINITIONS, GRADE_ORDER
 from reloop.impact import selectors as impact
+from reloop.pricing import selectors as pricing
+from reloop.pricing.domain import savings
 from reloop.web.forms import BrowseForm
 
 PER_PAGE = 24
@@ -56,9 +59,10 @@ def _browse(request: HttpRequest, *, template: str, category_ids: list[int] | No
         storage_gb=form.cleaned_data.get("storage") or (),
         query=form.cleaned_data.get("q") or "",
     )
-    page = catalog.browse_models(
+    page = pricing.browse_models(
         filters=filters,
         market=request.market.code,  # type: ignore[attr-defined]
+        grade=form.cleaned_data.get("grade") or None,
         sort=form.cleaned_data.get("sort") or "recent",
         page=form.cleaned_data.get("page") or 1,
         per_page=PER_PAGE,
@@ -108,6 +112,14 @@ def product(request: HttpRequest, model_slug: str, variant_slug: str | None = No
     except ProductNotFound as exc:
         raise Http404(str(exc)) from exc
     pm = page.product_model
+    offers = pricing.product_offers(
+        variant_id=page.variant.pk,
+        market=market.code,
+        grade=request.GET.get("grade"),
+        battery=request.GET.get("battery"),
+        parts=request.GET.get("parts"),
+    )
+    reference = page.reference_price
     return render(
         request,
         "web/product.html",
@@ -115,7 +127,15 @@ def product(request: HttpRequest, model_slug: str, variant_slug: str | None = No
             "product": pm,
             "variant": page.variant,
             "axes": variant_axes(page.variants, page.variant),
-            "reference_price": page.reference_price,
+            "reference_price": reference,
+            "offers": offers,
+            "option_groups": [
+                (_("Battery"), offers.battery_choices, "battery"),
+                (_("Parts"), offers.parts_choices, "parts"),
+            ],
+            "savings": savings(price=offers.buy_box.price, reference=reference.amount)
+            if offers.buy_box and reference
+            else None,
             "impact": impact.estimate_for_model(pm),
             "grades": [(g, GRADE_DEFINITIONS[g]) for g in GRADE_ORDER],
             "promises": BASELINE_PROMISES,

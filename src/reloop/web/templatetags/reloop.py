@@ -10,8 +10,10 @@ from django import template
 from django.urls import translate_url
 from django.utils.translation import gettext_lazy as _
 
+from reloop.catalog.grading import BatteryTier
 from reloop.catalog.models import format_storage
 from reloop.core.money import Money
+from reloop.offers.models import VatScheme
 
 register = template.Library()
 
@@ -91,3 +93,32 @@ def spec_value(context: dict[str, Any], value: object, key: str) -> str:
     if key == "ram_gb":
         return str(_("%(size)s GB") % {"size": value})
     return f"{value}{SPEC_UNITS.get(key, '')}"
+
+
+@register.filter
+def selected_choice(choices: list[Any]) -> bool:
+    return any(c.selected for c in choices)
+
+
+@register.simple_tag
+def battery_text(tier: str, category: Any) -> str:
+    """What a battery tier promises in this category (80% for phones, 85% for other devices)."""
+    if tier == BatteryTier.NEW:
+        return str(_("New battery"))
+    if tier == BatteryTier.HIGH:
+        return str(_("90% capacity or more"))
+    if category.battery_min_health:
+        return str(_("%(minimum)s%% capacity or more") % {"minimum": category.battery_min_health})
+    return str(_("Tested"))
+
+
+@register.simple_tag(takes_context=True)
+def vat_note(context: dict[str, Any], vat_scheme: str) -> str:
+    market = context["market"]
+    if not market.prices_include_tax:
+        return str(_("Sales tax, where due, is added at checkout."))
+    if vat_scheme == VatScheme.MARGIN:
+        return str(
+            _("VAT included under the margin scheme for second-hand goods: it is not shown separately on the invoice.")
+        )
+    return str(_("VAT included and shown on the invoice."))

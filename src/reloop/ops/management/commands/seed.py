@@ -3,6 +3,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 
 from reloop.core.errors import DomainError
 from reloop.ops.seeding import SIZES, seed
@@ -15,6 +17,9 @@ class Command(BaseCommand):
         parser.add_argument("--size", choices=SIZES, default="small", help="Amount of demo data (default: small)")
 
     def handle(self, *args: Any, size: str, **options: Any) -> None:
+        executor = MigrationExecutor(connection)
+        if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+            raise CommandError("The database has unapplied migrations: run `reloop migrate` first")
         try:
             report = seed(size=size)  # type: ignore[arg-type]  # argparse checked the choices
         except DomainError as exc:
@@ -24,7 +29,9 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"Seeded ({size}): {c.categories} categories, {c.brands} brands, {c.product_models} models, "
                 f"{c.variants} variants, {c.reference_prices} reference prices; {f.categories} category and "
-                f"{f.models} model footprints from {f.sources} sources; {report.sellers} sellers."
+                f"{f.models} model footprints from {f.sources} sources; {report.sellers} sellers; "
+                f"{report.offers} offers with {report.offer_prices} market prices; "
+                f"{report.buy_boxes.snapshots_written} buy boxes updated."
             )
         )
         for name in f.unmatched_models:

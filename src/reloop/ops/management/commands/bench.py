@@ -1,0 +1,140 @@
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
+
+from reloop.core.clock import now
+from reloop.ops import bench
+from reloop.ops.seeding import SIZES
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a positive integer")
+    return number
+
+
+def _scenarios(value: str) -> list[str]:
+    chosen = [s.strip() for s in value.split(",") if s.strip()]
+    unknown = sorted(set(chosen) - set(bench.SCENARIOS))
+    if unknown or not chosen:
+        raise argparse.ArgumentTypeError(f"{value!r}: choose a comma-separated list from {','.join(bench.SCENARIOS)}")
+    # The protocol takes scenarios in a fixed turn (A B C floor), whatever order they were listed in.
+    return [s for s in bench.SCENARIOS if s in chosen]
+
+
+class Command(BaseCommand):
+    help = "Benchmark the storefront with wrk against gunicorn (protocol: docs/benchmarks.md)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--size", choices=SIZES, default="medium", help="Data to seed (default: medium)")
+        parser.add_argument("--duration", type=_positive, default=20, help="Seconds of each measured run")
+        parser.add_argument("--warmup", type=_positive, default=3, help="Seconds of the warm-up before each run")
+        parser.add_argument("--connections", type=_positive, default=8)
+        parser.add_argument("--threads", type=_positive, default=1)
+        parser.add_argument("--passes", type=_positive, default=2)
+        parser.add_argument("--workers", type=_positive, default=2, help="gunicorn sync workers")
+        parser.add_argument("--port", type=_positive, default=8765)
+        parser.add_argument(
+            "--json", dest="json_path", type=Path, default=None, help="Report file (default: var/bench/…)"
+        )
+        parser.add_argument("--skip-seed", action="store_true", help="Use the data already in the database")
+        parser.add_argument(
+            "--scenarios",
+            type=_scenarios,
+            default=list(bench.SCENARIOS),
+            help=f"Comma-separated, from {','.join(bench.SCENARIOS)} (default: all)",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            with bench.sigterm_raises_interrupt():
+                self._run(**options)
+        except bench.BenchError as exc:
+            raise CommandError(str(exc)) from exc
+
+    def _run(
+        self,
+        *,
+        size: str,
+        duration: int,
+        warmup: int,
+        connections: int,
+        threads: int,
+        passes: int,
+        workers: int,
+        port: int,
+        json_path: Path | None,
+        skip_seed: bool,
+        scenarios: list[str],
+        **options: Any,
+    ) -> None:
+        if threads > connections:
+            raise CommandError("--threads cannot exceed --connections (wrk gives each thread its own connections)")
+        wrk = bench.require_wrk()
+        missing = bench.unapplied_migrations()
+        if missing:
+            raise CommandError(f"the database has unapplied migrations ({', '.join(missing)}): run `reloop migrate`")
+        if not skip_seed:
+            call_command("seed", size=size, stdout=self.stdout, stderr=self.stderr)
+        urls = bench.select_urls(scenarios)
+        queries = {scenario: bench.count_queries(path) for scenario, path in urls.items()}
+        load = bench.LoadConfig(threads, connections, duration, warmup, passes)
+        database = bench.describe_database()
+        data = bench.data_counts()
+        db_url = bench.database_url(connection.settings_dict)
+
+        with bench.gunicorn_server(workers=workers, port=port, db_url=db_url, base_dir=settings.BASE_DIR) as server:
+            self.stdout.write(f"Serving with {server.description} on {server.base_url}")
+            results = bench.run_passes(
+                wrk=wrk,
+                base_url=server.base_url,
+                urls=urls,
+                queries=queries,
+                load=load,
+                progress=self.stdout.write,
+            )
+
+        self.stdout.write("")
+        self.stdout.write(f"Database: {database}")
+        self.stdout.write(f"Size: {size}{'' if not skip_seed else ' (not re-seeded: --skip-seed)'}")
+        self.stdout.write("Data: " + ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in data.items()))
+        self.stdout.write(f"Server: {server.description}")
+        self.stdout.write(f"Load: {load.describe()}")
+        for number, pass_results in enumerate(results, start=1):
+            self.stdout.write(f"\nPass {number} of {len(results)}")
+            self.stdout.write(bench.render_table(pass_results))
+            verdict = bench.product_p99_verdict(pass_results)
+            if verdict:
+                self.stdout.write(verdict)
+            for note in bench.error_notes(pass_results, queries):
+                self.stdout.write(self.style.WARNING(note))
+
+        generated_at = now()
+        path = json_path or bench.default_json_path(
+            Path(settings.VAR_DIR), size=size, vendor=connection.vendor, at=generated_at
+        )
+        report = bench.report_json(
+            database=database,
+            size=size,
+            seeded=not skip_seed,
+            server=server.description,
+            load=load,
+            passes=results,
+            data=data,
+            generated_at=generated_at,
+        )
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+        self.stdout.write(self.style.SUCCESS(f"\nReport written to {path}"))
