@@ -88,3 +88,32 @@ def test_storefront_works_on_a_phone_screen(live_server, browser, catalogue):
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     shot(page, "category-laptops-mobile")
     context.close()
+
+
+def test_buyer_picks_a_grade_and_sees_price_and_seller_change(live_server, page, catalogue):
+    from playwright.sync_api import expect
+
+    from reloop.pricing.models import BuyBoxSnapshot
+
+    # Given a variant whose grades are won by different sellers at different prices in the UK
+    by_variant: dict[int, list[BuyBoxSnapshot]] = {}
+    for snap in BuyBoxSnapshot.objects.filter(market="en-gb").select_related("winner__seller", "variant__product_model"):
+        by_variant.setdefault(snap.variant_id, []).append(snap)
+    snaps = next(
+        s for s in by_variant.values() if len({x.winner.seller_id for x in s}) > 1 and len({x.price for x in s}) > 1
+    )
+    first, other = snaps[0], next(s for s in snaps[1:] if s.winner.seller_id != snaps[0].winner.seller_id)
+    variant = first.variant
+    page.goto(f"{live_server.url}/en-gb/p/{variant.product_model.slug}/{variant.slug}/?grade={first.grade}")
+    price, seller = page.get_by_test_id("buy-box-price"), page.get_by_test_id("buy-box-seller")
+    expect(seller).to_have_text(first.winner.seller.name)
+    before = price.inner_text()
+
+    # When the buyer picks the other grade
+    page.locator(".grade-choices").get_by_role("link", name=re.compile(other.get_grade_display())).click()
+
+    # Then the buy box shows that grade's winning seller and price
+    expect(seller).to_have_text(other.winner.seller.name)
+    expect(price).not_to_have_text(before)
+    expect(page.locator(".grade-choice.selected")).to_contain_text(other.get_grade_display())
+    shot(page, "product-grade-picked")
