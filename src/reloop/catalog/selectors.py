@@ -47,7 +47,7 @@ def get_category(slug: str, categories: Sequence[Category]) -> Category:
     raise CategoryNotFound(f"No category {slug!r}")
 
 
-def _new_price_from(market: str) -> Subquery:
+def new_price_from(market: str) -> Subquery:
     """The lowest new reference price of a model's variants in ``market`` (minor units), as a subquery."""
     return Subquery(
         ReferencePrice.objects.filter(variant__product_model=OuterRef("pk"), market=market)
@@ -98,7 +98,7 @@ def browse_models(
     qs = (
         filtered_models(filters)
         .select_related("brand", "category")
-        .annotate(new_price_from=_new_price_from(market))
+        .annotate(new_price_from=new_price_from(market))
         .prefetch_related(_variants_for_listing())
     )
     if sort == "name":
@@ -156,7 +156,7 @@ def featured_models(*, market: str, limit: int = 10) -> list[ProductModel]:
     return list(
         ProductModel.objects.filter(featured=True)
         .select_related("brand", "category")
-        .annotate(new_price_from=_new_price_from(market))
+        .annotate(new_price_from=new_price_from(market))
         .order_by("-release_date", "pk")[:limit]
     )
 
@@ -243,7 +243,7 @@ def models_page(
 ) -> Paged[ProductModel]:
     """Product models with ``new_price_from`` (three queries: categories, count, page)."""
     filters = ModelFilters(category_ids=_category_ids(category), brands=(brand,) if brand else (), query=q)
-    qs = filtered_models(filters).select_related("brand", "category").annotate(new_price_from=_new_price_from(market))
+    qs = filtered_models(filters).select_related("brand", "category").annotate(new_price_from=new_price_from(market))
     order = {"name": ("brand__name", "name", "pk"), "price": ("new_price_from", "pk")}.get(
         sort, ("-release_date", "pk")
     )

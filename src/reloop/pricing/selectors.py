@@ -12,7 +12,7 @@ from django.db.models import F, Min, OuterRef, Prefetch, QuerySet, Subquery
 
 from reloop.catalog.grading import GRADE_ORDER, BatteryTier, Grade, PartsProvenance
 from reloop.catalog.models import ProductModel, Variant
-from reloop.catalog.selectors import ModelFilters, filtered_models
+from reloop.catalog.selectors import ModelFilters, filtered_models, new_price_from
 from reloop.offers.models import Offer, OfferPrice
 from reloop.pricing.domain import Candidate, price_to_win, rank
 from reloop.pricing.models import GRADE_PRICE_FIELDS, BuyBoxSnapshot, VariantOfferSummary
@@ -180,7 +180,7 @@ def browse_models(
     qs = (
         filtered_models(filters)
         .select_related("brand", "category")
-        .annotate(price_from=_price_from(market, grade))
+        .annotate(price_from=_price_from(market, grade), new_price_from=new_price_from(market))
         .prefetch_related(Prefetch("variants", queryset=Variant.objects.only("id", "product_model_id", "storage_gb")))
     )
     if grade:

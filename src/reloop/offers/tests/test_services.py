@@ -19,7 +19,6 @@ from reloop.offers.services import (
     update_offer_terms,
 )
 from reloop.offers.tests.factories import make_offer
-from reloop.pricing.models import BuyBoxSnapshot
 from reloop.sellers.tests.factories import SellerFactory
 
 pytestmark = pytest.mark.django_db
@@ -154,19 +153,6 @@ def test_the_variant_of_an_offer_cannot_change(seller, variant):
     offer = make_offer(seller=seller, variant=variant)
     with pytest.raises(InvalidOffer, match="variant cannot change"):
         update_offer_terms(seller=seller, offer_id=offer.pk, terms=terms(VariantFactory()))
-
-
-def test_changes_refresh_the_buy_box_on_commit(seller, variant, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        cheap = make_offer(seller=seller, variant=variant, price=20000)
-        make_offer(seller=SellerFactory(), variant=variant, price=25000)
-    box = BuyBoxSnapshot.objects.get(variant=variant, grade=Grade.GOOD, market="en-gb")
-    assert (box.winner_id, box.price, box.offer_count) == (cheap.pk, 20000, 2)
-
-    with django_capture_on_commit_callbacks(execute=True):
-        adjust_stock(offer_id=cheap.pk, delta=-5)  # sold out: the other offer takes the buy box
-    box.refresh_from_db()
-    assert (box.price, box.offer_count) == (25000, 1)
 
 
 def test_nothing_is_refreshed_when_the_transaction_rolls_back(seller, variant, django_capture_on_commit_callbacks):

@@ -11,6 +11,8 @@ from django.core.management.base import CommandError
 from reloop.catalog.models import Category, ProductModel, ReferencePrice, Variant
 from reloop.impact.models import CategoryFootprint, ImpactSource, ModelFootprint
 from reloop.markets.data import MARKETS
+from reloop.offers.models import Offer
+from reloop.pricing.services import rebuild_all_buy_boxes
 from reloop.sellers.models import Seller, Standing
 
 pytestmark = pytest.mark.django_db
@@ -28,6 +30,7 @@ def counts():
             CategoryFootprint,
             ModelFootprint,
             Seller,
+            Offer,
         )
     }
 
@@ -43,7 +46,10 @@ def test_seed_loads_the_real_catalogue_and_running_it_twice_duplicates_nothing()
     assert first["ReferencePrice"] == first["Variant"] * len(MARKETS)
     assert "Footprint not loaded" not in out.getvalue()  # every manufacturer figure matched a model
     assert first["ModelFootprint"] >= 20
-    assert Seller.objects.filter(standing=Standing.ACTIVE).count() == first["Seller"] >= 10
+    assert first["Seller"] == 40
+    assert Seller.objects.filter(standing=Standing.ACTIVE).count() == 38  # one pending, one suspended
+    assert first["Offer"] == 3000
+    assert rebuild_all_buy_boxes().differences == 0
 
 
 def test_seed_rejects_an_unknown_size():

@@ -141,3 +141,17 @@ def test_price_to_win_for_every_losing_offer_in_every_market(django_capture_on_c
     assert (rows["fr-fr"].is_winning, rows["fr-fr"].price_to_win) == (True, 22000)
     assert {r.offer_id for r in rows.values()} == {mine.pk}
     assert competition(seller=SellerFactory()) == []  # another seller sees nothing of these offers
+
+
+def test_offer_changes_refresh_the_buy_box_on_commit(django_capture_on_commit_callbacks):
+    seller, variant = SellerFactory(), VariantFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        cheap = make_offer(seller=seller, variant=variant, price=20000)
+        make_offer(seller=SellerFactory(), variant=variant, price=25000)
+    box = BuyBoxSnapshot.objects.get(variant=variant, grade=Grade.GOOD, market="en-gb")
+    assert (box.winner_id, box.price, box.offer_count) == (cheap.pk, 20000, 2)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        adjust_stock(offer_id=cheap.pk, delta=-5)  # sold out: the other offer takes the buy box
+    box.refresh_from_db()
+    assert (box.price, box.offer_count) == (25000, 1)

@@ -97,7 +97,9 @@ def test_buyer_picks_a_grade_and_sees_price_and_seller_change(live_server, page,
 
     # Given a variant whose grades are won by different sellers at different prices in the UK
     by_variant: dict[int, list[BuyBoxSnapshot]] = {}
-    for snap in BuyBoxSnapshot.objects.filter(market="en-gb").select_related("winner__seller", "variant__product_model"):
+    for snap in BuyBoxSnapshot.objects.filter(market="en-gb").select_related(
+        "winner__seller", "variant__product_model"
+    ):
         by_variant.setdefault(snap.variant_id, []).append(snap)
     snaps = next(
         s for s in by_variant.values() if len({x.winner.seller_id for x in s}) > 1 and len({x.price for x in s}) > 1
