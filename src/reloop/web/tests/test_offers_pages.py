@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from reloop.catalog.grading import BatteryTier, Grade
@@ -17,7 +19,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def product_with_offers(n: int, *, grade=Grade.GOOD):
-    variant = VariantFactory(product_model=ProductModelFactory(category=CategoryFactory(slug="smartphones")))
+    variant: Any = VariantFactory(product_model=ProductModelFactory(category=CategoryFactory(slug="smartphones")))
     ReferencePriceFactory(variant=variant, market="en-gb", amount=70000)
     for i in range(n):
         make_offer(
