@@ -53,6 +53,16 @@ def _strict_events(settings):
     settings.RELOOP_STRICT_EVENTS = True
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Cached fragments never leak from one test to the next (primary keys are reused between tests)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     """A headless Debian Chromium driven by Playwright (never a downloaded browser)."""

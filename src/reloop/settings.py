@@ -206,6 +206,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 
+# How long rendered catalogue fragments (navigation, specs, impact, footer) are cached; offers never are.
+RELOOP_CATALOGUE_CACHE_SECONDS = env_int("RELOOP_CATALOGUE_CACHE_SECONDS", 300)
+
 # Re-raise a failing event handler instead of logging it (the test suite turns this on).
 RELOOP_STRICT_EVENTS = env_bool("RELOOP_STRICT_EVENTS", default=False)
 

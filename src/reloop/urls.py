@@ -10,6 +10,7 @@ from reloop.web import views as web_views
 urlpatterns = [
     path("", web_views.choose_market, name="root"),
     path("healthz", web_views.healthz, name="healthz"),
+    path("market/<slug:code>/", web_views.switch_market, name="switch_market"),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Generic, Literal, TypeVar, cast
+from typing import Generic, Literal, TypeVar
 
-from django.core.paginator import Page, Paginator
-from django.db.models import Count, Min, Model, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Min, Model, OuterRef, Q, QuerySet, Subquery
 
 from reloop.catalog.errors import CategoryNotFound, ProductNotFound
 from reloop.catalog.models import Brand, Category, ProductModel, ReferencePrice, Variant, format_storage
@@ -57,10 +56,6 @@ def new_price_from(market: str) -> Subquery:
     )
 
 
-def _variants_for_listing() -> Prefetch:  # type: ignore[type-arg,unused-ignore]  # stubs type the lookup
-    return Prefetch("variants", queryset=Variant.objects.only("id", "product_model_id", "storage_gb", "slug"))
-
-
 @dataclass(frozen=True)
 class ModelFilters:
     category_ids: Sequence[int] | None = None
@@ -85,30 +80,6 @@ def filtered_models(filters: ModelFilters, *, skip: str = "") -> QuerySet[Produc
 
 def _has_storage(storage: Sequence[int]) -> Q:
     return Q(pk__in=Variant.objects.filter(storage_gb__in=storage).values("product_model_id"))
-
-
-def browse_models(
-    *, filters: ModelFilters, market: str, sort: ModelSort = "recent", page: int = 1, per_page: int = 24
-) -> Page[ProductModel]:
-    """One page of product models with ``new_price_from`` for the market and their variants' storage sizes.
-
-    Queries: a count, the page (brand and category joined, price as a subquery), and the variants of the
-    models on the page — three whatever the page size.
-    """
-    qs = (
-        filtered_models(filters)
-        .select_related("brand", "category")
-        .annotate(new_price_from=new_price_from(market))
-        .prefetch_related(_variants_for_listing())
-    )
-    if sort == "name":
-        qs = qs.order_by("brand__name", "name", "pk")
-    elif sort == "price":
-        qs = qs.order_by("new_price_from", "pk")
-    else:
-        qs = qs.order_by("-release_date", "pk")
-    paginator = Paginator(qs, per_page)
-    return cast("Page[ProductModel]", paginator.get_page(page))
 
 
 @dataclass(frozen=True)
@@ -149,15 +120,6 @@ def model_facets(*, filters: ModelFilters) -> Facets:
             for r in storage_rows
             if (gb := r["storage_gb"]) is not None
         ],
-    )
-
-
-def featured_models(*, market: str, limit: int = 10) -> list[ProductModel]:
-    return list(
-        ProductModel.objects.filter(featured=True)
-        .select_related("brand", "category")
-        .annotate(new_price_from=new_price_from(market))
-        .order_by("-release_date", "pk")[:limit]
     )
 
 
@@ -294,3 +256,18 @@ def variants_page(
 
 def variant_exists(variant_id: int) -> bool:
     return Variant.objects.filter(pk=variant_id).exists()
+
+
+def storage_sizes_by_model(model_ids: Sequence[int]) -> dict[int, list[int]]:
+    """The distinct storage sizes of each model, smallest first (one query, no model instances)."""
+    rows = (
+        Variant.objects.filter(product_model_id__in=list(model_ids), storage_gb__isnull=False)
+        .values_list("product_model_id", "storage_gb")
+        .distinct()
+        .order_by("product_model_id", "storage_gb")
+    )
+    sizes: dict[int, list[int]] = {}
+    for model_id, gb in rows:
+        if gb is not None:  # excluded by the query; the check is for the type checker
+            sizes.setdefault(model_id, []).append(gb)
+    return sizes

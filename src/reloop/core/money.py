@@ -353,8 +353,14 @@ class Money:
 
     def format(self, locale: str) -> str:
         """Localised display through Babel, e.g. "19,99 €" (with a no-break space) for fr_FR or "fr-fr"."""
-        return format_currency(self.to_major(), self.currency, locale=_babel_locale(locale))
+        return _format(self.amount, self.currency, locale)
 
     def __str__(self) -> str:
         """Not localised, for logs and messages: "19.99 EUR"."""
         return f"{self.to_major():f} {self.currency}"
+
+
+@lru_cache(maxsize=8192)
+def _format(amount: int, currency: str, locale: str) -> str:
+    """Babel is exact but slow; pages show the same prices again and again, so remember the results."""
+    return format_currency(Money(amount, currency).to_major(), currency, locale=_babel_locale(locale))

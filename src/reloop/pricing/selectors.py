@@ -8,11 +8,11 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal, cast
 
 from django.core.paginator import Page, Paginator
-from django.db.models import F, Min, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import F, Min, OuterRef, QuerySet, Subquery
 
 from reloop.catalog.grading import GRADE_ORDER, BatteryTier, Grade, PartsProvenance
-from reloop.catalog.models import ProductModel, Variant
-from reloop.catalog.selectors import ModelFilters, filtered_models, new_price_from
+from reloop.catalog.models import ProductModel
+from reloop.catalog.selectors import ModelFilters, filtered_models, new_price_from, storage_sizes_by_model
 from reloop.offers.models import Offer, OfferPrice
 from reloop.pricing.domain import Candidate, price_to_win, rank
 from reloop.pricing.models import GRADE_PRICE_FIELDS, BuyBoxSnapshot, VariantOfferSummary
@@ -173,7 +173,7 @@ def browse_models(
     """A page of models with ``price_from`` (lowest refurbished price, of ``grade`` when given) and
     ``grade_prices`` (lowest price per grade).
 
-    Queries: count, page, variants of the page, grade prices of the page: four whatever the page size. With a
+    Queries: count, page, storage sizes and grade prices of the page: four whatever the page size. With a
     grade, only models on offer in that grade are listed.
     """
     grade = grade if grade in GRADE_PRICE_FIELDS else None
@@ -181,7 +181,6 @@ def browse_models(
         filtered_models(filters)
         .select_related("brand", "category")
         .annotate(price_from=_price_from(market, grade), new_price_from=new_price_from(market))
-        .prefetch_related(Prefetch("variants", queryset=Variant.objects.only("id", "product_model_id", "storage_gb")))
     )
     if grade:
         qs = qs.filter(price_from__isnull=False)
@@ -192,12 +191,30 @@ def browse_models(
     elif sort == "-price":
         ordering = (F("price_from").desc(nulls_last=True), "pk")
     page_obj = cast("Page[ProductModel]", Paginator(qs.order_by(*ordering), per_page).get_page(page))
-    models = list(page_obj.object_list)
-    grade_prices = grade_prices_by_model([m.pk for m in models], market)
+    page_obj.object_list = _with_card_details(list(page_obj.object_list), market)
+    return page_obj
+
+
+def featured_models(*, market: str, limit: int = 10) -> list[ProductModel]:
+    """The home page's featured models with their refurbished prices (three queries)."""
+    models = list(
+        ProductModel.objects.filter(featured=True)
+        .select_related("brand", "category")
+        .annotate(price_from=_price_from(market, None), new_price_from=new_price_from(market))
+        .order_by("-release_date", "pk")[:limit]
+    )
+    return _with_card_details(models, market)
+
+
+def _with_card_details(models: Sequence[ProductModel], market: str) -> list[ProductModel]:
+    """Attach ``grade_prices`` and ``storage_sizes`` for model cards: two queries for the whole list."""
+    ids = [m.pk for m in models]
+    grade_prices = grade_prices_by_model(ids, market)
+    sizes = storage_sizes_by_model(ids)
     for m in models:
         m.grade_prices = grade_prices.get(m.pk, [])  # type: ignore[attr-defined]
-    page_obj.object_list = models
-    return page_obj
+        m.storage_sizes = sizes.get(m.pk, [])  # type: ignore[attr-defined]
+    return list(models)
 
 
 def grade_prices_by_model(model_ids: Iterable[int], market: str) -> dict[int, list[GradePrice]]:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
@@ -9,5 +10,8 @@ from reloop.catalog.selectors import category_tree, top_categories
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
-    """Top-level categories for the header, loaded only by templates that show them (one query)."""
-    return {"nav_categories": SimpleLazyObject(lambda: top_categories(category_tree()))}
+    """Top-level categories for the header, queried only when the cached navigation fragment is cold."""
+    return {
+        "nav_categories": SimpleLazyObject(lambda: top_categories(category_tree())),
+        "catalogue_ttl": settings.RELOOP_CATALOGUE_CACHE_SECONDS,
+    }

@@ -7,13 +7,13 @@ from typing import Any
 
 from babel.numbers import format_decimal
 from django import template
-from django.urls import translate_url
 from django.utils.translation import gettext_lazy as _
 
 from reloop.catalog.grading import BatteryTier
 from reloop.catalog.models import format_storage
 from reloop.core.money import Money
 from reloop.offers.models import VatScheme
+from reloop.web import cards
 
 register = template.Library()
 
@@ -33,6 +33,11 @@ def storage(gb: int | None) -> str:
 
 
 @register.filter
+def storage_list(sizes: list[int]) -> str:
+    return ", ".join(format_storage(gb) for gb in sizes)
+
+
+@register.filter
 def storage_text(value: str) -> str:
     """A size held as text (option values such as RAM), shown like ``storage``."""
     return format_storage(int(value)) if value.isdigit() else value
@@ -46,12 +51,6 @@ def kg(context: dict[str, Any], value: Decimal) -> str:
 @register.filter
 def percent(share: Decimal) -> str:
     return f"{(share * 100).quantize(Decimal(1))}%"
-
-
-@register.simple_tag(takes_context=True)
-def market_url(context: dict[str, Any], code: str) -> str:
-    """The current page in another market (same path, other prefix)."""
-    return translate_url(context["request"].get_full_path(), code)
 
 
 SPEC_LABELS = {
@@ -122,3 +121,9 @@ def vat_note(context: dict[str, Any], vat_scheme: str) -> str:
             _("VAT included under the margin scheme for second-hand goods: it is not shown separately on the invoice.")
         )
     return str(_("VAT included and shown on the invoice."))
+
+
+@register.simple_tag(takes_context=True)
+def model_cards(context: dict[str, Any], models: Any) -> str:
+    """``{% model_cards page.object_list %}``: the cards of a list of models (see web/cards.py)."""
+    return cards.model_cards(models, context["market"])

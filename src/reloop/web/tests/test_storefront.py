@@ -133,12 +133,22 @@ class TestMarkets:
     def test_unknown_market_prefix_is_404(self, client):
         assert client.get("/xx-yy/").status_code == 404
 
-    def test_switcher_links_to_the_same_page_in_every_market(self, client):
+    def test_switcher_links_lead_to_the_same_page_in_every_market(self, client):
         category, _ = make_models(1)
-        html = client.get(f"/en-gb/c/{category.slug}/").content.decode()
+        html = client.get(f"/en-gb/c/{category.slug}/?brand=x").content.decode()
         for code in ("fr-fr", "de-de", "ja-jp", "en-us", "sv-se"):
-            assert f'href="/{code}/c/{category.slug}/"' in html
+            link = f"/market/{code}/?next=/en-gb/c/{category.slug}/%3Fbrand%3Dx"
+            assert f'href="{link}"' in html
+            response = client.get(link)
+            assert response["Location"] == f"/{code}/c/{category.slug}/?brand=x"
+            assert response.cookies["reloop_market"].value == code
         assert 'lang="en-GB"' in html
+
+    def test_switcher_translates_translated_paths_and_refuses_foreign_targets(self, client):
+        assert client.get("/market/fr-fr/?next=/en-gb/search/%3Fq%3Dipad")["Location"] == "/fr-fr/recherche/?q=ipad"
+        assert client.get("/market/de-de/?next=https://evil.example/")["Location"] == "/de-de/"
+        assert client.get("/market/de-de/?next=//evil.example/")["Location"] == "/de-de/"
+        assert client.get("/market/xx-yy/?next=/").status_code == 404
 
     def test_french_market_shows_the_storefront_in_french(self, client):
         make_models(1)
