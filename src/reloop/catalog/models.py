@@ -29,6 +29,9 @@ class Category(models.Model):
     name = models.CharField(max_length=100, help_text=_("English name"))
     names = models.JSONField(default=dict, blank=True, help_text=_("Translated names by language code"))
     position = models.PositiveSmallIntegerField(default=0)
+    cache_version = models.PositiveIntegerField(
+        default=0, editable=False, help_text=_("Bumped when prices shown on its pages change; part of cache keys")
+    )
     battery_min_health = models.PositiveSmallIntegerField(
         null=True,
         blank=True,
@@ -111,6 +114,9 @@ class Variant(models.Model):
     colour = models.CharField(max_length=60)
     options: models.JSONField[dict[str, str], dict[str, str]] = models.JSONField(
         default=dict, blank=True, help_text=_("Category-specific choices, e.g. keyboard layout")
+    )
+    cache_version = models.PositiveIntegerField(
+        default=0, editable=False, help_text=_("Bumped whenever anything its page shows changes; part of cache keys")
     )
     ean = models.CharField(
         max_length=14, null=True, blank=True, unique=True, verbose_name="EAN/GTIN"

@@ -271,3 +271,21 @@ def storage_sizes_by_model(model_ids: Sequence[int]) -> dict[int, list[int]]:
         if gb is not None:  # excluded by the query; the check is for the type checker
             sizes.setdefault(model_id, []).append(gb)
     return sizes
+
+
+@dataclass(frozen=True)
+class VariantRef:
+    variant_id: int
+    variant_slug: str
+    cache_version: int
+
+
+def variant_ref(*, model_slug: str, variant_slug: str | None) -> VariantRef:
+    """The variant a product URL names (the model's first when none is), with its cache version: one query."""
+    qs = Variant.objects.filter(product_model__slug=model_slug)
+    if variant_slug is not None:
+        qs = qs.filter(slug=variant_slug)
+    row = qs.order_by("pk").values_list("pk", "slug", "cache_version").first()
+    if row is None:
+        raise ProductNotFound(f"No product {model_slug!r}" + (f" variant {variant_slug!r}" if variant_slug else ""))
+    return VariantRef(*row)

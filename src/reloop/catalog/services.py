@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import F
 from django.utils.text import slugify
 
 from reloop.catalog.dataset import Dataset
@@ -96,6 +98,9 @@ def load_catalogue(*, dataset: Dataset) -> CatalogueLoadReport:
         unique=["variant", "market"],
         update=["amount", "currency", "source", "source_url", "observed_on"],
     )
+    # Cached pages must show the catalogue as loaded, at once.
+    Variant.objects.update(cache_version=F("cache_version") + 1)
+    Category.objects.update(cache_version=F("cache_version") + 1)
     return CatalogueLoadReport(
         categories=len(categories),
         brands=brands,
@@ -140,3 +145,17 @@ def _mark_featured(dataset: Dataset, categories: list[Category]) -> None:
     featured = [slug for picks in newest.values() for slug in picks]
     ProductModel.objects.filter(featured=True).exclude(slug__in=featured).update(featured=False)
     ProductModel.objects.filter(slug__in=featured).update(featured=True)
+
+
+def touch_variants(*, variant_ids: Iterable[int]) -> None:
+    """Invalidate the cached pages of these variants: what they show has changed (called after commit)."""
+    ids = sorted(set(variant_ids))
+    if ids:
+        Variant.objects.filter(pk__in=ids).update(cache_version=F("cache_version") + 1)
+
+
+def touch_categories(*, category_ids: Iterable[int]) -> None:
+    """Invalidate the cached listing pages of these categories (and so of their parents, whose keys include them)."""
+    ids = sorted(set(category_ids))
+    if ids:
+        Category.objects.filter(pk__in=ids).update(cache_version=F("cache_version") + 1)

@@ -10,3 +10,10 @@ class OffersChanged:
     """Offers of these variants changed in a way that can move a buy box (price, stock to or from 0, terms)."""
 
     variant_ids: frozenset[int]
+
+
+@dataclass(frozen=True)
+class OfferStockChanged:
+    """Stock changed without reaching or leaving zero: no buy box moves, but product pages show stock levels."""
+
+    variant_ids: frozenset[int]

@@ -20,7 +20,7 @@ from reloop.core.events import publish
 from reloop.core.money import Money
 from reloop.markets.registry import UnknownMarket, get_market
 from reloop.offers.errors import DuplicateOffer, DuplicateSku, InsufficientStock, InvalidOffer, OfferNotFound
-from reloop.offers.events import OffersChanged
+from reloop.offers.events import OffersChanged, OfferStockChanged
 from reloop.offers.models import MIN_WARRANTY_MONTHS, Offer, OfferPrice, VatScheme
 from reloop.sellers.models import Seller
 
@@ -140,6 +140,10 @@ def _changed(*variant_ids: int) -> None:
     publish(OffersChanged(frozenset(variant_ids)))
 
 
+def _stock_changed(*variant_ids: int) -> None:
+    publish(OfferStockChanged(frozenset(variant_ids)))
+
+
 @transaction.atomic
 def create_offer(
     *,
@@ -238,6 +242,8 @@ def set_stock(*, seller: Seller, offer_id: int, stock: int) -> int:
     Offer.objects.filter(pk=offer.pk).update(stock=stock)
     if (offer.stock == 0) != (stock == 0):
         _changed(offer.variant_id)
+    elif offer.stock != stock:
+        _stock_changed(offer.variant_id)
     return stock
 
 
@@ -266,6 +272,8 @@ def adjust_stock(*, offer_id: int, delta: int, seller: Seller | None = None) -> 
     variant_id, stock = qs.values_list("variant_id", "stock").get()
     if stock == 0 or stock == delta:  # crossed zero one way or the other: the buy box may move
         _changed(variant_id)
+    else:
+        _stock_changed(variant_id)
     return stock
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from reloop.catalog.services import touch_variants
 from reloop.core.events import subscribe
-from reloop.offers.events import OffersChanged
+from reloop.offers.events import OffersChanged, OfferStockChanged
 from reloop.pricing import handlers as pricing
 from reloop.sellers.events import SellerStandingChanged
 
@@ -11,3 +12,8 @@ from reloop.sellers.events import SellerStandingChanged
 def register() -> None:
     subscribe(OffersChanged, pricing.on_offers_changed)
     subscribe(SellerStandingChanged, pricing.on_seller_standing_changed)
+    subscribe(OfferStockChanged, on_offer_stock_changed)
+
+
+def on_offer_stock_changed(event: OfferStockChanged) -> None:
+    touch_variants(variant_ids=event.variant_ids)

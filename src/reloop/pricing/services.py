@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from reloop.catalog.models import Variant
+from reloop.catalog.services import touch_categories, touch_variants
 from reloop.offers.models import OfferPrice
 from reloop.pricing.domain import BuyBox, Candidate, buy_box
 from reloop.pricing.models import GRADE_PRICE_FIELDS, BuyBoxSnapshot, VariantOfferSummary
@@ -175,6 +176,16 @@ def _refresh_chunk(variant_ids: list[int]) -> RefreshReport:
             update_fields=list(SUMMARY_FIELDS),
         )
     report.summaries_written, report.summaries_deleted = len(summaries_to_write), len(stale_summaries)
+    # Cached pages key on these versions: product pages of every refreshed variant (their offers changed), and
+    # listing pages of the categories whose lowest prices moved.
+    touch_variants(variant_ids=variant_ids)
+    moved = {s.variant_id for s in summaries_to_write} | {
+        key[0] for key in current_summaries if key not in wanted_summaries
+    }
+    if moved:
+        touch_categories(
+            category_ids=Variant.objects.filter(pk__in=moved).values_list("product_model__category_id", flat=True)
+        )
     return report
 
 

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import cast
 
 from django import forms
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from reloop.catalog.grading import Grade
+from reloop.catalog.grading import BatteryTier, Grade, PartsProvenance
 from reloop.pricing.selectors import BROWSE_SORTS
 
 
@@ -38,3 +39,46 @@ class BrowseForm(forms.Form):
     def clean_sort(self) -> str:
         sort = self.cleaned_data.get("sort") or "recent"
         return sort if sort in BROWSE_SORTS else "recent"
+
+    def normalized_query(self) -> QueryDict:
+        """The valid filters in a canonical order: the cache key and the base of every link on the page."""
+        data = self.cleaned_data
+        query = QueryDict(mutable=True)
+        if data.get("q"):
+            query["q"] = data["q"]
+        for brand in sorted(set(data.get("brand") or [])):
+            query.appendlist("brand", brand)
+        for gb in sorted(set(data.get("storage") or [])):
+            query.appendlist("storage", str(gb))
+        for name in ("grade", "sort"):
+            if data.get(name) and not (name == "sort" and data[name] == "recent"):
+                query[name] = data[name]
+        if data.get("page") and data["page"] > 1:
+            query["page"] = str(data["page"])
+        return query
+
+
+@dataclass(frozen=True)
+class ProductChoiceForm:
+    """The buyer's choices on a product page (grade, battery, parts), unknown values dropped."""
+
+    grade: str = ""
+    battery: str = ""
+    parts: str = ""
+
+    @classmethod
+    def from_query(cls, query: QueryDict) -> ProductChoiceForm:
+        def pick(name: str, allowed: list[str]) -> str:
+            value = query.get(name, "")
+            return value if value in allowed else ""
+
+        return cls(
+            pick("grade", Grade.values), pick("battery", BatteryTier.values), pick("parts", PartsProvenance.values)
+        )
+
+    def query(self) -> QueryDict:
+        query = QueryDict(mutable=True)
+        for name in ("grade", "battery", "parts"):
+            if getattr(self, name):
+                query[name] = getattr(self, name)
+        return query

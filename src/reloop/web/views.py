@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse, translate_url
 from django.utils import translation
-from django.utils.functional import SimpleLazyObject
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
@@ -16,13 +19,15 @@ from reloop.catalog import selectors as catalog
 from reloop.catalog.domain import variant_axes
 from reloop.catalog.errors import CategoryNotFound, ProductNotFound
 from reloop.catalog.grading import BASELINE_PROMISES, GRADE_DEFINITIONS, GRADE_ORDER
+from reloop.catalog.models import Category
 from reloop.impact import selectors as impact
 from reloop.markets.data import MARKET_CODES
 from reloop.markets.middleware import COOKIE_AGE
 from reloop.markets.registry import UnknownMarket, get_market
 from reloop.pricing import selectors as pricing
 from reloop.pricing.domain import savings
-from reloop.web.forms import BrowseForm
+from reloop.web import page_cache
+from reloop.web.forms import BrowseForm, ProductChoiceForm
 
 PER_PAGE = 24
 
@@ -80,35 +85,49 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _browse(request: HttpRequest, *, template: str, category_ids: list[int] | None, extra: dict) -> HttpResponse:
+def _browse(
+    request: HttpRequest,
+    *,
+    template: str,
+    categories: list[Category],
+    scope: Category | None,
+    extra: dict[str, Any],
+) -> HttpResponse:
+    """A category or search page. The filters and results are one fragment, cached under the versions of the
+    categories it lists, so a price change anywhere in them shows on the next view (docs/adr/0008-page-cache.md).
+    """
+    market = request.market  # type: ignore[attr-defined]
     form = BrowseForm(request.GET)
     form.is_valid()  # invalid values are dropped: a bad filter in a shared link still shows the page
+    cleaned = form.cleaned_data
+    ids = catalog.descendant_ids(scope, categories) if scope else [c.pk for c in categories]
     filters = catalog.ModelFilters(
-        category_ids=category_ids,
-        brands=form.cleaned_data.get("brand") or (),
-        storage_gb=form.cleaned_data.get("storage") or (),
-        query=form.cleaned_data.get("q") or "",
+        category_ids=ids if scope else None,
+        brands=cleaned.get("brand") or (),
+        storage_gb=cleaned.get("storage") or (),
+        query=cleaned.get("q") or "",
     )
-    page = pricing.browse_models(
-        filters=filters,
-        market=request.market.code,  # type: ignore[attr-defined]
-        grade=form.cleaned_data.get("grade") or None,
-        sort=form.cleaned_data.get("sort") or "recent",
-        page=form.cleaned_data.get("page") or 1,
-        per_page=PER_PAGE,
-    )
-    context = {
-        "page": page,
-        # evaluated only when the cached filters fragment is cold
-        "facets": SimpleLazyObject(lambda: catalog.model_facets(filters=filters)),
-        "filters_key": request.GET.urlencode(),
-        "form": form,
-        "filters": filters,
-        **extra,
-    }
+    query = form.normalized_query()
+    versions = ".".join(str(c.cache_version) for c in categories if c.pk in set(ids))
+    key = page_cache.key("browse", market.code, scope.pk if scope else "all", versions, query.urlencode())
+
+    def render_browse() -> str:
+        page = pricing.browse_models(
+            filters=filters,
+            market=market.code,
+            grade=cleaned.get("grade") or None,
+            sort=cleaned.get("sort") or "recent",
+            page=cleaned.get("page") or 1,
+            per_page=PER_PAGE,
+        )
+        context = {"page": page, "facets": catalog.model_facets(filters=filters), "form": form, "filters": filters}
+        return render_to_string("web/_browse.html", {**context, "page_query": query, **extra}, request=request)
+
+    browse = page_cache.get_or_render(key, render_browse)
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "browse":
-        return render(request, "web/_browse.html", context)  # filters and results: facet counts follow
-    return render(request, template, context)
+        return HttpResponse(browse)  # filters and results: facet counts follow
+    body = mark_safe(browse)  # noqa: S308  # our own template's output, escaped when rendered
+    return render(request, template, {"browse": body, "filters": filters, **extra})
 
 
 @require_safe
@@ -118,11 +137,11 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
         current = catalog.get_category(slug, categories)
     except CategoryNotFound as exc:
         raise Http404(str(exc)) from exc
-    ids = catalog.descendant_ids(current, categories)
     return _browse(
         request,
         template="web/category.html",
-        category_ids=ids,
+        categories=categories,
+        scope=current,
         extra={
             "category": current,
             "subcategories": [c for c in categories if c.parent_id == current.pk],
@@ -133,29 +152,36 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 def search(request: HttpRequest) -> HttpResponse:
-    return _browse(request, template="web/search.html", category_ids=None, extra={})
+    return _browse(request, template="web/search.html", categories=catalog.category_tree(), scope=None, extra={})
 
 
 @require_safe
 def product(request: HttpRequest, model_slug: str, variant_slug: str | None = None) -> HttpResponse:
+    """A product page. Its body is cached under the variant's version, which every offer, price, stock or buy-box
+    change bumps after commit: a change shows on the next view, in every process (docs/adr/0008-page-cache.md).
+    """
     market = request.market  # type: ignore[attr-defined]
     try:
-        page = catalog.product_page(model_slug=model_slug, variant_slug=variant_slug, market=market.code)
+        ref = catalog.variant_ref(model_slug=model_slug, variant_slug=variant_slug)
     except ProductNotFound as exc:
         raise Http404(str(exc)) from exc
-    pm = page.product_model
-    offers = pricing.product_offers(
-        variant_id=page.variant.pk,
-        market=market.code,
-        grade=request.GET.get("grade"),
-        battery=request.GET.get("battery"),
-        parts=request.GET.get("parts"),
+    choice = ProductChoiceForm.from_query(request.GET)
+    key = page_cache.key(
+        "product", market.code, ref.variant_id, ref.cache_version, choice.grade, choice.battery, choice.parts
     )
-    reference = page.reference_price
-    return render(
-        request,
-        "web/product.html",
-        {
+
+    def render_product() -> dict[str, str]:
+        page = catalog.product_page(model_slug=model_slug, variant_slug=ref.variant_slug, market=market.code)
+        pm = page.product_model
+        offers = pricing.product_offers(
+            variant_id=page.variant.pk,
+            market=market.code,
+            grade=choice.grade or None,
+            battery=choice.battery or None,
+            parts=choice.parts or None,
+        )
+        reference = page.reference_price
+        context = {
             "product": pm,
             "variant": page.variant,
             "axes": variant_axes(page.variants, page.variant),
@@ -168,11 +194,25 @@ def product(request: HttpRequest, model_slug: str, variant_slug: str | None = No
             "savings": savings(price=offers.buy_box.price, reference=reference.amount)
             if offers.buy_box and reference
             else None,
-            # evaluated only when the cached impact fragment is cold
-            "impact": SimpleLazyObject(lambda: impact.estimate_for_model(pm)),
+            "impact": impact.estimate_for_model(pm),
             "grades": [(g, GRADE_DEFINITIONS[g]) for g in GRADE_ORDER],
             "promises": BASELINE_PROMISES,
-            "canonical": variant_slug is None,
+            "page_query": choice.query(),
+        }
+        return {
+            "title": _("%(title)s %(label)s, refurbished") % {"title": pm.title, "label": page.variant.label},
+            "body": render_to_string("web/_product.html", context, request=request),
+            "canonical": reverse("web:product", args=[pm.slug, page.variant.slug]),
+        }
+
+    cached = page_cache.get_or_render(key, render_product)
+    return render(
+        request,
+        "web/product.html",
+        {
+            "page_title": cached["title"],
+            "body": mark_safe(cached["body"]),  # noqa: S308  # our own template's output, escaped when rendered
+            "canonical_url": cached["canonical"] if variant_slug is None else "",
         },
     )
 

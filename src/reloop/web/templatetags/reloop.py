@@ -9,7 +9,7 @@ from babel.numbers import format_decimal
 from django import template
 from django.utils.translation import gettext_lazy as _
 
-from reloop.catalog.grading import BatteryTier
+from reloop.catalog.grading import HIGH_BATTERY_MINIMUM, BatteryTier
 from reloop.catalog.models import format_storage
 from reloop.core.money import Money
 from reloop.offers.models import VatScheme
@@ -105,7 +105,7 @@ def battery_text(tier: str, category: Any) -> str:
     if tier == BatteryTier.NEW:
         return str(_("New battery"))
     if tier == BatteryTier.HIGH:
-        return str(_("90% capacity or more"))
+        return str(_("%(minimum)s%% capacity or more") % {"minimum": HIGH_BATTERY_MINIMUM})
     if category.battery_min_health:
         return str(_("%(minimum)s%% capacity or more") % {"minimum": category.battery_min_health})
     return str(_("Tested"))

@@ -9,7 +9,7 @@ import pytest
 from reloop.catalog.grading import BatteryTier, Grade
 from reloop.catalog.tests.factories import CategoryFactory, ProductModelFactory, ReferencePriceFactory, VariantFactory
 from reloop.core.money import Money
-from reloop.offers.services import set_offer_prices
+from reloop.offers.services import set_offer_prices, set_stock
 from reloop.offers.tests.factories import make_offer
 from reloop.sellers.tests.factories import SellerFactory
 from reloop.web.tests.helpers import queries_for
@@ -87,7 +87,7 @@ def test_a_price_change_through_the_service_shows_at_once(client):
 
 def test_no_offer_in_the_market_says_so(client):
     variant = product_with_offers(1)
-    html = client.get(f"/fr-fr/p/{variant.product_model.slug}/{variant.slug}/").content.decode()
+    html = client.get(f"/en-us/p/{variant.product_model.slug}/{variant.slug}/").content.decode()
     assert "No refurbished offer for this variant in this market right now." in html
 
 
@@ -122,3 +122,39 @@ def test_category_page_filters_by_grade_and_sorts_by_price(client):
     assert by_price_desc == ["Dear", "Cheap", "Nothing"]
     good_only = [m.name for m in client.get("/en-gb/c/tablets/?grade=good").context["page"].object_list]
     assert good_only == ["Dear"]
+
+
+def test_cached_product_page_follows_price_and_stock_changes(client, settings):
+    settings.RELOOP_CATALOGUE_CACHE_SECONDS = 300
+    variant = product_with_offers(1)
+    offer = variant.offers.get()
+    first = client.get(url(variant)).content.decode()  # warms the cache
+    assert 'data-testid="buy-box-price">£300.00' in first
+    assert "Only" not in first
+
+    set_offer_prices(seller=offer.seller, offer_id=offer.pk, prices={"en-gb": Money(27500, "GBP")})
+    assert 'data-testid="buy-box-price">£275.00' in client.get(url(variant)).content.decode()
+
+    set_stock(seller=offer.seller, offer_id=offer.pk, stock=2)  # no buy box moves, but the page shows stock
+    assert "Only 2 left" in client.get(url(variant)).content.decode()
+
+    set_stock(seller=offer.seller, offer_id=offer.pk, stock=0)
+    assert "No refurbished offer for this variant" in client.get(url(variant)).content.decode()
+
+
+def test_cached_category_page_follows_price_changes(client, settings):
+    settings.RELOOP_CATALOGUE_CACHE_SECONDS = 300
+    variant = product_with_offers(1)
+    offer = variant.offers.get()
+    assert "£300.00" in client.get("/en-gb/c/smartphones/").content.decode()
+    set_offer_prices(seller=offer.seller, offer_id=offer.pk, prices={"en-gb": Money(26000, "GBP")})
+    html = client.get("/en-gb/c/smartphones/").content.decode()
+    assert "£260.00" in html
+    assert "£300.00" not in html
+
+
+def test_cache_keys_ignore_unknown_parameters(client):
+    variant = product_with_offers(1)
+    plain = client.get(url(variant)).content.decode()
+    noisy = client.get(url(variant, "?grade=<script>&utm_source=x&battery=zz")).content.decode()
+    assert plain.split('<main id="main"')[1] == noisy.split('<main id="main"')[1]
