@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
+from urllib.parse import quote
 
 from babel.numbers import format_decimal
 from django import template
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from reloop.catalog.grading import HIGH_BATTERY_MINIMUM, BatteryTier
 from reloop.catalog.models import format_storage
 from reloop.core.money import Money
+from reloop.markets.registry import enabled_markets
 from reloop.offers.models import VatScheme
 from reloop.web import cards
 
@@ -127,3 +134,40 @@ def vat_note(context: dict[str, Any], vat_scheme: str) -> str:
 def model_cards(context: dict[str, Any], models: Any) -> str:
     """``{% model_cards page.object_list %}``: the cards of a list of models (see web/cards.py)."""
     return cards.model_cards(models, context["market"])
+
+
+NEXT = "__NEXT__"
+
+
+@lru_cache(maxsize=64)
+def _market_list(language: str, current: str) -> str:
+    """The switcher's list for one language and current market, with a placeholder for the page's path."""
+    items = format_html_join(
+        "\n",
+        '<li><a href="{}?next={}" hreflang="{}-{}" lang="{}"{}><span class="flag" aria-hidden="true">{}</span> {} '
+        '<span class="muted">{}</span></a></li>',
+        (
+            (
+                reverse("switch_market", args=[m.code]),
+                NEXT,
+                m.language,
+                m.country,
+                m.language,
+                mark_safe(' aria-current="true"') if m.code == current else "",
+                m.country,
+                m.country_name,
+                m.currency,
+            )
+            for m in enabled_markets()
+        ),
+    )
+    return format_html('<ul class="market-list">{}</ul>', items)
+
+
+@register.simple_tag(takes_context=True)
+def market_list(context: dict[str, Any], **kwargs: Any) -> str:
+    """``{% market_list %}``: every market, each link leading to this page in that market (see views.switch_market)."""
+    request = context["request"]
+    html = _market_list(get_language() or "", context["market"].code)
+    path = quote(request.get_full_path(), safe="/")  # percent-encoded: nothing left to escape in an attribute
+    return mark_safe(html.replace(NEXT, path))  # noqa: S308  # built by format_html_join, path percent-encoded
