@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Generic, Literal, TypeVar
 
+from django.db import connection
 from django.db.models import Count, Min, Model, OuterRef, Q, QuerySet, Subquery
 
 from reloop.catalog.errors import CategoryNotFound, ProductNotFound
@@ -281,11 +282,24 @@ class VariantRef:
 
 
 def variant_ref(*, model_slug: str, variant_slug: str | None) -> VariantRef:
-    """The variant a product URL names (the model's first when none is), with its cache version: one query."""
-    qs = Variant.objects.filter(product_model__slug=model_slug)
+    """The variant a product URL names (the model's first when none is), with its cache version: one query.
+
+    This runs on every product page view, usually to find a cached body; building the ORM query cost more than
+    running it, so it is one parameterized statement (table names from the models' metadata).
+    """
+    variant_table = connection.ops.quote_name(Variant._meta.db_table)
+    model_table = connection.ops.quote_name(ProductModel._meta.db_table)
+    sql = (
+        f"SELECT v.id, v.slug, v.cache_version FROM {variant_table} v "  # noqa: S608  # names from model metadata
+        f"JOIN {model_table} m ON m.id = v.product_model_id WHERE m.slug = %s"
+    )
+    params = [model_slug]
     if variant_slug is not None:
-        qs = qs.filter(slug=variant_slug)
-    row = qs.order_by("pk").values_list("pk", "slug", "cache_version").first()
+        sql += " AND v.slug = %s"
+        params.append(variant_slug)
+    with connection.cursor() as cursor:
+        cursor.execute(sql + " ORDER BY v.id LIMIT 1", params)
+        row = cursor.fetchone()
     if row is None:
         raise ProductNotFound(f"No product {model_slug!r}" + (f" variant {variant_slug!r}" if variant_slug else ""))
     return VariantRef(*row)
