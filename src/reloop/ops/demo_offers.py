@@ -25,7 +25,7 @@ from reloop.offers.models import Offer, OfferPrice, VatScheme
 from reloop.sellers.models import Seller
 from reloop.sellers.services import DEMO_SELLERS_FILE
 
-OFFER_COUNTS = {"small": 3_000, "medium": 20_000, "large": 500_000}
+OFFER_COUNTS = {"small": 4_000, "medium": 20_000, "large": 500_000}
 BATCH = 5_000
 
 GRADE_FACTOR: dict[str, str] = {Grade.PREMIUM: "1.00", Grade.EXCELLENT: "0.90", Grade.GOOD: "0.84", Grade.FAIR: "0.76"}
@@ -99,16 +99,26 @@ def plan_offers(*, size: str, today: date, seed: int = 20261126) -> Iterator[Pla
         references.setdefault(variant_id, {})[market] = (amount, currency)
     rng = random.Random(seed)
     seller_spread = {pk: Decimal(str(round(rng.uniform(0.94, 1.06), 3))) for pk, _, _ in sellers}
+    everywhere = [s for s in sellers if len(s[2]) == len(MARKETS)]
     taken: set[tuple[int, int, str, str, str]] = set()
     produced = 0
+    # First every variant gets two offers, in two grades, from sellers that ship to every market, so every product
+    # page of every market has a buy box and a grade choice; then offers are drawn at random.
+    rounds = 0
     while produced < target:
-        for variant_id, release, battery_min in variants:
+        rounds += 1
+        for index, (variant_id, release, battery_min) in enumerate(variants):
             if produced >= target:
                 return
-            seller_id, seller_slug, markets = sellers[rng.randrange(len(sellers))]
-            grade = _weighted(rng, GRADE_WEIGHTS)
-            battery = _weighted(rng, BATTERY_WEIGHTS) if battery_min else BatteryTier.STANDARD
-            parts = _weighted(rng, PARTS_WEIGHTS)
+            if rounds <= 2 and len(everywhere) >= 2:
+                seller_id, seller_slug, markets = everywhere[(index + rounds) % len(everywhere)]
+                grade = (Grade.GOOD, Grade.EXCELLENT)[rounds - 1]
+                battery, parts = BatteryTier.STANDARD, PartsProvenance.ALL_ORIGINAL
+            else:
+                seller_id, seller_slug, markets = sellers[rng.randrange(len(sellers))]
+                grade = _weighted(rng, GRADE_WEIGHTS)
+                battery = _weighted(rng, BATTERY_WEIGHTS) if battery_min else BatteryTier.STANDARD
+                parts = _weighted(rng, PARTS_WEIGHTS)
             if grade == Grade.PREMIUM:
                 parts = PartsProvenance.ALL_ORIGINAL
                 battery = BatteryTier.NEW if battery == BatteryTier.NEW else BatteryTier.HIGH
@@ -143,7 +153,7 @@ def plan_offers(*, size: str, today: date, seed: int = 20261126) -> Iterator[Pla
                 battery_tier=battery,
                 parts_provenance=parts,
                 replaced_parts=replaced,
-                stock=0 if rng.random() < 0.07 else rng.randint(1, 25),
+                stock=0 if rounds > 2 and rng.random() < 0.07 else rng.randint(1, 25),
                 warranty_months=rng.choices([12, 18, 24], weights=[7, 1, 2])[0],
                 dispatch_days=rng.choices([0, 1, 2, 3], weights=[2, 6, 2, 1])[0],
                 vat_scheme=VatScheme.MARGIN if rng.random() < 0.85 else VatScheme.STANDARD,

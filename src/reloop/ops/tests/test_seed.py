@@ -12,6 +12,7 @@ from reloop.catalog.models import Category, ProductModel, ReferencePrice, Varian
 from reloop.impact.models import CategoryFootprint, ImpactSource, ModelFootprint
 from reloop.markets.data import MARKETS
 from reloop.offers.models import Offer
+from reloop.pricing.models import BuyBoxSnapshot
 from reloop.pricing.services import rebuild_all_buy_boxes
 from reloop.sellers.models import Seller, Standing
 
@@ -48,7 +49,7 @@ def test_seed_loads_the_real_catalogue_and_running_it_twice_duplicates_nothing()
     assert first["ModelFootprint"] >= 20
     assert first["Seller"] == 40
     assert Seller.objects.filter(standing=Standing.ACTIVE).count() == 38  # one pending, one suspended
-    assert first["Offer"] == 3000
+    assert first["Offer"] == 4000
     assert rebuild_all_buy_boxes().differences == 0
 
 
@@ -102,3 +103,13 @@ def test_product_page_without_any_figure_makes_no_claim(client):
     html = client.get(f"/en-gb/p/{slug}/").content.decode()
     assert "kg CO2e avoided" not in html
     assert "we make no claim" in html
+
+
+def test_every_variant_has_a_buy_box_in_two_grades_in_every_market():
+    call_command("seed", stdout=StringIO(), stderr=StringIO())
+    variants = Variant.objects.count()
+    for market in MARKETS:
+        boxes = BuyBoxSnapshot.objects.filter(market=market.code)
+        assert boxes.values("variant").distinct().count() == variants, market.code
+        assert boxes.filter(grade__in=["good", "excellent"]).count() >= 2 * variants, market.code
+        assert set(boxes.values_list("currency", flat=True)) == {market.currency}
