@@ -110,6 +110,9 @@ def plan_offers(*, size: str, today: date, seed: int = 20261126) -> Iterator[Pla
         for index, (variant_id, release, battery_min) in enumerate(variants):
             if produced >= target:
                 return
+            grade: str
+            battery: str
+            parts: str
             if rounds <= 2 and len(everywhere) >= 2:
                 seller_id, seller_slug, markets = everywhere[(index + rounds) % len(everywhere)]
                 grade = (Grade.GOOD, Grade.EXCELLENT)[rounds - 1]

@@ -155,3 +155,22 @@ def test_offer_changes_refresh_the_buy_box_on_commit(django_capture_on_commit_ca
         adjust_stock(offer_id=cheap.pk, delta=-5)  # sold out: the other offer takes the buy box
     box.refresh_from_db()
     assert (box.price, box.offer_count) == (25000, 1)
+
+
+def test_price_to_win_command_lists_a_sellers_losing_offers(django_capture_on_commit_callbacks):
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    variant = VariantFactory()
+    me = SellerFactory(slug="me")
+    with django_capture_on_commit_callbacks(execute=True):
+        make_offer(seller=SellerFactory(), variant=variant, price=20000, dispatch_days=1)
+        mine = make_offer(seller=me, variant=variant, price=21000, dispatch_days=2)
+    out = StringIO()
+    call_command("price_to_win", "--seller", "me", "--losing", stdout=out)
+    assert "1 offer prices, 0 winning the buy box" in out.getvalue()
+    assert f"{mine.pk:>8}  en-gb     210.00 GBP    200.00 GBP    199.99 GBP  2" in out.getvalue()
+    with pytest.raises(CommandError, match="No seller 'nobody'"):
+        call_command("price_to_win", "--seller", "nobody")
