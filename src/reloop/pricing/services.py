@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from django.db import transaction
 
@@ -120,9 +121,33 @@ def compute(variant_ids: list[int]) -> tuple[dict[SnapshotKey, BuyBoxSnapshot], 
 SNAPSHOT_FIELDS = ("winner_id", "price", "currency", "offer_count", "runner_up_id", "runner_up_price")
 SUMMARY_FIELDS = ("currency", "lowest_price", "offer_count", *GRADE_PRICE_FIELDS.values())
 
+Row = TypeVar("Row", BuyBoxSnapshot, VariantOfferSummary)
 
-def _state(obj: object, fields: tuple[str, ...]) -> tuple[object, ...]:
-    return tuple(getattr(obj, f) for f in fields)
+
+def _sync(
+    model: type[Row],
+    current: dict[Any, Row],
+    wanted: dict[Any, Row],
+    *,
+    compared: tuple[str, ...],
+    unique: list[str],
+    update: list[str],
+) -> tuple[list[Row], list[Any]]:
+    """Make the stored rows ``current`` equal ``wanted``: upsert what differs, delete what is no longer wanted.
+
+    Returns the rows written and the keys deleted.
+    """
+
+    def state(row: Row) -> tuple[object, ...]:
+        return tuple(getattr(row, f) for f in compared)
+
+    written = [row for key, row in wanted.items() if key not in current or state(current[key]) != state(row)]
+    stale = [key for key in current if key not in wanted]
+    if stale:
+        model.objects.filter(pk__in=[current[key].pk for key in stale]).delete()
+    if written:
+        model.objects.bulk_create(written, update_conflicts=True, unique_fields=unique, update_fields=update)
+    return written, stale
 
 
 def _refresh_chunk(variant_ids: list[int]) -> RefreshReport:
@@ -130,58 +155,30 @@ def _refresh_chunk(variant_ids: list[int]) -> RefreshReport:
     # Serialize refreshes of the same variants (a no-op on SQLite, where writers are serialized already).
     list(Variant.objects.select_for_update().filter(pk__in=variant_ids).order_by("pk").values_list("pk", flat=True))
     wanted_snapshots, wanted_summaries = compute(variant_ids)
-
-    current = {(s.variant_id, s.grade, s.market): s for s in BuyBoxSnapshot.objects.filter(variant_id__in=variant_ids)}
-    to_write = [
-        s
-        for key, s in wanted_snapshots.items()
-        if key not in current or _state(current[key], SNAPSHOT_FIELDS) != _state(s, SNAPSHOT_FIELDS)
-    ]
-    stale = [s.pk for key, s in current.items() if key not in wanted_snapshots]
-    if stale:
-        BuyBoxSnapshot.objects.filter(pk__in=stale).delete()
-    if to_write:
-        BuyBoxSnapshot.objects.bulk_create(
-            to_write,
-            update_conflicts=True,
-            unique_fields=["variant", "grade", "market"],
-            update_fields=[
-                "winner",
-                "price",
-                "currency",
-                "offer_count",
-                "runner_up",
-                "runner_up_price",
-                "refreshed_at",
-            ],
-        )
-    report.snapshots_written, report.snapshots_deleted = len(to_write), len(stale)
-
-    current_summaries = {
-        (s.variant_id, s.market): s for s in VariantOfferSummary.objects.filter(variant_id__in=variant_ids)
-    }
-    summaries_to_write = [
-        s
-        for key, s in wanted_summaries.items()
-        if key not in current_summaries or _state(current_summaries[key], SUMMARY_FIELDS) != _state(s, SUMMARY_FIELDS)
-    ]
-    stale_summaries = [s.pk for key, s in current_summaries.items() if key not in wanted_summaries]
-    if stale_summaries:
-        VariantOfferSummary.objects.filter(pk__in=stale_summaries).delete()
-    if summaries_to_write:
-        VariantOfferSummary.objects.bulk_create(
-            summaries_to_write,
-            update_conflicts=True,
-            unique_fields=["variant", "market"],
-            update_fields=list(SUMMARY_FIELDS),
-        )
-    report.summaries_written, report.summaries_deleted = len(summaries_to_write), len(stale_summaries)
+    snapshots = BuyBoxSnapshot.objects.filter(variant_id__in=variant_ids)
+    written, stale = _sync(
+        BuyBoxSnapshot,
+        {(s.variant_id, s.grade, s.market): s for s in snapshots},
+        wanted_snapshots,
+        compared=SNAPSHOT_FIELDS,
+        unique=["variant", "grade", "market"],
+        update=["winner", "price", "currency", "offer_count", "runner_up", "runner_up_price", "refreshed_at"],
+    )
+    report.snapshots_written, report.snapshots_deleted = len(written), len(stale)
+    summaries = VariantOfferSummary.objects.filter(variant_id__in=variant_ids)
+    written_summaries, stale_summaries = _sync(
+        VariantOfferSummary,
+        {(s.variant_id, s.market): s for s in summaries},
+        wanted_summaries,
+        compared=SUMMARY_FIELDS,
+        unique=["variant", "market"],
+        update=list(SUMMARY_FIELDS),
+    )
+    report.summaries_written, report.summaries_deleted = len(written_summaries), len(stale_summaries)
     # Cached pages key on these versions: product pages of every refreshed variant (their offers changed), and
     # listing pages of the categories whose lowest prices moved.
     touch_variants(variant_ids=variant_ids)
-    moved = {s.variant_id for s in summaries_to_write} | {
-        key[0] for key in current_summaries if key not in wanted_summaries
-    }
+    moved = {row.variant_id for row in written_summaries} | {variant_id for variant_id, _ in stale_summaries}
     if moved:
         touch_categories(
             category_ids=Variant.objects.filter(pk__in=moved).values_list("product_model__category_id", flat=True)
