@@ -8,27 +8,22 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal, cast
 
 from django.core.paginator import Page, Paginator
-from django.db.models import F, Min, OuterRef, QuerySet, Subquery
+from django.db.models import F, Min, OuterRef, Subquery
 
 from reloop.catalog.grading import GRADE_ORDER, BatteryTier, Grade, PartsProvenance
 from reloop.catalog.models import ProductModel
 from reloop.catalog.selectors import ModelFilters, filtered_models, new_price_from, storage_sizes_by_model
 from reloop.offers.models import Offer, OfferPrice
 from reloop.pricing.domain import Candidate, price_to_win, rank
+from reloop.pricing.eligibility import eligible_prices, offer_is_eligible
 from reloop.pricing.models import GRADE_PRICE_FIELDS, BuyBoxSnapshot, VariantOfferSummary
-from reloop.sellers.models import Seller, Standing
+from reloop.sellers.models import Seller
 
 #: Default grade shown on a product page when the buyer has not chosen: the best value first.
 DEFAULT_GRADE_PREFERENCE = (Grade.GOOD, Grade.EXCELLENT, Grade.FAIR, Grade.PREMIUM)
 
 BrowseSort = Literal["recent", "name", "price", "-price"]
 BROWSE_SORTS: tuple[BrowseSort, ...] = ("recent", "price", "-price", "name")
-
-
-def _eligible_prices(market: str | None = None) -> QuerySet[OfferPrice]:
-    """Prices of offers that can win: active, in stock, from an active seller (the rule of pricing.services)."""
-    qs = OfferPrice.objects.filter(offer__is_active=True, offer__stock__gt=0, offer__seller__standing=Standing.ACTIVE)
-    return qs.filter(market=market) if market else qs
 
 
 def _candidate(price: OfferPrice) -> Candidate:
@@ -117,9 +112,7 @@ def product_offers(
     if grade is None:
         return ProductOffers(grades, None)
     prices = list(
-        _eligible_prices(market)
-        .filter(offer__variant_id=variant_id, offer__grade=grade)
-        .select_related("offer__seller")
+        eligible_prices(market).filter(offer__variant_id=variant_id, offer__grade=grade).select_related("offer__seller")
     )
     by_id = {p.offer_id: p for p in prices}
     ranked = [by_id[c.offer_id] for c in rank(_candidate(p) for p in prices)]
@@ -263,7 +256,7 @@ def competition(*, seller: Seller, offer_ids: Sequence[int] | None = None) -> li
     pairs = {(p.offer.variant_id, p.offer.grade) for p in own_prices}
     variant_ids = {v for v, _ in pairs}
     rivals: dict[tuple[int, str, str], list[Candidate]] = defaultdict(list)
-    eligible = _eligible_prices().filter(offer__variant_id__in=variant_ids).select_related("offer__seller").order_by()
+    eligible = eligible_prices().filter(offer__variant_id__in=variant_ids).select_related("offer__seller").order_by()
     for p in eligible:
         if (p.offer.variant_id, p.offer.grade) in pairs:
             rivals[(p.offer.variant_id, p.offer.grade, p.market)].append(_candidate(p))
@@ -271,7 +264,7 @@ def competition(*, seller: Seller, offer_ids: Sequence[int] | None = None) -> li
     for p in own_prices:
         offer = p.offer
         me = _candidate(p)
-        eligible_me = offer.is_active and offer.stock > 0 and offer.seller.standing == Standing.ACTIVE
+        eligible_me = offer_is_eligible(offer)
         if not eligible_me:
             me = replace(me, eligible=False)
         field_ = rivals.get((offer.variant_id, offer.grade, p.market), [])

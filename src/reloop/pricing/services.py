@@ -17,10 +17,9 @@ from django.db import transaction
 
 from reloop.catalog.models import Variant
 from reloop.catalog.services import touch_categories, touch_variants
-from reloop.offers.models import OfferPrice
 from reloop.pricing.domain import BuyBox, Candidate, buy_box
+from reloop.pricing.eligibility import eligible_prices
 from reloop.pricing.models import GRADE_PRICE_FIELDS, BuyBoxSnapshot, VariantOfferSummary
-from reloop.sellers.models import Standing
 
 CHUNK = 400
 
@@ -56,15 +55,11 @@ def _chunks(ids: list[int], size: int) -> Iterator[list[int]]:
 def eligible_candidates(variant_ids: list[int]) -> dict[SnapshotKey, list[tuple[Candidate, str]]]:
     """Candidates (with their currency) per (variant, grade, market): one query.
 
-    Eligibility is decided in SQL: active offer, stock above zero, seller in active standing.
+    Eligibility is decided in SQL (``pricing.eligibility``): active offer, stock above zero, active seller.
     """
     rows = (
-        OfferPrice.objects.filter(
-            offer__variant_id__in=variant_ids,
-            offer__is_active=True,
-            offer__stock__gt=0,
-            offer__seller__standing=Standing.ACTIVE,
-        )
+        eligible_prices()
+        .filter(offer__variant_id__in=variant_ids)
         .values_list(
             "offer_id",
             "market",
