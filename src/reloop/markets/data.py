@@ -27,10 +27,17 @@ class Market:
     timezone: str
 
     @property
+    def has_margin_scheme(self) -> bool:
+        """Whether second-hand goods may be sold under the VAT margin scheme (EU Directive 2006/112 art. 313; UK)."""
+        return self.country in MARGIN_SCHEME_COUNTRIES
+
+    @property
     def locale(self) -> str:
         """Babel / CLDR locale, e.g. ``fr_BE``."""
         return f"{self.language}_{self.country}"
 
+
+MARGIN_SCHEME_COUNTRIES = frozenset({"FR", "BE", "DE", "AT", "ES", "IT", "NL", "PT", "IE", "GR", "SK", "SE", "GB"})
 
 MARKETS: tuple[Market, ...] = (
     Market("fr-fr", "FR", _("France"), "fr", "EUR", Decimal("20"), True, "Europe/Paris"),

@@ -123,6 +123,8 @@ def vat_note(context: dict[str, Any], vat_scheme: str) -> str:
     market = context["market"]
     if not market.prices_include_tax:
         return str(_("Sales tax, where due, is added at checkout."))
+    if not market.has_margin_scheme:
+        return str(_("Tax included."))
     if vat_scheme == VatScheme.MARGIN:
         return str(
             _("VAT included under the margin scheme for second-hand goods: it is not shown separately on the invoice.")

@@ -158,3 +158,17 @@ def test_cache_keys_ignore_unknown_parameters(client):
     plain = client.get(url(variant)).content.decode()
     noisy = client.get(url(variant, "?grade=<script>&utm_source=x&battery=zz")).content.decode()
     assert plain.split('<main id="main"')[1] == noisy.split('<main id="main"')[1]
+
+
+def test_vat_note_follows_the_market(client):
+    variant = product_with_offers(0)
+    make_offer(
+        seller=SellerFactory(),
+        variant=variant,
+        prices={"en-gb": Money(30000, "GBP"), "ja-jp": Money(45000, "JPY"), "en-us": Money(35000, "USD")},
+    )
+    assert "margin scheme" in client.get(url(variant)).content.decode()
+    assert "Tax included." in client.get(f"/ja-jp/p/{variant.product_model.slug}/{variant.slug}/").content.decode()
+    assert (
+        "Sales tax, where due" in client.get(f"/en-us/p/{variant.product_model.slug}/{variant.slug}/").content.decode()
+    )
