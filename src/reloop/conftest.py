@@ -54,6 +54,12 @@ def _strict_events(settings):
 
 
 @pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """Tests create many users: a fast hasher keeps them quick (production keeps Django's default)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """Cached fragments never leak from one test to the next (primary keys are reused between tests)."""
     from django.core.cache import cache

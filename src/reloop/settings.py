@@ -6,8 +6,11 @@ production (``DEBUG=false``) a real ``SECRET_KEY`` and ``ALLOWED_HOSTS`` are req
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import secrets
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import dj_database_url
@@ -89,6 +92,9 @@ INSTALLED_APPS = [
     "reloop.impact",
     "reloop.offers",
     "reloop.pricing",
+    "reloop.payments",
+    "reloop.orders",
+    "reloop.checkout",
     "reloop.web",
     "reloop.api",
     "reloop.ops",
@@ -168,6 +174,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Buyers sign in with their email address in any case; staff accounts without one with their username.
+AUTHENTICATION_BACKENDS = ["reloop.accounts.backends.EmailBackend"]
+# URL names, reversed per request: a buyer is sent to the sign-in page of the market they are browsing.
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:account"
+LOGOUT_REDIRECT_URL = "web:home"
 
 # --- Internationalisation -------------------------------------------------------------------------------
 # The market (from the URL prefix) chooses language and currency; see reloop.markets.
@@ -209,10 +221,33 @@ SECURE_REFERRER_POLICY = "same-origin"
 # How long rendered catalogue fragments (navigation, specs, impact, footer) are cached; offers never are.
 RELOOP_CATALOGUE_CACHE_SECONDS = env_int("RELOOP_CATALOGUE_CACHE_SECONDS", 300)
 
+# Which payment provider takes the money: "test" is the built-in offline provider (see README, test cards).
+RELOOP_PAYMENT_PROVIDER = os.environ.get("RELOOP_PAYMENT_PROVIDER", "test")
+# Standard shipping is free; express costs this much per seller parcel, in minor units per currency.
+RELOOP_EXPRESS_SHIPPING: dict[str, int] = {}
+
 # Re-raise a failing event handler instead of logging it (the test suite turns this on).
 RELOOP_STRICT_EVENTS = env_bool("RELOOP_STRICT_EVENTS", default=False)
 
+# --- Payments (docs/adr/0009-ledger.md) -----------------------------------------------------------------
+# The secret payment-provider webhooks are signed with (HMAC-SHA256); several, comma-separated, while one is
+# rotated (the first signs, any verifies). Unset, it is derived from SECRET_KEY with HMAC, so every deployment
+# has its own and changing SECRET_KEY changes it; a real provider's secret is always set explicitly.
+RELOOP_PAYMENT_WEBHOOK_SECRET = (
+    os.environ.get("RELOOP_PAYMENT_WEBHOOK_SECRET")
+    or hmac.new(SECRET_KEY.encode(), b"reloop.payments.webhook-secret", hashlib.sha256).hexdigest()
+)
+# The platform's commission in percent of a line's total incl. VAT and shipping (DESIGN.md section 2).
+try:
+    RELOOP_COMMISSION_RATE = Decimal(os.environ.get("RELOOP_COMMISSION_RATE") or "10")
+except InvalidOperation as exc:
+    raise ImproperlyConfigured("RELOOP_COMMISSION_RATE must be a percentage such as 10 or 12.5") from exc
+if not RELOOP_COMMISSION_RATE.is_finite() or not 0 <= RELOOP_COMMISSION_RATE <= 100:
+    raise ImproperlyConfigured(f"RELOOP_COMMISSION_RATE must be between 0 and 100, not {RELOOP_COMMISSION_RATE}")
+
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Where EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend writes each message (one file per message).
+EMAIL_FILE_PATH = VAR_DIR / "mail"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Reloop <no-reply@reloop.localhost>")
 
 LOGGING = {

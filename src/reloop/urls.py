@@ -5,6 +5,8 @@ from django.contrib import admin
 from django.urls import include, path
 
 from reloop.api.urls import api
+from reloop.payments import views as payment_views
+from reloop.web import operator
 from reloop.web import views as web_views
 
 urlpatterns = [
@@ -13,5 +15,7 @@ urlpatterns = [
     path("market/<slug:code>/", web_views.switch_market, name="switch_market"),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
+    path("payments/webhooks/<slug:provider>", payment_views.webhook, name="payment_webhook"),
+    path("operator/ledger/", operator.ledger, name="operator_ledger"),
 ]
 urlpatterns += i18n_patterns(path("", include("reloop.web.urls")), prefix_default_language=True)

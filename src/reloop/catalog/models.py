@@ -32,6 +32,13 @@ class Category(models.Model):
     cache_version = models.PositiveIntegerField(
         default=0, editable=False, help_text=_("Bumped when prices shown on its pages change; part of cache keys")
     )
+    commission_rate = models.DecimalField(
+        max_digits=4,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Commission in percent for sales in this category; empty: the platform default"),
+    )
     battery_min_health = models.PositiveSmallIntegerField(
         null=True,
         blank=True,
@@ -45,6 +52,10 @@ class Category(models.Model):
             models.CheckConstraint(
                 condition=Q(battery_min_health__isnull=True) | Q(battery_min_health__lte=100),
                 name="category_battery_min_health_percent",
+            ),
+            models.CheckConstraint(
+                condition=Q(commission_rate__isnull=True) | (Q(commission_rate__gte=0) & Q(commission_rate__lte=50)),
+                name="category_commission_rate_0_50",
             ),
         ]
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.signals import user_logged_in
+
 from reloop.catalog.services import touch_variants
+from reloop.checkout import handlers as checkout
 from reloop.core.events import subscribe
 from reloop.offers.events import OffersChanged, OfferStockChanged
 from reloop.pricing import handlers as pricing
@@ -10,6 +13,7 @@ from reloop.sellers.events import SellerStandingChanged
 
 
 def register() -> None:
+    user_logged_in.connect(checkout.on_user_logged_in, dispatch_uid="reloop.checkout.claim_cart")
     subscribe(OffersChanged, pricing.on_offers_changed)
     subscribe(SellerStandingChanged, pricing.on_seller_standing_changed)
     subscribe(OfferStockChanged, on_offer_stock_changed)

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
 from django import forms
 from django.http import QueryDict
@@ -82,3 +82,64 @@ class ProductChoiceForm:
             if getattr(self, name):
                 query[name] = getattr(self, name)
         return query
+
+
+class CheckoutForm(forms.Form):
+    """Delivery address, a shipping method per seller and a card, plus the attempt's idempotency key."""
+
+    full_name = forms.CharField(
+        label=_("Full name"), max_length=120, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    line1 = forms.CharField(
+        label=_("Address"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "address-line1"})
+    )
+    line2 = forms.CharField(
+        label=_("Address line 2"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "address-line2"}),
+    )
+    postal_code = forms.CharField(
+        label=_("Postal code"), max_length=20, widget=forms.TextInput(attrs={"autocomplete": "postal-code"})
+    )
+    city = forms.CharField(
+        label=_("City"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "address-level2"})
+    )
+    phone = forms.CharField(
+        label=_("Phone"), max_length=30, required=False, widget=forms.TextInput(attrs={"autocomplete": "tel"})
+    )
+    card_number = forms.CharField(
+        label=_("Card number"),
+        max_length=23,
+        widget=forms.TextInput(attrs={"autocomplete": "cc-number", "inputmode": "numeric"}),
+    )
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=100)
+
+    def __init__(self, *args: Any, market: Any, review: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.market = market
+        self.parts = review.parts
+        for part in review.parts:
+            self.fields[f"shipping_{part.seller.pk}"] = forms.ChoiceField(
+                label=part.seller.name,
+                choices=[(o.method, o.label) for o in part.options],
+                initial=part.options[0].method,
+                widget=forms.RadioSelect,
+            )
+
+    def clean_card_number(self) -> str:
+        digits = "".join(c for c in self.cleaned_data["card_number"] if not c.isspace() and c != "-")
+        if not digits.isdigit() or not 12 <= len(digits) <= 19:
+            raise forms.ValidationError(_("Enter the 12 to 19 digits of your card number"))
+        return digits
+
+    def address(self) -> dict[str, str]:
+        data = self.cleaned_data
+        fields = ("full_name", "line1", "line2", "postal_code", "city", "phone")
+        return {**{f: data.get(f, "") for f in fields}, "country": self.market.country}
+
+    def shipping_choices(self) -> dict[int, str]:
+        return {part.seller.pk: self.cleaned_data[f"shipping_{part.seller.pk}"] for part in self.parts}
+
+    def shipping_fields(self) -> list[Any]:
+        return [self[f"shipping_{part.seller.pk}"] for part in self.parts]

@@ -1,7 +1,7 @@
-from django.urls import path
+from django.urls import include, path
 from django.utils.translation import pgettext_lazy
 
-from reloop.web import views
+from reloop.web import account_views, shop_views, views
 
 app_name = "web"
 
@@ -12,4 +12,38 @@ urlpatterns = [
     path("c/<slug:slug>/", views.category, name="category"),
     path("p/<slug:model_slug>/", views.product, name="product_default"),
     path("p/<slug:model_slug>/<slug:variant_slug>/", views.product, name="product"),
+    path(pgettext_lazy("url", "cart/"), shop_views.cart, name="cart"),
+    path(pgettext_lazy("url", "cart/add/"), shop_views.cart_add, name="cart_add"),
+    path(pgettext_lazy("url", "cart/lines/<int:line_id>/"), shop_views.cart_update, name="cart_update"),
+    path(pgettext_lazy("url", "checkout/"), shop_views.checkout_page, name="checkout"),
+    path(pgettext_lazy("url", "orders/"), shop_views.order_list, name="orders"),
+    path(pgettext_lazy("url", "orders/<str:number>/"), shop_views.order_detail, name="order"),
+    # Accounts (web/account_views.py): /<market>/account/…
+    path(
+        pgettext_lazy("url", "account/"),
+        include(
+            [
+                path("", account_views.account, name="account"),
+                path("sign-in/", account_views.login_view, name="login"),
+                path("sign-out/", account_views.logout_view, name="logout"),
+                path("sign-up/", account_views.signup, name="signup"),
+                path("password-reset/", account_views.password_reset, name="password_reset"),
+                path("password-reset/sent/", account_views.password_reset_done, name="password_reset_done"),
+                path("password-reset/done/", account_views.password_reset_complete, name="password_reset_complete"),
+                path(
+                    "password-reset/<uidb64>/<token>/",
+                    account_views.password_reset_confirm,
+                    name="password_reset_confirm",
+                ),
+                path("addresses/new/", account_views.address_add, name="address_add"),
+                path("addresses/<int:address_id>/", account_views.address_edit, name="address_edit"),
+                path("addresses/<int:address_id>/delete/", account_views.address_delete, name="address_delete"),
+                path(
+                    "addresses/<int:address_id>/default/",
+                    account_views.address_make_default,
+                    name="address_make_default",
+                ),
+            ]
+        ),
+    ),
 ]

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse, translate_url
@@ -211,7 +212,8 @@ def product(request: HttpRequest, model_slug: str, variant_slug: str | None = No
         "web/product.html",
         {
             "page_title": cached["title"],
-            "body": mark_safe(cached["body"]),  # noqa: S308  # our own template's output, escaped when rendered
+            # the cached body is the same for everyone; the form's CSRF token is this visitor's
+            "body": mark_safe(cached["body"].replace("__CSRF_TOKEN__", get_token(request))),  # noqa: S308
             "canonical_url": cached["canonical"] if variant_slug is None else "",
         },
     )

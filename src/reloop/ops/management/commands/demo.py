@@ -1,11 +1,18 @@
 from __future__ import annotations
 
+import logging
+import threading
+import time
 from typing import Any
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+from django.db import close_old_connections
 
 from reloop.catalog.models import ProductModel
+from reloop.ops.jobs import run_all
+
+logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -26,4 +33,17 @@ class Command(BaseCommand):
         if no_serve:
             return
         self.stdout.write(self.style.SUCCESS(f"Reloop is at http://{host}:{port}/ (Ctrl+C to stop)"))
+        # The embedded profile is one process: it serves and runs the scheduled jobs every minute.
+        threading.Thread(target=_jobs_forever, name="reloop-jobs", daemon=True).start()
         call_command("runserver", f"{host}:{port}", use_reloader=False)
+
+
+def _jobs_forever(interval: int = 60) -> None:
+    while True:
+        time.sleep(interval)
+        try:
+            run_all()
+        except Exception:  # a failed pass is logged and retried next minute; the site keeps serving
+            logger.exception("scheduled jobs failed")
+        finally:
+            close_old_connections()

@@ -1,0 +1,32 @@
+"""Sign in with an email address, in any case (staff accounts without one sign in with their username)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.backends import ModelBackend
+from django.http import HttpRequest
+
+from reloop.accounts.models import User
+
+
+class EmailBackend(ModelBackend):
+    """Django's ``ModelBackend`` (permissions, active check) that finds the user by email first."""
+
+    def authenticate(
+        self, request: HttpRequest | None, username: str | None = None, password: str | None = None, **kwargs: Any
+    ) -> User | None:
+        identifier = username if username is not None else kwargs.get(User.EMAIL_FIELD)
+        if not identifier or password is None:
+            return None
+        identifier = identifier.strip()
+        # The case-insensitive unique constraint on email means at most one match.
+        user = User._default_manager.filter(email__iexact=identifier).first() if "@" in identifier else None
+        if user is None:
+            user = User._default_manager.filter(username=identifier).first()
+        if user is None:
+            User().set_password(password)  # take as long as a wrong password, so timing does not reveal accounts
+            return None
+        if user.check_password(password) and self.user_can_authenticate(user):
+            return user
+        return None

@@ -1,0 +1,36 @@
+from reloop.core.errors import DomainError, InvalidInput, NotFound
+
+
+class CartLineNotFound(NotFound):
+    code = "cart_line_not_found"
+
+
+class NotAvailable(DomainError):
+    code = "not_available"
+    http_status = 409
+
+
+class EmptyCart(InvalidInput):
+    code = "empty_cart"
+
+
+class PriceChanged(DomainError):
+    """Prices moved since the buyer saw them: the cart now shows the new prices; confirming again proceeds."""
+
+    code = "price_changed"
+    http_status = 409
+
+
+class SoldOut(DomainError):
+    code = "sold_out"
+    http_status = 409
+
+
+class PaymentDeclined(DomainError):
+    code = "payment_declined"
+    http_status = 402
+
+
+class CheckoutInProgress(DomainError):
+    code = "checkout_in_progress"
+    http_status = 409

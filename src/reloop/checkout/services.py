@@ -1,0 +1,362 @@
+"""Cart and order placement.
+
+Placement runs in three steps (DESIGN.md section 3, docs/adr/0010-checkout.md):
+
+1. **Reserve**: in one transaction, take each line's units with a conditional stock update (offers in primary-key
+   order) and record the order awaiting payment, held until ``reserved_until``. Nothing is reserved if any line
+   is short. The order carries the checkout attempt's idempotency key (unique).
+2. **Pay**: outside any transaction or row lock, authorize and capture with the provider, using a key derived from
+   the order, so a retry never charges twice.
+3. **Place**: mark the order paid (once), record the line events and the ledger transactions, empty the cart.
+   A declined payment closes the order and gives the units back instead.
+
+The same idempotency key again (double click, retried request, replayed form) finds the same order and resumes
+it where it stopped: one order and one charge, never two.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from reloop.accounts.models import User
+from reloop.checkout.domain import commission_rate, shipping_price
+from reloop.checkout.errors import (
+    CartLineNotFound,
+    CheckoutInProgress,
+    EmptyCart,
+    NotAvailable,
+    PaymentDeclined,
+    PriceChanged,
+    SoldOut,
+)
+from reloop.checkout.models import MAX_QUANTITY, Cart, CartLine
+from reloop.checkout.selectors import review_cart
+from reloop.core.errors import InvalidInput
+from reloop.core.money import Money
+from reloop.impact.selectors import estimate_for_model
+from reloop.markets.registry import get_market
+from reloop.offers.errors import InsufficientStock
+from reloop.offers.models import Offer, OfferPrice
+from reloop.offers.services import adjust_stock
+from reloop.orders.domain import REFUNDING_STATES, LineState
+from reloop.orders.models import Order, OrderLine, OrderStatus, SellerOrder, ShippingMethod
+from reloop.orders.services import (
+    LineSpec,
+    SellerPart,
+    close_unpaid,
+    mark_paid,
+    open_order,
+    record_initial_events,
+    transition_line,
+)
+from reloop.payments import services as ledger
+from reloop.payments.domain import SellerShare, commission
+from reloop.payments.providers import get_provider
+from reloop.pricing.eligibility import offer_is_eligible
+
+RESERVATION_MINUTES = 15
+
+
+# --- Cart -----------------------------------------------------------------------------------------------
+
+
+def ensure_cart(*, user: User | None, token: str | None, market: str) -> Cart:
+    from reloop.checkout.selectors import find_cart
+
+    cart = find_cart(user=user, token=token, market=market)
+    if cart is None:
+        owner = user if user is not None and user.is_authenticated else None
+        cart, _created = (
+            Cart.objects.get_or_create(user=owner, market=market)
+            if owner
+            else (
+                Cart.objects.create(market=market),
+                True,
+            )
+        )
+    return cart
+
+
+@transaction.atomic
+def add_to_cart(*, cart: Cart, offer_id: int, quantity: int = 1) -> CartLine:
+    """Put units of an offer in the cart at today's price; adding again raises the quantity (at most 5, and stock)."""
+    if not 1 <= quantity <= MAX_QUANTITY:
+        raise InvalidInput(_("Quantity must be between 1 and %(max)s") % {"max": MAX_QUANTITY}, code="invalid_quantity")
+    offer = Offer.objects.select_related("seller").filter(pk=offer_id).first()
+    price = OfferPrice.objects.filter(offer_id=offer_id, market=cart.market).first()
+    if offer is None or price is None or not offer_is_eligible(offer):
+        raise NotAvailable(_("This offer is not available in this market any more"))
+    line = CartLine.objects.filter(cart=cart, offer=offer).first()
+    wanted = min(MAX_QUANTITY, quantity + (line.quantity if line else 0))
+    if wanted > offer.stock:
+        raise NotAvailable(_("Only %(stock)s left from this seller") % {"stock": offer.stock}, code="not_enough_stock")
+    if line is None:
+        line = CartLine.objects.create(
+            cart=cart, offer=offer, quantity=wanted, price_seen=price.amount, currency=price.currency
+        )
+    else:
+        CartLine.objects.filter(pk=line.pk).update(quantity=wanted, price_seen=price.amount, currency=price.currency)
+        line.quantity, line.price_seen = wanted, price.amount
+    Cart.objects.filter(pk=cart.pk).update(updated_at=timezone.now())
+    return line
+
+
+@transaction.atomic
+def set_quantity(*, cart: Cart, line_id: int, quantity: int) -> None:
+    """Change a line's quantity; 0 removes it."""
+    line = CartLine.objects.filter(cart=cart, pk=line_id).first()
+    if line is None:
+        raise CartLineNotFound(_("This item is not in your cart"))
+    if quantity == 0:
+        line.delete()
+        return
+    if not 1 <= quantity <= MAX_QUANTITY:
+        raise InvalidInput(_("Quantity must be between 1 and %(max)s") % {"max": MAX_QUANTITY}, code="invalid_quantity")
+    CartLine.objects.filter(pk=line.pk).update(quantity=quantity)
+
+
+@transaction.atomic
+def merge_carts(*, source: Cart, target: Cart) -> Cart:
+    """At login: move the anonymous cart's lines into the user's cart (quantities added, at most 5)."""
+    if source.pk == target.pk:
+        return target
+    existing = {line.offer_id: line for line in target.lines.all()}
+    for line in source.lines.all():
+        if line.offer_id in existing:
+            kept = existing[line.offer_id]
+            CartLine.objects.filter(pk=kept.pk).update(quantity=min(MAX_QUANTITY, kept.quantity + line.quantity))
+        else:
+            CartLine.objects.create(
+                cart=target,
+                offer_id=line.offer_id,
+                quantity=line.quantity,
+                price_seen=line.price_seen,
+                currency=line.currency,
+            )
+    source.delete()
+    return target
+
+
+def claim_cart(*, user: User, token: str | None, market: str) -> Cart | None:
+    """Give the session's anonymous cart to ``user``: merged into theirs, or becoming theirs."""
+    from reloop.checkout.selectors import find_cart
+
+    anonymous = find_cart(user=None, token=token, market=market)
+    if anonymous is None:
+        return None
+    mine = Cart.objects.filter(user=user, market=market).first()
+    if mine is None:
+        Cart.objects.filter(pk=anonymous.pk).update(user=user)
+        anonymous.user = user
+        return anonymous
+    return merge_carts(source=anonymous, target=mine)
+
+
+@transaction.atomic
+def confirm_prices(*, cart: Cart) -> None:
+    """The buyer saw the new prices: remember them as seen."""
+    for item in review_cart(cart=cart, currency=get_market(cart.market).currency).items:
+        if item.price is not None:
+            CartLine.objects.filter(pk=item.line.pk).update(price_seen=item.price.amount)
+
+
+# --- Placement ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Checkout:
+    buyer: User
+    cart: Cart
+    shipping_address: Mapping[str, str]
+    shipping: Mapping[int, str]  # seller id -> shipping method
+    card_number: str
+    idempotency_key: str
+
+
+def place_order(*, checkout: Checkout) -> Order:
+    """Reserve, pay, place. Returns the paid order; raises ``SoldOut``, ``PriceChanged``, ``PaymentDeclined``…
+
+    Calling it again with the same idempotency key returns the same order, or finishes one left half-way.
+    """
+    if not checkout.idempotency_key or len(checkout.idempotency_key) > 100:
+        raise InvalidInput(_("This checkout form has expired; please reload the page"), code="invalid_idempotency_key")
+    order = Order.objects.filter(idempotency_key=checkout.idempotency_key).first()
+    if order is None:
+        order = _reserve(checkout)
+    if order.buyer_id != checkout.buyer.pk:
+        raise InvalidInput(_("This checkout form has expired; please reload the page"), code="invalid_idempotency_key")
+    if order.status == OrderStatus.PAID:
+        return order
+    if order.status != OrderStatus.PENDING_PAYMENT:
+        raise PaymentDeclined(order.failure_reason or _("This checkout did not go through"))
+    return _pay_and_place(order, checkout)
+
+
+def _reserve(checkout: Checkout) -> Order:
+    cart = checkout.cart
+    market = get_market(cart.market)
+    review = review_cart(cart=cart, currency=market.currency)
+    if not review.items:
+        raise EmptyCart(_("Your cart is empty"))
+    missing = [i for i in review.items if i.price is None or not offer_is_eligible(i.offer)]
+    if missing:
+        raise SoldOut(
+            _("%(product)s is no longer available") % {"product": missing[0].offer.variant.product_model.title}
+        )
+    if any(i.price_changed for i in review.items):
+        confirm_prices(cart=cart)
+        raise PriceChanged(_("Some prices changed since you added them; please check your cart"))
+    parts = []
+    for part in review.parts:
+        method = checkout.shipping.get(part.seller.pk, ShippingMethod.STANDARD)
+        shipping = shipping_price(method, market.currency)
+        if shipping is None:
+            raise InvalidInput(_("Unknown shipping method %(method)s") % {"method": method}, code="invalid_shipping")
+        lines = []
+        for item in part.items:
+            impact = estimate_for_model(item.offer.variant.product_model)
+            avoided = impact.estimate.avoided_kgco2e if impact else None
+            assert item.price is not None  # checked above  # noqa: S101
+            lines.append(LineSpec(item.offer, item.line.quantity, item.price, avoided))
+        parts.append(SellerPart(part.seller, method, shipping, lines))
+    try:
+        with transaction.atomic():
+            # Take stock in offer-id order so concurrent checkouts of the same offers never deadlock.
+            for item in sorted(review.items, key=lambda i: i.offer.pk):
+                try:
+                    adjust_stock(offer_id=item.offer.pk, delta=-item.line.quantity)
+                except InsufficientStock:
+                    raise SoldOut(
+                        _("Sold out: %(product)s has no %(quantity)s unit(s) left from %(seller)s")
+                        % {
+                            "product": item.offer.variant.product_model.title,
+                            "quantity": item.line.quantity,
+                            "seller": item.offer.seller.name,
+                        }
+                    ) from None
+            return open_order(
+                buyer=checkout.buyer,
+                market=market.code,
+                currency=market.currency,
+                idempotency_key=checkout.idempotency_key,
+                reserved_until=timezone.now() + timedelta(minutes=RESERVATION_MINUTES),
+                shipping_address=dict(checkout.shipping_address),
+                parts=parts,
+            )
+    except IntegrityError:
+        # The same checkout attempt reserved concurrently (double click): use that one; ours rolled back.
+        existing = Order.objects.filter(idempotency_key=checkout.idempotency_key).first()
+        if existing is None:
+            raise
+        return existing
+
+
+def _restore_stock(order: Order) -> None:
+    for offer_id, quantity in (
+        OrderLine.objects.filter(seller_order__order=order).order_by("offer_id").values_list("offer_id", "quantity")
+    ):
+        adjust_stock(offer_id=offer_id, delta=quantity)
+
+
+def _pay_and_place(order: Order, checkout: Checkout) -> Order:
+    provider = get_provider()
+    total = Money(order.total, order.currency)
+    authorization = provider.authorize(
+        amount=total, card_number=checkout.card_number, idempotency_key=f"{order.number}:authorize"
+    )
+    if not authorization.ok:
+        with transaction.atomic():
+            if close_unpaid(order=order, status=OrderStatus.PAYMENT_FAILED, reason=authorization.message):
+                _restore_stock(order)
+        raise PaymentDeclined(authorization.message)
+    provider.capture(reference=authorization.reference, amount=total, idempotency_key=f"{order.number}:capture")
+    with transaction.atomic():
+        if mark_paid(order=order, payment_reference=authorization.reference):
+            record_initial_events(order=order)
+            _record_money(order)
+            CartLine.objects.filter(
+                cart=checkout.cart, offer_id__in=OrderLine.objects.filter(seller_order__order=order).values("offer_id")
+            ).delete()
+    order.refresh_from_db()
+    if order.status in (OrderStatus.EXPIRED, OrderStatus.PAYMENT_FAILED):
+        # The hold ran out while the buyer was paying and the units went back: give the money back too.
+        provider.refund(reference=authorization.reference, amount=total, idempotency_key=f"{order.number}:late-refund")
+        raise PaymentDeclined(_("Your reservation expired before the payment went through; you have not been charged"))
+    if order.status != OrderStatus.PAID:
+        raise CheckoutInProgress(_("Your payment is being processed; check your orders in a moment"))
+    return order
+
+
+def _record_money(order: Order) -> None:
+    """Commission per seller part (10% of lines and shipping, per category), then the ledger transactions."""
+    shares = []
+    parts = SellerOrder.objects.filter(order=order).prefetch_related("lines__variant__product_model__category")
+    for part in parts:
+        fee = commission(Money(part.shipping_amount, order.currency), commission_rate(None))
+        for line in part.lines.all():
+            rate = commission_rate(line.variant.product_model.category.commission_rate)
+            line_fee = commission(Money(line.line_total, order.currency), rate)
+            OrderLine.objects.filter(pk=line.pk).update(commission=line_fee.amount)
+            fee += line_fee
+        SellerOrder.objects.filter(pk=part.pk).update(commission=fee.amount)
+        shares.append(SellerShare(seller_id=part.seller_id, gross=Money(part.total, order.currency), commission=fee))
+    reference = f"order:{order.number}"
+    ledger.record_capture(key=f"{reference}:capture", reference=reference, amount=Money(order.total, order.currency))
+    ledger.record_split(key=f"{reference}:split", reference=reference, shares=shares)
+
+
+# --- Cancellation ---------------------------------------------------------------------------------------
+
+
+def cancel_line(*, line_id: int, actor: User | None, actor_kind: str, reason: str) -> OrderLine:
+    """Cancel a line before it ships: its units go back to stock and the buyer is refunded through the provider,
+    with the seller's share and the commission reversed in the ledger. When it was the seller part's last live
+    line, its shipping is refunded too. Safe to retry: every step is keyed on the line.
+    """
+    with transaction.atomic():
+        line = transition_line(
+            line_id=line_id, to_state=LineState.CANCELLED, actor=actor, actor_kind=actor_kind, reason=reason
+        )
+        adjust_stock(offer_id=line.offer_id, delta=line.quantity)
+    part = SellerOrder.objects.select_related("order").get(pk=line.seller_order_id)
+    order = part.order
+    live = OrderLine.objects.filter(seller_order=part).exclude(state__in=REFUNDING_STATES).exists()
+    gross = Money(line.line_total, order.currency)
+    fee = Money(line.commission, order.currency)
+    if not live:  # the whole part is cancelled: shipping goes back as well, with its commission
+        lines_fee = sum(OrderLine.objects.filter(seller_order=part).values_list("commission", flat=True))
+        gross += Money(part.shipping_amount, order.currency)
+        fee += Money(part.commission - lines_fee, order.currency)
+    get_provider().refund(reference=order.payment_reference, amount=gross, idempotency_key=f"line:{line.pk}:cancel")
+    reference = f"order:{order.number}"
+    ledger.record_cancellation(
+        key=f"{reference}:line:{line.pk}:cancel",
+        reference=reference,
+        seller_id=part.seller_id,
+        gross=gross,
+        commission=fee,
+    )
+    return line
+
+
+# --- Jobs -----------------------------------------------------------------------------------------------
+
+
+def expire_reservations(*, now: object | None = None) -> int:
+    """Close orders still awaiting payment after their hold and give their units back. Safe to run twice."""
+    moment = now or timezone.now()
+    expired = 0
+    for order in Order.objects.filter(status=OrderStatus.PENDING_PAYMENT, reserved_until__lt=moment).order_by("pk")[
+        :500
+    ]:
+        with transaction.atomic():
+            if close_unpaid(order=order, status=OrderStatus.EXPIRED, reason="reservation expired before payment"):
+                _restore_stock(order)
+                expired += 1
+    return expired

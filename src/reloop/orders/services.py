@@ -1,0 +1,176 @@
+"""Order writes: opening an order with its seller parts and frozen lines, payment outcome, line transitions.
+
+Checkout (a higher layer) decides what to buy and takes the money; this module records it. Every line state change
+goes through ``transition_line``, a conditional update that records who, when and why.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from reloop.accounts.models import User
+from reloop.core.events import publish
+from reloop.core.money import Money
+from reloop.offers.models import Offer
+from reloop.orders.domain import LineState, check_transition
+from reloop.orders.errors import OrderNotFound, StaleState, TransitionNotAllowed
+from reloop.orders.events import LineStateChanged, OrderPaid
+from reloop.orders.models import ActorKind, LineEvent, Order, OrderLine, OrderStatus, SellerOrder
+from reloop.sellers.models import Seller
+
+NUMBER_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out on the phone
+
+
+def new_order_number() -> str:
+    return "RL-" + "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(8))
+
+
+@dataclass(frozen=True)
+class LineSpec:
+    offer: Offer  # with variant, product model and brand loaded
+    quantity: int
+    unit_price: Money
+    avoided_kgco2e: Decimal | None = None  # per unit, from impact
+
+
+@dataclass(frozen=True)
+class SellerPart:
+    seller: Seller
+    shipping_method: str
+    shipping: Money
+    lines: Sequence[LineSpec]
+
+
+def open_order(
+    *,
+    buyer: User,
+    market: str,
+    currency: str,
+    idempotency_key: str,
+    reserved_until: datetime,
+    shipping_address: dict[str, str],
+    parts: Sequence[SellerPart],
+) -> Order:
+    """Record an order awaiting payment. Runs inside the caller's transaction (checkout reserves stock in it)."""
+    items = sum((line.unit_price * line.quantity for part in parts for line in part.lines), Money.zero(currency))
+    shipping = sum((part.shipping for part in parts), Money.zero(currency))
+    order = Order.objects.create(
+        number=new_order_number(),
+        buyer=buyer,
+        market=market,
+        currency=currency,
+        items_total=items.amount,
+        shipping_total=shipping.amount,
+        total=(items + shipping).amount,
+        idempotency_key=idempotency_key,
+        reserved_until=reserved_until,
+        shipping_address=shipping_address,
+    )
+    for part in parts:
+        part_items = sum((line.unit_price * line.quantity for line in part.lines), Money.zero(currency))
+        seller_order = SellerOrder.objects.create(
+            order=order,
+            seller=part.seller,
+            shipping_method=part.shipping_method,
+            shipping_amount=part.shipping.amount,
+            items_total=part_items.amount,
+            total=(part_items + part.shipping).amount,
+        )
+        OrderLine.objects.bulk_create(
+            [
+                OrderLine(
+                    seller_order=seller_order,
+                    offer=line.offer,
+                    variant_id=line.offer.variant_id,
+                    seller_name=part.seller.name,
+                    product_title=line.offer.variant.product_model.title,
+                    variant_label=line.offer.variant.label,
+                    sku=line.offer.sku,
+                    grade=line.offer.grade,
+                    battery_tier=line.offer.battery_tier,
+                    parts_provenance=line.offer.parts_provenance,
+                    replaced_parts=list(line.offer.replaced_parts),
+                    warranty_months=line.offer.warranty_months,
+                    vat_scheme=line.offer.vat_scheme,
+                    unit_price=line.unit_price.amount,
+                    quantity=line.quantity,
+                    line_total=(line.unit_price * line.quantity).amount,
+                    avoided_kgco2e=line.avoided_kgco2e,
+                )
+                for line in part.lines
+            ]
+        )
+    return order
+
+
+def mark_paid(*, order: Order, payment_reference: str) -> bool:
+    """pending_payment → paid, once. Returns False when the order was not awaiting payment (already handled)."""
+    updated = Order.objects.filter(pk=order.pk, status=OrderStatus.PENDING_PAYMENT).update(
+        status=OrderStatus.PAID, payment_reference=payment_reference, paid_at=timezone.now()
+    )
+    if updated:
+        order.status = OrderStatus.PAID
+        order.payment_reference = payment_reference
+        publish(OrderPaid(order.pk))
+    return bool(updated)
+
+
+def close_unpaid(*, order: Order, status: str, reason: str) -> bool:
+    """pending_payment → payment_failed or expired, once. The caller restores the stock when this returns True."""
+    if status not in (OrderStatus.PAYMENT_FAILED, OrderStatus.EXPIRED):
+        raise ValueError(f"close_unpaid cannot set {status!r}")
+    updated = Order.objects.filter(pk=order.pk, status=OrderStatus.PENDING_PAYMENT).update(
+        status=status, failure_reason=reason[:200]
+    )
+    if updated:
+        order.status = status
+    return bool(updated)
+
+
+@transaction.atomic
+def transition_line(*, line_id: int, to_state: str, actor: User | None, actor_kind: str, reason: str = "") -> OrderLine:
+    """Move one line to ``to_state`` if the state machine allows it from its current state, and record the event.
+
+    A conditional update on the current state: two concurrent transitions of one line cannot both apply (the
+    second raises ``StaleState``).
+    """
+    line = OrderLine.objects.filter(pk=line_id).first()
+    if line is None:
+        raise OrderNotFound(f"No order line {line_id}")
+    if actor_kind not in ActorKind.values:
+        raise ValueError(f"unknown actor kind {actor_kind!r}")
+    problem = check_transition(line.state, to_state)
+    if problem:
+        raise TransitionNotAllowed(problem)
+    now = timezone.now()
+    if not OrderLine.objects.filter(pk=line.pk, state=line.state).update(state=to_state, state_changed_at=now):
+        raise StaleState("This line changed meanwhile; reload and try again")
+    LineEvent.objects.create(
+        line=line, from_state=line.state, to_state=to_state, actor=actor, actor_kind=actor_kind, reason=reason[:300]
+    )
+    publish(LineStateChanged(line.pk, line.state, to_state))
+    line.state, line.state_changed_at = to_state, now
+    return line
+
+
+def record_initial_events(*, order: Order) -> None:
+    """The first event of every line of a paid order: '' → paid, by the system."""
+    LineEvent.objects.bulk_create(
+        [
+            LineEvent(
+                line=line,
+                from_state="",
+                to_state=LineState.PAID,
+                actor_kind=ActorKind.SYSTEM,
+                reason="payment captured",
+            )
+            for line in OrderLine.objects.filter(seller_order__order=order)
+        ]
+    )

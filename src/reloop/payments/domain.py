@@ -1,0 +1,229 @@
+"""Pure ledger rules: account codes, what a balanced transaction is, commission, and the postings of each movement.
+
+Sign convention (docs/adr/0009-ledger.md): a posting's amount is signed, **debit positive, credit negative**, in
+the currency's minor units. Every transaction sums to zero per currency, so the whole ledger does too. An asset
+account (the PSP owes us) has a positive balance; a liability (money we hold for buyers or owe sellers) and the
+commission revenue have negative ones.
+
+No Django, no database: the services turn these postings into rows.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from reloop.core.errors import InvalidInput
+from reloop.core.money import Money
+from reloop.payments.errors import InvalidShare, InvalidTransaction, UnbalancedTransaction, UnknownAccount
+
+#: One leg of a transaction: an account code and a signed amount (debit positive, credit negative).
+PostingSpec = tuple[str, Money]
+
+# Account kinds (the models' choices use the same values).
+ASSET = "asset"
+LIABILITY = "liability"
+REVENUE = "revenue"
+
+PSP_RECEIVABLE = "psp:receivable"
+"""Asset: captured buyer money the payment provider holds for us until it settles."""
+PLATFORM_CLEARING = "platform:clearing"
+"""Liability: buyer money received and not yet split between sellers and commission."""
+PLATFORM_COMMISSION = "platform:commission"
+"""Revenue: the platform's commission on sales (returned with refunds)."""
+
+_FIXED_ACCOUNTS: dict[str, tuple[str, str]] = {
+    PSP_RECEIVABLE: (ASSET, "PSP receivable"),
+    PLATFORM_CLEARING: (LIABILITY, "Platform clearing"),
+    PLATFORM_COMMISSION: (REVENUE, "Platform commission"),
+}
+_SELLER_PAYABLE = re.compile(r"seller:([1-9][0-9]{0,17}):payable")
+
+MAX_IDEMPOTENCY_KEY_LENGTH = 200
+MAX_REFERENCE_LENGTH = 200
+#: No single posting moves more than this many minor units (10 trillion euros): a larger one is a bug, and the
+#: limit keeps every sum far inside a 64-bit integer.
+MAX_POSTING_AMOUNT = 10**15
+
+
+@dataclass(frozen=True, slots=True)
+class AccountSpec:
+    """What an account code means: its kind, a name for people, and the seller it belongs to (if any)."""
+
+    code: str
+    kind: str
+    name: str
+    seller_id: int | None = None
+
+
+def seller_payable(seller_id: int) -> str:
+    """The code of what the platform owes one seller: ``seller:<id>:payable``."""
+    if isinstance(seller_id, bool) or not isinstance(seller_id, int) or seller_id < 1:
+        raise InvalidShare(f"A seller id is a positive integer, not {seller_id!r}.")
+    return f"seller:{seller_id}:payable"
+
+
+def account_spec(code: str) -> AccountSpec:
+    """Parse an account code, or raise ``UnknownAccount``: the ledger only knows the accounts listed here."""
+    fixed = _FIXED_ACCOUNTS.get(code)
+    if fixed is not None:
+        return AccountSpec(code=code, kind=fixed[0], name=fixed[1])
+    match = _SELLER_PAYABLE.fullmatch(code) if isinstance(code, str) else None
+    if match is None:
+        raise UnknownAccount(
+            f"Unknown ledger account {code!r}: use {', '.join(_FIXED_ACCOUNTS)} or seller:<seller id>:payable."
+        )
+    seller_id = int(match.group(1))
+    return AccountSpec(code=code, kind=LIABILITY, name=f"Seller {seller_id} payable", seller_id=seller_id)
+
+
+def check_postings(postings: Sequence[PostingSpec]) -> None:
+    """Raise unless ``postings`` form a valid transaction: two legs or more, known accounts, no zero or absurd
+    amount, and a zero sum in every currency."""
+    if len(postings) < 2:
+        raise InvalidTransaction(
+            f"A ledger transaction needs at least two postings, not {len(postings)}.", code="too_few_postings"
+        )
+    totals: dict[str, int] = defaultdict(int)
+    for code, money in postings:
+        account_spec(code)
+        if not isinstance(money, Money):
+            raise TypeError(f"A posting amount is Money, not {type(money).__name__}.")
+        if money.amount == 0:
+            raise InvalidTransaction(f"The posting to {code} is zero: leave it out.", code="zero_posting")
+        if abs(money.amount) > MAX_POSTING_AMOUNT:
+            raise InvalidTransaction(f"The posting of {money} to {code} is out of range.", code="amount_out_of_range")
+        totals[money.currency] += money.amount
+    unbalanced = {currency: total for currency, total in totals.items() if total != 0}
+    if unbalanced:
+        described = ", ".join(f"{Money(total, currency)}" for currency, total in sorted(unbalanced.items()))
+        raise UnbalancedTransaction(f"Debits and credits differ by {described}: each currency must sum to zero.")
+
+
+def normalized(postings: Sequence[PostingSpec]) -> list[tuple[str, str, int]]:
+    """Postings in a canonical order, to tell whether two requests asked for the same transaction."""
+    return sorted((code, money.currency, money.amount) for code, money in postings)
+
+
+# --- Commission -----------------------------------------------------------------------------------------
+
+
+def check_rate(rate: Decimal | int) -> Decimal:
+    if isinstance(rate, bool) or not isinstance(rate, Decimal | int):
+        raise TypeError(f"A commission rate is a Decimal percentage, not {type(rate).__name__}.")
+    value = Decimal(rate)
+    if not value.is_finite() or not 0 <= value <= 100:
+        raise InvalidInput(f"A commission rate is a percentage from 0 to 100, not {rate}.", code="invalid_rate")
+    return value
+
+
+def commission(amount: Money, rate: Decimal | int) -> Money:
+    """``rate`` percent of ``amount``, rounded half-up to the minor unit: 10% of 19.95 EUR is 2.00 EUR."""
+    rate = check_rate(rate)
+    if amount.amount < 0:
+        raise InvalidInput(f"Commission is charged on a positive amount, not {amount}.", code="negative_amount")
+    return amount.percentage(rate)
+
+
+def _half_up_ratio(numerator: int, denominator: int) -> int:
+    quotient, remainder = divmod(numerator, denominator)
+    return quotient + 1 if 2 * remainder >= denominator else quotient
+
+
+def commission_to_return(
+    *, gross: Money, commission: Money, refunded_gross: Money, refunded_commission: Money, refund: Money
+) -> Money:
+    """The commission to give back when ``refund`` more of a seller's ``gross`` sale is refunded.
+
+    Proportional to the gross refunded so far, rounded half-up on the running total (not on each part), so
+    partial refunds never return more than was charged and the last one returns exactly what is left: refunding
+    15.00 charged 1.50 in three parts of 5.00 returns 0.50 each time.
+    """
+    for name, value in (("refunded gross", refunded_gross), ("refunded commission", refunded_commission)):
+        if value.currency != gross.currency or value.amount < 0:
+            raise InvalidShare(f"The {name} must be a non-negative amount in {gross.currency}, not {value}.")
+    _check_part(gross=gross, commission=commission)
+    if refund.currency != gross.currency or refund.amount <= 0:
+        raise InvalidShare(f"A refund is a positive amount in {gross.currency}, not {refund}.")
+    refunded_after = refunded_gross.amount + refund.amount
+    if refunded_after > gross.amount:
+        raise InvalidShare(
+            f"Refunding {refund} would return more than the {gross} sold ({refunded_gross} already refunded)."
+        )
+    due = _half_up_ratio(commission.amount * refunded_after, gross.amount)
+    left = commission.amount - refunded_commission.amount
+    return Money(max(0, min(due - refunded_commission.amount, left)), gross.currency)
+
+
+# --- The postings of each money movement ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SellerShare:
+    """One seller's part of a payment: the ``gross`` sold (incl. VAT and shipping) and the platform's
+    ``commission`` on it. The seller is owed ``gross - commission``."""
+
+    seller_id: int
+    gross: Money
+    commission: Money
+
+    @classmethod
+    def at_rate(cls, seller_id: int, gross: Money, rate: Decimal | int) -> SellerShare:
+        return cls(seller_id=seller_id, gross=gross, commission=commission(gross, rate))
+
+    @property
+    def net(self) -> Money:
+        return self.gross - self.commission
+
+
+def _check_part(*, gross: Money, commission: Money) -> None:
+    if gross.amount <= 0:
+        raise InvalidShare(f"A gross amount is positive, not {gross}.")
+    if commission.currency != gross.currency:
+        raise InvalidShare(f"Commission {commission} is not in the currency of {gross}.")
+    if not 0 <= commission.amount <= gross.amount:
+        raise InvalidShare(f"Commission {commission} must be between zero and the gross {gross}.")
+
+
+def capture_postings(amount: Money) -> list[PostingSpec]:
+    """A captured payment: the PSP owes us the money (debit), which we hold for the buyer (credit clearing)."""
+    if amount.amount <= 0:
+        raise InvalidTransaction(f"A captured amount is positive, not {amount}.", code="invalid_amount")
+    return [(PSP_RECEIVABLE, amount), (PLATFORM_CLEARING, -amount)]
+
+
+def split_postings(shares: Sequence[SellerShare]) -> list[PostingSpec]:
+    """Clearing (debit the total gross) → each seller's payable (net of commission) and platform commission."""
+    if not shares:
+        raise InvalidShare("A split needs at least one seller share.")
+    currency = shares[0].gross.currency
+    for share in shares:
+        seller_payable(share.seller_id)
+        if share.gross.currency != currency:
+            raise InvalidShare(f"Every share of a split is in one currency: {share.gross} is not in {currency}.")
+        _check_part(gross=share.gross, commission=share.commission)
+    gross = sum((share.gross for share in shares), Money.zero(currency))
+    fee = sum((share.commission for share in shares), Money.zero(currency))
+    postings: list[PostingSpec] = [(PLATFORM_CLEARING, gross)]
+    postings += [(seller_payable(share.seller_id), -share.net) for share in shares if share.net.amount]
+    if fee.amount:
+        postings.append((PLATFORM_COMMISSION, -fee))
+    return postings
+
+
+def refund_postings(*, seller_id: int, gross: Money, commission: Money) -> list[PostingSpec]:
+    """Reverse one seller's part: the seller gives back the net, the platform its commission, and the PSP
+    pays the buyer the gross (credit the receivable)."""
+    account = seller_payable(seller_id)
+    _check_part(gross=gross, commission=commission)
+    net = gross - commission
+    postings: list[PostingSpec] = []
+    if net.amount:
+        postings.append((account, net))
+    if commission.amount:
+        postings.append((PLATFORM_COMMISSION, commission))
+    postings.append((PSP_RECEIVABLE, -gross))
+    return postings

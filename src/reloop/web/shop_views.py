@@ -1,0 +1,134 @@
+"""Cart, checkout and the buyer's orders. Views parse, call one service or selector, and render."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from reloop.checkout import services as checkout
+from reloop.checkout.selectors import find_cart, review_cart
+from reloop.core.errors import DomainError
+from reloop.orders import selectors as orders
+from reloop.orders.errors import OrderNotFound
+from reloop.web.forms import CheckoutForm
+
+TEST_CARDS = (
+    ("4242 4242 4242 4242", gettext_lazy("succeeds")),
+    ("4000 0000 0000 0002", gettext_lazy("is declined")),
+    ("4000 0000 0000 9995", gettext_lazy("has insufficient funds")),
+)
+
+
+def _session_key(request: HttpRequest) -> str:
+    return f"cart:{request.market.code}"  # type: ignore[attr-defined]
+
+
+def cart_token(request: HttpRequest) -> str | None:
+    return request.session.get(_session_key(request)) if hasattr(request, "session") else None
+
+
+def _cart(request: HttpRequest, *, create: bool = False) -> Any:
+    market = request.market.code  # type: ignore[attr-defined]
+    user = request.user if request.user.is_authenticated else None
+    if not create:
+        return find_cart(user=user, token=cart_token(request), market=market)
+    cart = checkout.ensure_cart(user=user, token=cart_token(request), market=market)
+    if user is None:
+        request.session[_session_key(request)] = str(cart.token)
+    return cart
+
+
+@require_safe
+def cart(request: HttpRequest) -> HttpResponse:
+    review = review_cart(cart=_cart(request), currency=request.market.currency)  # type: ignore[attr-defined]
+    return render(request, "web/cart.html", {"review": review})
+
+
+@require_POST
+def cart_add(request: HttpRequest) -> HttpResponse:
+    try:
+        offer_id = int(request.POST.get("offer", ""))
+        quantity = int(request.POST.get("quantity", "1"))
+    except ValueError:
+        messages.error(request, _("That offer could not be added."))
+        return HttpResponseRedirect(reverse("web:cart"))
+    try:
+        checkout.add_to_cart(cart=_cart(request, create=True), offer_id=offer_id, quantity=quantity)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Added to your cart."))
+    return HttpResponseRedirect(reverse("web:cart"))
+
+
+@require_POST
+def cart_update(request: HttpRequest, line_id: int) -> HttpResponse:
+    current = _cart(request)
+    if current is None:
+        return HttpResponseRedirect(reverse("web:cart"))
+    try:
+        if request.POST.get("action") == "confirm_prices":
+            checkout.confirm_prices(cart=current)
+        else:
+            checkout.set_quantity(cart=current, line_id=line_id, quantity=int(request.POST.get("quantity", "0")))
+    except (DomainError, ValueError) as exc:
+        messages.error(request, getattr(exc, "message", _("Please enter a quantity from 0 to 5.")))
+    return HttpResponseRedirect(reverse("web:cart"))
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def checkout_page(request: HttpRequest) -> HttpResponse:
+    market = request.market  # type: ignore[attr-defined]
+    current = _cart(request)
+    review = review_cart(cart=current, currency=market.currency)
+    if not review.items:
+        return HttpResponseRedirect(reverse("web:cart"))
+    form = CheckoutForm(request.POST or None, market=market, review=review)
+    if request.method == "POST" and form.is_valid():
+        try:
+            order = checkout.place_order(
+                checkout=checkout.Checkout(
+                    buyer=request.user,  # type: ignore[arg-type]
+                    cart=current,
+                    shipping_address=form.address(),
+                    shipping=form.shipping_choices(),
+                    card_number=form.cleaned_data["card_number"],
+                    idempotency_key=form.cleaned_data["idempotency_key"],
+                )
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+            if exc.code in {"price_changed", "sold_out"}:
+                messages.error(request, exc.message)
+                return HttpResponseRedirect(reverse("web:cart"))
+        else:
+            return HttpResponseRedirect(reverse("web:order", args=[order.number]))
+    if request.method != "POST":
+        form.initial["idempotency_key"] = uuid.uuid4().hex
+    return render(request, "web/checkout.html", {"review": review, "form": form, "test_cards": TEST_CARDS})
+
+
+@login_required
+@require_safe
+def order_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/orders.html", {"orders": orders.buyer_orders(buyer=request.user)})  # type: ignore[arg-type]
+
+
+@login_required
+@require_safe
+def order_detail(request: HttpRequest, number: str) -> HttpResponse:
+    try:
+        order = orders.buyer_order(buyer=request.user, number=number)  # type: ignore[arg-type]
+    except OrderNotFound as exc:
+        raise Http404(str(exc)) from exc
+    return render(request, "web/order.html", {"order": order})
