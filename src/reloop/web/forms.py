@@ -7,6 +7,8 @@ from django import forms
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
+from reloop.accounts.domain import normalize_postal_code
+from reloop.accounts.errors import InvalidAddress
 from reloop.catalog.grading import BatteryTier, Grade, PartsProvenance
 from reloop.pricing.selectors import BROWSE_SORTS
 
@@ -126,6 +128,13 @@ class CheckoutForm(forms.Form):
                 initial=part.options[0].method,
                 widget=forms.RadioSelect,
             )
+
+    def clean_postal_code(self) -> str:
+        """Written the market country's way ("sw1a1aa" → "SW1A 1AA"), or a form error saying what is expected."""
+        try:
+            return normalize_postal_code(self.market.country, self.cleaned_data["postal_code"])
+        except InvalidAddress as exc:
+            raise forms.ValidationError(" ".join(exc.field_errors.get("postal_code", [exc.message]))) from exc
 
     def clean_card_number(self) -> str:
         digits = "".join(c for c in self.cleaned_data["card_number"] if not c.isspace() and c != "-")

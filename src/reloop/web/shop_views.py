@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from reloop.accounts.selectors import addresses_for
 from reloop.checkout import services as checkout
 from reloop.checkout.selectors import find_cart, review_cart
 from reloop.core.errors import DomainError
@@ -115,6 +116,12 @@ def checkout_page(request: HttpRequest) -> HttpResponse:
             return HttpResponseRedirect(reverse("web:order", args=[order.number]))
     if request.method != "POST":
         form.initial["idempotency_key"] = uuid.uuid4().hex
+        saved = [a for a in addresses_for(user=request.user) if a.country == market.country]  # type: ignore[arg-type]
+        if saved:  # the default address first: prefill with it
+            address = saved[0]
+            form.initial.update(
+                {f: getattr(address, f) for f in ("full_name", "line1", "line2", "postal_code", "city", "phone")}
+            )
     return render(request, "web/checkout.html", {"review": review, "form": form, "test_cards": TEST_CARDS})
 
 

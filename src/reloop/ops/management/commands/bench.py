@@ -12,6 +12,7 @@ from django.db import connection
 
 from reloop.core.clock import now
 from reloop.ops import bench
+from reloop.ops.flash_sale import run_flash_sale
 from reloop.ops.seeding import SIZES
 
 
@@ -51,6 +52,15 @@ class Command(BaseCommand):
         )
         parser.add_argument("--skip-seed", action="store_true", help="Use the data already in the database")
         parser.add_argument(
+            "--flash-sale",
+            action="store_true",
+            help="Run the flash-sale scenario instead of the HTTP ones: concurrent checkouts on a few hot offers",
+        )
+        parser.add_argument("--buyers", type=_positive, default=3000, help="Flash sale: buyers queued (default 3000)")
+        parser.add_argument(
+            "--units", type=_positive, default=300, help="Flash sale: units of each of the 3 hot offers (default 300)"
+        )
+        parser.add_argument(
             "--scenarios",
             type=_scenarios,
             default=list(bench.SCENARIOS),
@@ -80,6 +90,9 @@ class Command(BaseCommand):
         scenarios: list[str],
         **options: Any,
     ) -> None:
+        if options.get("flash_sale"):
+            self._flash_sale(size=size, skip_seed=skip_seed, duration=duration, json_path=json_path, **options)
+            return
         if threads > connections:
             raise CommandError("--threads cannot exceed --connections (wrk gives each thread its own connections)")
         wrk = bench.require_wrk()
@@ -138,3 +151,36 @@ class Command(BaseCommand):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
         self.stdout.write(self.style.SUCCESS(f"\nReport written to {path}"))
+
+    def _flash_sale(
+        self,
+        *,
+        size: str,
+        skip_seed: bool,
+        duration: int,
+        json_path: Path | None,
+        buyers: int,
+        units: int,
+        **options: Any,
+    ) -> None:
+        missing = bench.unapplied_migrations()
+        if missing:
+            raise CommandError(f"the database has unapplied migrations ({', '.join(missing)}): run `reloop migrate`")
+        if not skip_seed:
+            call_command("seed", size=size, stdout=self.stdout, stderr=self.stderr)
+        threads = options.get("connections") or 8
+        self.stdout.write(
+            f"Flash sale on {bench.describe_database()}: {buyers} buyers, {threads} threads, ≤ {duration} s"
+        )
+        result = run_flash_sale(units_per_offer=units, buyers=buyers, threads=threads, seconds=duration)
+        self.stdout.write(result.render())
+        generated_at = now()
+        path = json_path or Path(settings.VAR_DIR) / "bench" / (
+            f"flash-sale-{connection.vendor}-{generated_at.strftime('%Y%m%dT%H%M%SZ')}.json"
+        )
+        path.parent.mkdir(parents=True, exist_ok=True)
+        report = {"scenario": "flash_sale", "database": bench.describe_database(), **result.as_dict()}
+        path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+        self.stdout.write(self.style.SUCCESS(f"Report written to {path}"))
+        if result.oversold or result.errors or not result.ledger_ok:
+            raise CommandError("the flash sale oversold, failed or unbalanced the ledger: see above")
