@@ -85,7 +85,9 @@ def review_cart(*, cart: Cart | None, currency: str) -> CartReview:
     if cart is None:
         return review
     lines = list(
-        cart.lines.select_related("offer__seller", "offer__variant__product_model__brand").prefetch_related(
+        cart.lines.select_related(
+            "offer__seller", "offer__variant__product_model__brand", "offer__variant__product_model__category"
+        ).prefetch_related(
             Prefetch("offer__prices", queryset=OfferPrice.objects.filter(market=cart.market), to_attr="market_prices")
         )
     )

@@ -220,11 +220,15 @@ def _reserve(checkout: Checkout) -> Order:
             raise InvalidInput(_("Unknown shipping method %(method)s") % {"method": method}, code="invalid_shipping")
         lines = []
         for item in part.items:
-            impact = estimate_for_model(item.offer.variant.product_model)
+            product_model = item.offer.variant.product_model
+            impact = estimate_for_model(product_model)
             avoided = impact.estimate.avoided_kgco2e if impact else None
             assert item.price is not None  # checked above  # noqa: S101
-            lines.append(LineSpec(item.offer, item.line.quantity, item.price, avoided))
-        parts.append(SellerPart(part.seller, method, shipping, lines))
+            # Commission: 10% of the line total incl. VAT (or the category's rate), frozen with the line.
+            fee = commission(item.price * item.line.quantity, commission_rate(product_model.category.commission_rate))
+            lines.append(LineSpec(item.offer, item.line.quantity, item.price, avoided, fee))
+        shipping_fee = commission(shipping, commission_rate(None))
+        parts.append(SellerPart(part.seller, method, shipping, lines, shipping_fee))
     try:
         with transaction.atomic():
             # Take stock in offer-id order so concurrent checkouts of the same offers never deadlock.
@@ -283,7 +287,8 @@ def _pay_and_place(order: Order, checkout: Checkout) -> Order:
             CartLine.objects.filter(
                 cart=checkout.cart, offer_id__in=OrderLine.objects.filter(seller_order__order=order).values("offer_id")
             ).delete()
-    order.refresh_from_db()
+    if order.status != OrderStatus.PAID:  # someone else moved it meanwhile: read what happened
+        order.refresh_from_db()
     if order.status in (OrderStatus.EXPIRED, OrderStatus.PAYMENT_FAILED):
         # The hold ran out while the buyer was paying and the units went back: give the money back too.
         provider.refund(reference=authorization.reference, amount=total, idempotency_key=f"{order.number}:late-refund")
@@ -294,18 +299,13 @@ def _pay_and_place(order: Order, checkout: Checkout) -> Order:
 
 
 def _record_money(order: Order) -> None:
-    """Commission per seller part (10% of lines and shipping, per category), then the ledger transactions."""
-    shares = []
-    parts = SellerOrder.objects.filter(order=order).prefetch_related("lines__variant__product_model__category")
-    for part in parts:
-        fee = commission(Money(part.shipping_amount, order.currency), commission_rate(None))
-        for line in part.lines.all():
-            rate = commission_rate(line.variant.product_model.category.commission_rate)
-            line_fee = commission(Money(line.line_total, order.currency), rate)
-            OrderLine.objects.filter(pk=line.pk).update(commission=line_fee.amount)
-            fee += line_fee
-        SellerOrder.objects.filter(pk=part.pk).update(commission=fee.amount)
-        shares.append(SellerShare(seller_id=part.seller_id, gross=Money(part.total, order.currency), commission=fee))
+    """The ledger's capture and split, with the commission frozen on each seller part at reservation."""
+    shares = [
+        SellerShare(seller_id=seller_id, gross=Money(total, order.currency), commission=Money(fee, order.currency))
+        for seller_id, total, fee in SellerOrder.objects.filter(order=order).values_list(
+            "seller_id", "total", "commission"
+        )
+    ]
     reference = f"order:{order.number}"
     ledger.record_capture(key=f"{reference}:capture", reference=reference, amount=Money(order.total, order.currency))
     ledger.record_split(key=f"{reference}:split", reference=reference, shares=shares)

@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
+
 from reloop.catalog.models import ProductModel
 from reloop.impact.domain import ImpactEstimate, choose_footprint, estimate
 from reloop.impact.models import CategoryFootprint, ImpactSource, ModelFootprint
@@ -17,13 +20,48 @@ class ModelImpact:
     category_footprint: CategoryFootprint
 
 
-def estimate_for_model(product_model: ProductModel) -> ModelImpact | None:
-    """The avoided CO2e of buying this model refurbished, with the figures and sources used (two queries).
+@dataclass(frozen=True)
+class FootprintTable:
+    """Every published figure, by model id and by category id: a few dozen rows, read on every product page and
+    every checkout line, changed only by ``load_footprints`` (which clears the cache)."""
 
-    ``None`` when no sourced figure exists for the model or its category: we show nothing rather than guess.
+    by_model: dict[int, ModelFootprint]
+    by_category: dict[int, CategoryFootprint]
+
+
+CACHE_KEY = "impact:footprints:v1"
+
+
+def footprint_table() -> FootprintTable:
+    table: FootprintTable | None = cache.get(CACHE_KEY)
+    if table is None:
+        table = FootprintTable(
+            {fp.product_model_id: fp for fp in ModelFootprint.objects.select_related("source")},
+            {
+                fp.category_id: fp
+                for fp in CategoryFootprint.objects.select_related(
+                    "category", "new_source", "manufacturing_share_source", "refurbishing_source"
+                )
+            },
+        )
+        cache.set(CACHE_KEY, table, settings.RELOOP_CATALOGUE_CACHE_SECONDS or 60)
+    return table
+
+
+def forget_footprints() -> None:
+    cache.delete(CACHE_KEY)
+
+
+def estimate_for_model(product_model: ProductModel) -> ModelImpact | None:
+    """The avoided CO2e of buying this model refurbished, with the figures and sources used.
+
+    Reads the cached footprint table (no query once warm). ``None`` when no sourced figure exists for the model or
+    its category: we show nothing rather than guess. The model's ``category`` must be loaded (or is loaded).
     """
-    model_fp = ModelFootprint.objects.select_related("source").filter(product_model=product_model).first()
-    category_fp = _category_footprint(product_model)
+    table = footprint_table()
+    model_fp = table.by_model.get(product_model.pk)
+    category = product_model.category
+    category_fp = table.by_category.get(category.pk) or table.by_category.get(category.parent_id or 0)
     if category_fp is None:
         return None
     footprint = choose_footprint(
@@ -36,19 +74,6 @@ def estimate_for_model(product_model: ProductModel) -> ModelImpact | None:
     if footprint is None:
         return None
     return ModelImpact(estimate(footprint), model_fp, category_fp)
-
-
-def _category_footprint(product_model: ProductModel) -> CategoryFootprint | None:
-    """The footprint of the model's category, else of its parent category (one query)."""
-    category = product_model.category
-    ids = [category.pk] + ([category.parent_id] if category.parent_id else [])
-    rows = {
-        fp.category_id: fp
-        for fp in CategoryFootprint.objects.select_related(
-            "category", "new_source", "manufacturing_share_source", "refurbishing_source"
-        ).filter(category_id__in=ids)
-    }
-    return rows.get(category.pk) or rows.get(category.parent_id or 0)
 
 
 def methodology() -> dict[str, Any]:

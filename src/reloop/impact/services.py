@@ -14,6 +14,7 @@ from django.db import transaction
 from reloop.catalog.dataset import DatasetError, model_slug
 from reloop.catalog.models import Category, ProductModel
 from reloop.impact.models import CategoryFootprint, ImpactSource, ModelFootprint
+from reloop.impact.selectors import forget_footprints
 
 FOOTPRINTS_FILE = Path(__file__).resolve().parent / "data" / "footprints.json"
 
@@ -88,4 +89,5 @@ def load_footprints(*, path: Path = FOOTPRINTS_FILE) -> FootprintLoadReport:
                 "source": sources[raw.get("source", "boavizta")],
             },
         )
+    transaction.on_commit(forget_footprints)
     return FootprintLoadReport(len(sources), len(data["categories"]), len(wanted) - len(unmatched), unmatched)

@@ -38,6 +38,7 @@ class LineSpec:
     quantity: int
     unit_price: Money
     avoided_kgco2e: Decimal | None = None  # per unit, from impact
+    commission: Money | None = None  # the platform's commission on the line total
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ class SellerPart:
     shipping_method: str
     shipping: Money
     lines: Sequence[LineSpec]
+    shipping_commission: Money | None = None
 
 
 def open_order(
@@ -75,6 +77,9 @@ def open_order(
     )
     for part in parts:
         part_items = sum((line.unit_price * line.quantity for line in part.lines), Money.zero(currency))
+        fees = [line.commission for line in part.lines if line.commission] + [
+            part.shipping_commission or Money.zero(currency)
+        ]
         seller_order = SellerOrder.objects.create(
             order=order,
             seller=part.seller,
@@ -82,6 +87,7 @@ def open_order(
             shipping_amount=part.shipping.amount,
             items_total=part_items.amount,
             total=(part_items + part.shipping).amount,
+            commission=sum(fees, Money.zero(currency)).amount,
         )
         OrderLine.objects.bulk_create(
             [
@@ -102,6 +108,7 @@ def open_order(
                     unit_price=line.unit_price.amount,
                     quantity=line.quantity,
                     line_total=(line.unit_price * line.quantity).amount,
+                    commission=line.commission.amount if line.commission else 0,
                     avoided_kgco2e=line.avoided_kgco2e,
                 )
                 for line in part.lines
