@@ -44,9 +44,9 @@ def signup_data(**changes):
 
 class TestSignUp:
     def test_a_new_buyer_is_signed_in_and_remembers_the_market(self, client):
-        response = client.post("/fr-fr/account/sign-up/", signup_data(email="Grace@Example.com"))
+        response = client.post("/fr-fr/compte/sign-up/", signup_data(email="Grace@Example.com"))
         assert response.status_code == 302
-        assert response["Location"] == "/fr-fr/account/"
+        assert response["Location"] == "/fr-fr/compte/"
         user = User.objects.get()
         assert (user.email, user.preferred_market, user.get_full_name()) == (
             "grace@example.com",
@@ -119,9 +119,9 @@ class TestSignInAndOut:
 
     def test_goes_back_to_the_page_that_asked_for_it(self, client, buyer):
         response = client.post(
-            "/de-de/account/sign-in/", {"username": "ada@example.com", "password": PASSWORD, "next": "/de-de/cart/"}
+            "/de-de/konto/sign-in/", {"username": "ada@example.com", "password": PASSWORD, "next": "/de-de/warenkorb/"}
         )
-        assert response["Location"] == "/de-de/cart/"
+        assert response["Location"] == "/de-de/warenkorb/"
 
     def test_the_page_autocompletes_and_links_to_sign_up_and_reset(self, client):
         html = client.get("/en-gb/account/sign-in/?next=/en-gb/cart/").content.decode()
@@ -151,16 +151,16 @@ class TestSignInAndOut:
 class TestPasswordReset:
     def test_one_email_with_a_link_in_the_market_that_sets_a_new_password(self, client, buyer):
         # Given a buyer who forgot their password, asking from the French market
-        response = client.post("/fr-fr/account/password-reset/", {"email": "ADA@example.com"})
-        assert response["Location"] == "/fr-fr/account/password-reset/sent/"
+        response = client.post("/fr-fr/compte/password-reset/", {"email": "ADA@example.com"})
+        assert response["Location"] == "/fr-fr/compte/password-reset/sent/"
         # Then one email goes to them, with a link under the same market
         assert len(mail.outbox) == 1
         message = mail.outbox[0]
         assert message.to == ["ada@example.com"]
         assert "\n" not in message.subject
-        link = re.search(r"http://testserver(/fr-fr/account/password-reset/[^/\s]+/[^/\s]+/)", message.body)
+        link = re.search(r"http://testserver(/fr-fr/compte/password-reset/[^/\s]+/[^/\s]+/)", message.body)
         assert link, message.body
-        assert "Hello Ada," in message.body
+        assert "Bonjour Ada," in message.body  # the email is in the market language
         # When they open it, Django moves the token out of the URL and shows the form
         response = client.get(link.group(1))
         assert response.status_code == 302
@@ -169,7 +169,7 @@ class TestPasswordReset:
         assert client.get(form_url).context["validlink"] is True
         # And they choose a new password
         response = client.post(form_url, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
-        assert response["Location"] == "/fr-fr/account/password-reset/done/"
+        assert response["Location"] == "/fr-fr/compte/password-reset/done/"
         # Then the new password signs them in, and the old one no longer does
         assert client.login(username="ada@example.com", password=NEW_PASSWORD)
         assert not client.login(username="ada@example.com", password=PASSWORD)
@@ -194,11 +194,11 @@ class TestPasswordReset:
 
 
 class TestAccountPage:
-    @pytest.mark.parametrize("market", ["en-gb", "fr-fr"])
-    def test_anonymous_buyers_are_sent_to_sign_in_and_back(self, client, market):
-        response = client.get(f"/{market}/account/")
+    @pytest.mark.parametrize(("market", "account"), [("en-gb", "account"), ("fr-fr", "compte")])
+    def test_anonymous_buyers_are_sent_to_sign_in_and_back(self, client, market, account):
+        response = client.get(f"/{market}/{account}/")
         assert response.status_code == 302
-        assert response["Location"] == f"/{market}/account/sign-in/?next=/{market}/account/"
+        assert response["Location"] == f"/{market}/{account}/sign-in/?next=/{market}/{account}/"
 
     @pytest.mark.parametrize(
         "url", ["/en-gb/account/addresses/new/", "/en-gb/account/addresses/1/", "/en-gb/account/addresses/1/delete/"]
