@@ -7,8 +7,6 @@ from django import forms
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from reloop.accounts.domain import normalize_postal_code
-from reloop.accounts.errors import InvalidAddress
 from reloop.catalog.grading import BatteryTier, Grade, PartsProvenance
 from reloop.pricing.selectors import BROWSE_SORTS
 
@@ -87,29 +85,10 @@ class ProductChoiceForm:
 
 
 class CheckoutForm(forms.Form):
-    """Delivery address, a shipping method per seller and a card, plus the attempt's idempotency key."""
+    """A shipping method per seller and a card, plus the attempt's idempotency key. The delivery address is the
+    accounts ``AddressForm`` of the market's country, shown beside it (same fields and rules as the account page).
+    """
 
-    full_name = forms.CharField(
-        label=_("Full name"), max_length=120, widget=forms.TextInput(attrs={"autocomplete": "name"})
-    )
-    line1 = forms.CharField(
-        label=_("Address"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "address-line1"})
-    )
-    line2 = forms.CharField(
-        label=_("Address line 2"),
-        max_length=200,
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "address-line2"}),
-    )
-    postal_code = forms.CharField(
-        label=_("Postal code"), max_length=20, widget=forms.TextInput(attrs={"autocomplete": "postal-code"})
-    )
-    city = forms.CharField(
-        label=_("City"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "address-level2"})
-    )
-    phone = forms.CharField(
-        label=_("Phone"), max_length=30, required=False, widget=forms.TextInput(attrs={"autocomplete": "tel"})
-    )
     card_number = forms.CharField(
         label=_("Card number"),
         max_length=23,
@@ -129,23 +108,11 @@ class CheckoutForm(forms.Form):
                 widget=forms.RadioSelect,
             )
 
-    def clean_postal_code(self) -> str:
-        """Written the market country's way ("sw1a1aa" → "SW1A 1AA"), or a form error saying what is expected."""
-        try:
-            return normalize_postal_code(self.market.country, self.cleaned_data["postal_code"])
-        except InvalidAddress as exc:
-            raise forms.ValidationError(" ".join(exc.field_errors.get("postal_code", [exc.message]))) from exc
-
     def clean_card_number(self) -> str:
         digits = "".join(c for c in self.cleaned_data["card_number"] if not c.isspace() and c != "-")
         if not digits.isdigit() or not 12 <= len(digits) <= 19:
             raise forms.ValidationError(_("Enter the 12 to 19 digits of your card number"))
         return digits
-
-    def address(self) -> dict[str, str]:
-        data = self.cleaned_data
-        fields = ("full_name", "line1", "line2", "postal_code", "city", "phone")
-        return {**{f: data.get(f, "") for f in fields}, "country": self.market.country}
 
     def shipping_choices(self) -> dict[int, str]:
         return {part.seller.pk: self.cleaned_data[f"shipping_{part.seller.pk}"] for part in self.parts}

@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from reloop.accounts.domain import ADDRESS_FIELDS
+from reloop.accounts.forms import AddressForm
 from reloop.accounts.selectors import addresses_for
 from reloop.checkout import services as checkout
 from reloop.checkout.selectors import find_cart, review_cart
@@ -95,13 +97,21 @@ def checkout_page(request: HttpRequest) -> HttpResponse:
     if not review.items:
         return HttpResponseRedirect(reverse("web:cart"))
     form = CheckoutForm(request.POST or None, market=market, review=review)
-    if request.method == "POST" and form.is_valid():
+    saved = [a for a in addresses_for(user=request.user) if a.country == market.country]  # type: ignore[arg-type]
+    address_form = AddressForm(
+        request.POST or None,
+        country=market.country,
+        countries=[market.country],
+        initial={f: getattr(saved[0], f) for f in ADDRESS_FIELDS} if saved else None,  # the default address first
+        can_make_default=False,
+    )
+    if request.method == "POST" and form.is_valid() and address_form.is_valid():
         try:
             order = checkout.place_order(
                 checkout=checkout.Checkout(
                     buyer=request.user,  # type: ignore[arg-type]
                     cart=current,
-                    shipping_address=form.address(),
+                    shipping_address=address_form.address_data.as_dict(),
                     shipping=form.shipping_choices(),
                     card_number=form.cleaned_data["card_number"],
                     idempotency_key=form.cleaned_data["idempotency_key"],
@@ -116,13 +126,11 @@ def checkout_page(request: HttpRequest) -> HttpResponse:
             return HttpResponseRedirect(reverse("web:order", args=[order.number]))
     if request.method != "POST":
         form.initial["idempotency_key"] = uuid.uuid4().hex
-        saved = [a for a in addresses_for(user=request.user) if a.country == market.country]  # type: ignore[arg-type]
-        if saved:  # the default address first: prefill with it
-            address = saved[0]
-            form.initial.update(
-                {f: getattr(address, f) for f in ("full_name", "line1", "line2", "postal_code", "city", "phone")}
-            )
-    return render(request, "web/checkout.html", {"review": review, "form": form, "test_cards": TEST_CARDS})
+    return render(
+        request,
+        "web/checkout.html",
+        {"review": review, "form": form, "address_form": address_form, "test_cards": TEST_CARDS},
+    )
 
 
 @login_required

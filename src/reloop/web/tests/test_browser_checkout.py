@@ -50,9 +50,9 @@ def test_buyer_pays_once_for_two_sellers_and_sees_one_order_with_two_parts(live_
     expect(page.get_by_role("heading", name="Checkout")).to_be_visible()
 
     page.get_by_label("Full name").fill("Ada Lovelace")
-    page.get_by_label("Address", exact=True).fill("12 St James's Square")
-    page.get_by_label("Postal code").fill("SW1Y 4LB")
-    page.get_by_label("City").fill("London")
+    page.get_by_label("Address line 1").fill("12 St James's Square")
+    page.get_by_label("Postcode").fill("sw1y4lb")  # written the British way on the order page
+    page.get_by_label("Town or city").fill("London")
     page.get_by_label("Card number").fill("4242 4242 4242 4242")
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "checkout.png"), full_page=True)
@@ -66,3 +66,4 @@ def test_buyer_pays_once_for_two_sellers_and_sees_one_order_with_two_parts(live_
     page.screenshot(path=str(SHOTS / "order.png"), full_page=True)
     order = Order.objects.get()
     assert (order.total, order.seller_orders.count()) == (61800, 2)
+    assert order.shipping_address["postal_code"] == "SW1Y 4LB"
