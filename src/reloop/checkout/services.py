@@ -36,7 +36,7 @@ from reloop.checkout.errors import (
     SoldOut,
 )
 from reloop.checkout.models import MAX_QUANTITY, Cart, CartLine
-from reloop.checkout.selectors import review_cart
+from reloop.checkout.selectors import find_cart, review_cart
 from reloop.core.errors import InvalidInput
 from reloop.core.money import Money
 from reloop.impact.selectors import estimate_for_model
@@ -67,20 +67,13 @@ RESERVATION_MINUTES = 15
 
 
 def ensure_cart(*, user: User | None, token: str | None, market: str) -> Cart:
-    from reloop.checkout.selectors import find_cart
-
+    """The cart to add to: the user's (one per market), the session's anonymous one, or a new one."""
     cart = find_cart(user=user, token=token, market=market)
-    if cart is None:
-        owner = user if user is not None and user.is_authenticated else None
-        cart, _created = (
-            Cart.objects.get_or_create(user=owner, market=market)
-            if owner
-            else (
-                Cart.objects.create(market=market),
-                True,
-            )
-        )
-    return cart
+    if cart is not None:
+        return cart
+    if user is not None and user.is_authenticated:
+        return Cart.objects.get_or_create(user=user, market=market)[0]
+    return Cart.objects.create(market=market)
 
 
 @transaction.atomic
@@ -145,8 +138,6 @@ def merge_carts(*, source: Cart, target: Cart) -> Cart:
 
 def claim_cart(*, user: User, token: str | None, market: str) -> Cart | None:
     """Give the session's anonymous cart to ``user``: merged into theirs, or becoming theirs."""
-    from reloop.checkout.selectors import find_cart
-
     anonymous = find_cart(user=None, token=token, market=market)
     if anonymous is None:
         return None
