@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 from reloop.api.catalog import router as catalog_router
 from reloop.api.errors import install_error_handlers
 from reloop.api.offers import router as offers_router
+from reloop.api.seller import router as seller_router
 
 api = NinjaAPI(
     title="Reloop API",
@@ -18,3 +19,4 @@ api = NinjaAPI(
 install_error_handlers(api)
 api.add_router("/v1/catalog/", catalog_router)
 api.add_router("/v1/catalog/", offers_router)
+api.add_router("/v1/seller/", seller_router)

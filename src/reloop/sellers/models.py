@@ -36,3 +36,24 @@ class Seller(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class SellerToken(models.Model):
+    """An API key of one seller. Only the SHA-256 of the key is kept; the key itself is shown once."""
+
+    seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="tokens")
+    name = models.CharField(max_length=100, help_text=_("What the key is for, e.g. “stock sync”"))
+    key_prefix = models.CharField(max_length=8, db_index=True, help_text=_("Shown in lists to recognise a key"))
+    key_hash = models.CharField(max_length=64, unique=True, help_text=_("SHA-256 hex of the whole key"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["seller", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(key_hash__regex=r"^[0-9a-f]{64}$"), name="seller_token_hash_is_sha256"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key_prefix} ({self.name})"

@@ -1,17 +1,21 @@
-"""Seller writes: standing and quality score (which move buy boxes), and loading the demo refurbishers."""
+"""Seller writes: standing and quality score (which move buy boxes), API keys, and loading the demo refurbishers."""
 
 from __future__ import annotations
 
 import json
+import secrets
 from pathlib import Path
 
 from django.db import transaction
 from django.utils.text import slugify
 
+from reloop.core import clock
 from reloop.core.errors import InvalidInput
 from reloop.core.events import publish
+from reloop.sellers.errors import SellerTokenNotFound
 from reloop.sellers.events import SellerStandingChanged
-from reloop.sellers.models import Seller, Standing
+from reloop.sellers.models import Seller, SellerToken, Standing
+from reloop.sellers.selectors import hash_token
 
 DEMO_SELLERS_FILE = Path(__file__).resolve().parent / "data" / "demo_sellers.json"
 
@@ -62,3 +66,36 @@ def set_quality_score(*, seller: Seller, score: int) -> Seller:
     if updated:
         _standing_changed(seller)
     return seller
+
+
+# --- API keys -------------------------------------------------------------------------------------------
+
+TOKEN_PREFIX = "rlp"  # noqa: S105  # a public marker that says what the key is, not a secret
+MAX_TOKEN_NAME = 100
+
+
+@transaction.atomic(durable=True)
+def create_seller_token(*, seller: Seller, name: str) -> tuple[SellerToken, str]:
+    """Create an API key for ``seller``: ``rlp_<prefix>_<secret>``. The key is returned here and never again;
+    only its SHA-256 is stored."""
+    name = name.strip()
+    if not name or len(name) > MAX_TOKEN_NAME:
+        raise InvalidInput(f"A token name is 1 to {MAX_TOKEN_NAME} characters", code="invalid_token_name")
+    prefix = secrets.token_hex(4)  # 8 characters, never an underscore
+    raw = f"{TOKEN_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
+    token = SellerToken.objects.create(seller=seller, name=name, key_prefix=prefix, key_hash=hash_token(raw))
+    return token, raw
+
+
+@transaction.atomic(durable=True)
+def revoke_seller_token(*, seller: Seller, token_id: int) -> SellerToken:
+    """Revoke one of ``seller``'s keys (idempotent). Another seller's key is answered like a missing one."""
+    token = SellerToken.objects.filter(seller=seller, pk=token_id).first()
+    if token is None:
+        raise SellerTokenNotFound(f"No token {token_id}")
+    now = clock.now()
+    if SellerToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=now):
+        token.revoked_at = now
+    else:
+        token.refresh_from_db(fields=["revoked_at"])
+    return token
