@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.security import HttpBearer
@@ -14,6 +13,7 @@ from ninja.security import HttpBearer
 from reloop.api.catalog import Paginated
 from reloop.api.errors import ErrorOut
 from reloop.catalog.grading import Grade
+from reloop.core.pagination import paginate
 from reloop.offers.models import Offer
 from reloop.offers.selectors import seller_offer, seller_offers
 from reloop.pricing.selectors import Competition, competition
@@ -99,14 +99,6 @@ class PageQuery(Schema):
     page_size: int = Field(50, ge=1, le=100)
 
 
-def _page(qs: QuerySet[Offer], page: int, page_size: int) -> tuple[list[Offer], dict[str, int]]:
-    count = qs.count()
-    start = (page - 1) * page_size
-    items = list(qs[start : start + page_size])
-    meta = {"count": count, "page": page, "page_size": page_size, "pages": max(1, -(-count // page_size))}
-    return items, meta
-
-
 def _offer(o: Offer) -> SellerOfferOut:
     return SellerOfferOut(
         id=o.pk,
@@ -170,7 +162,8 @@ def list_offers(request: HttpRequest, query: Query[OfferQuery]) -> dict[str, Any
         qs = qs.filter(is_active=query.active)
     if query.in_stock is not None:
         qs = qs.filter(stock__gt=0) if query.in_stock else qs.filter(stock=0)
-    offers, meta = _page(qs, query.page, query.page_size)
+    paged = paginate(qs, page=query.page, page_size=query.page_size)
+    offers, meta = paged.items, paged.meta()
     return {**meta, "items": [_offer(o) for o in offers]}
 
 
@@ -207,14 +200,7 @@ def offer_competition(request: HttpRequest, offer_id: int) -> OfferCompetitionOu
 )
 def list_competition(request: HttpRequest, query: Query[PageQuery]) -> dict[str, Any]:
     seller: Seller = request.auth  # type: ignore[attr-defined]
-    qs = Offer.objects.filter(seller=seller).order_by("pk")
-    count = qs.count()
-    start = (query.page - 1) * query.page_size
-    ids = list(qs.values_list("pk", flat=True)[start : start + query.page_size])
-    meta = {
-        "count": count,
-        "page": query.page,
-        "page_size": query.page_size,
-        "pages": max(1, -(-count // query.page_size)),
-    }
-    return {**meta, "items": _competition(seller, ids)}
+    paged = paginate(
+        seller_offers(seller=seller).values_list("pk", flat=True), page=query.page, page_size=query.page_size
+    )
+    return {**paged.meta(), "items": _competition(seller, paged.items)}

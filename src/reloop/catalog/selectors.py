@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Generic, Literal, TypeVar
+from typing import Literal, TypeVar
 
 from django.db import connection
 from django.db.models import Count, Min, Model, OuterRef, Q, QuerySet, Subquery
 
 from reloop.catalog.errors import CategoryNotFound, ProductNotFound
-from reloop.catalog.models import Brand, Category, ProductModel, ReferencePrice, Variant, format_storage
+from reloop.catalog.models import Category, ProductModel, ReferencePrice, Variant, format_storage
+from reloop.core.pagination import Paged, paginate
 
 T = TypeVar("T", bound=Model)
 ModelSort = Literal["recent", "name", "price"]
@@ -158,33 +159,13 @@ def product_page(*, model_slug: str, variant_slug: str | None, market: str) -> P
     return ProductPage(product_model, variants, variant, reference_price)
 
 
-def brands() -> QuerySet[Brand]:
-    return Brand.objects.all()
-
-
 # --- API reads ------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Paged(Generic[T]):
-    items: list[T]
-    count: int
-    page: int
-    page_size: int
-
-    def meta(self) -> dict[str, int]:
-        pages = max(1, -(-self.count // self.page_size))
-        return {"count": self.count, "page": self.page, "page_size": self.page_size, "pages": pages}
-
-
-def _slice(qs: QuerySet[T], *, page: int, page_size: int) -> Paged[T]:
-    count = qs.count()
-    start = (page - 1) * page_size
-    return Paged(list(qs[start : start + page_size]), count, page, page_size)
-
-
 def categories_page(*, page: int, page_size: int) -> Paged[Category]:
-    return _slice(Category.objects.select_related("parent").order_by("position", "pk"), page=page, page_size=page_size)
+    return paginate(
+        Category.objects.select_related("parent").order_by("position", "pk"), page=page, page_size=page_size
+    )
 
 
 def _category_ids(slug: str | None) -> list[int] | None:
@@ -210,7 +191,7 @@ def models_page(
     order = {"name": ("brand__name", "name", "pk"), "price": ("new_price_from", "pk")}.get(
         sort, ("-release_date", "pk")
     )
-    return _slice(qs.order_by(*order), page=page, page_size=page_size)
+    return paginate(qs.order_by(*order), page=page, page_size=page_size)
 
 
 @dataclass(frozen=True)
@@ -248,7 +229,7 @@ def variants_page(
         qs = qs.filter(product_model__slug=model)
     if brand:
         qs = qs.filter(product_model__brand__slug=brand)
-    paged = _slice(qs.order_by("product_model_id", "pk"), page=page, page_size=page_size)
+    paged = paginate(qs.order_by("product_model_id", "pk"), page=page, page_size=page_size)
     prices = {
         p.variant_id: p for p in ReferencePrice.objects.filter(variant__in=[v.pk for v in paged.items], market=market)
     }

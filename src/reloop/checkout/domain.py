@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from reloop.core.money import Money
 from reloop.orders.models import ShippingMethod
+from reloop.payments import conf as payments_conf
 
 #: Express shipping per seller parcel, in minor units of each currency (standard is free). RELOOP_EXPRESS_SHIPPING
 #: overrides these.
@@ -26,7 +27,7 @@ class ShippingOption:
 
 
 def shipping_options(currency: str) -> list[ShippingOption]:
-    table = {**DEFAULT_EXPRESS_SHIPPING, **getattr(settings, "RELOOP_EXPRESS_SHIPPING", {})}
+    table = {**DEFAULT_EXPRESS_SHIPPING, **settings.RELOOP_EXPRESS_SHIPPING}
     options = [
         ShippingOption(
             ShippingMethod.STANDARD, str(_("Standard, free")), Money.zero(currency), TRANSIT_DAYS["standard"]
@@ -48,6 +49,4 @@ def shipping_price(method: str, currency: str) -> Money | None:
 
 def commission_rate(category_rate: Decimal | None) -> Decimal:
     """Percent: the category's override when set, else RELOOP_COMMISSION_RATE (10% by default)."""
-    return (
-        category_rate if category_rate is not None else Decimal(str(getattr(settings, "RELOOP_COMMISSION_RATE", "10")))
-    )
+    return category_rate if category_rate is not None else payments_conf.commission_rate()
