@@ -52,12 +52,20 @@ class Choice:
     selected: bool
 
 
+#: At or below this many units, a product page tells the buyer how few are left.
+LOW_STOCK = 3
+
+
 @dataclass(frozen=True)
 class OfferLine:
     offer: Offer
     seller: Seller
     price: int
     currency: str
+
+    @property
+    def low_stock(self) -> bool:
+        return self.offer.stock <= LOW_STOCK
 
 
 @dataclass(frozen=True)
