@@ -128,6 +128,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "reloop.markets.context_processors.market",
                 "reloop.web.context_processors.navigation",
+                "reloop.web.backoffice.seller_nav",
             ],
         },
     },

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -57,3 +58,31 @@ class SellerToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key_prefix} ({self.name})"
+
+
+class MemberRole(models.TextChoices):
+    OWNER = "owner", _("Owner")
+    STAFF = "staff", _("Staff")
+
+
+class SellerMember(models.Model):
+    """A person who works in one seller's back office. Owners manage the team and API keys; staff run the
+    offers and orders. A person belongs to at most one seller, so the back office never has to ask which."""
+
+    seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="members")
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="seller_member")
+    role = models.CharField(max_length=10, choices=MemberRole.choices, default=MemberRole.STAFF)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["seller", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(role__in=MemberRole.values), name="seller_member_role_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} @ {self.seller_id} ({self.role})"
+
+    @property
+    def is_owner(self) -> bool:
+        return self.role == MemberRole.OWNER

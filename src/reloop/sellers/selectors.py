@@ -9,7 +9,7 @@ import hmac
 from django.db.models import Q
 
 from reloop.core import clock
-from reloop.sellers.models import Seller, SellerToken
+from reloop.sellers.models import Seller, SellerMember, SellerToken
 
 #: ``last_used_at`` is written at most this often per key, so a busy integration does not write on every call.
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
@@ -42,3 +42,15 @@ def seller_for_token(raw: str) -> Seller | None:
 def seller_tokens(*, seller: Seller) -> list[SellerToken]:
     """Every key of ``seller``, oldest first, revoked ones included (one query)."""
     return list(SellerToken.objects.filter(seller=seller).order_by("pk"))
+
+
+def membership_for_user(user: object) -> SellerMember | None:
+    """The back-office membership of ``user`` with its seller loaded (one query); ``None`` for anyone else."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return SellerMember.objects.select_related("seller").filter(user_id=user.pk).first()  # type: ignore[attr-defined]
+
+
+def seller_members(*, seller: Seller) -> list[SellerMember]:
+    """The team of ``seller``, owners first, with their users (one query)."""
+    return list(SellerMember.objects.filter(seller=seller).select_related("user").order_by("role", "pk"))

@@ -9,12 +9,13 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.text import slugify
 
+from reloop.accounts.models import User
 from reloop.core import clock
 from reloop.core.errors import InvalidInput
 from reloop.core.events import publish
 from reloop.sellers.errors import SellerTokenNotFound
 from reloop.sellers.events import SellerStandingChanged
-from reloop.sellers.models import Seller, SellerToken, Standing
+from reloop.sellers.models import MemberRole, Seller, SellerMember, SellerToken, Standing
 from reloop.sellers.selectors import hash_token
 
 DEMO_SELLERS_FILE = Path(__file__).resolve().parent / "data" / "demo_sellers.json"
@@ -99,3 +100,21 @@ def revoke_seller_token(*, seller: Seller, token_id: int) -> SellerToken:
     else:
         token.refresh_from_db(fields=["revoked_at"])
     return token
+
+
+# --- Team -------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def add_seller_member(*, seller: Seller, user: User, role: str = MemberRole.STAFF) -> SellerMember:
+    """Give ``user`` access to ``seller``'s back office with ``role``. Idempotent for the same seller; a person
+    already working for another seller is refused (one seller per person)."""
+    if role not in MemberRole.values:
+        raise InvalidInput(f"Unknown role {role!r}; use one of {', '.join(MemberRole.values)}", code="invalid_role")
+    member, created = SellerMember.objects.get_or_create(user=user, defaults={"seller": seller, "role": role})
+    if member.seller_id != seller.pk:
+        raise InvalidInput("This person already works for another seller", code="member_of_another_seller")
+    if not created and member.role != role:
+        SellerMember.objects.filter(pk=member.pk).update(role=role)
+        member.role = role
+    return member

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
 
 from reloop.catalog.models import ProductModel
+from reloop.ops.demo_accounts import DEMO_PASSWORD, load_demo_accounts
 from reloop.ops.jobs import run_all
 
 logger = logging.getLogger(__name__)
@@ -30,6 +31,8 @@ class Command(BaseCommand):
             self.stdout.write("Demo data already loaded; run `reloop seed` to refresh it.")
         else:
             call_command("seed", size="small", stdout=self.stdout, stderr=self.stderr)
+        for account in load_demo_accounts():
+            self.stdout.write(f"Demo account: {account.email} / {DEMO_PASSWORD} ({account.role})")
         if no_serve:
             return
         self.stdout.write(self.style.SUCCESS(f"Reloop is at http://{host}:{port}/ (Ctrl+C to stop)"))
