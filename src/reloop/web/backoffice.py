@@ -38,11 +38,11 @@ NAV: list[NavItem] = []
 
 def seller_of(request: HttpRequest) -> Seller:
     """The seller of the signed-in member (set by ``seller_required``)."""
-    return request.seller  # type: ignore[attr-defined, no-any-return]
+    return request.seller  # type: ignore[attr-defined]
 
 
 def member_of(request: HttpRequest) -> SellerMember:
-    return request.seller_member  # type: ignore[attr-defined, no-any-return]
+    return request.seller_member  # type: ignore[attr-defined]
 
 
 def seller_required(view: View | None = None, *, owner: bool = False) -> Any:
