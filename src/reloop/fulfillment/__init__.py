@@ -1,0 +1,1 @@
+"""Fulfillment: shipments of seller orders, carriers and tracking, delivery."""

@@ -1,0 +1,1 @@
+"""Verified reviews of delivered lines: product and seller ratings, seller replies, moderation."""
