@@ -17,6 +17,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("payments/webhooks/<slug:provider>", payment_views.webhook, name="payment_webhook"),
     path("operator/ledger/", operator.ledger, name="operator_ledger"),
+    path("operator/", include("reloop.web.urls_operator")),
     path("seller/", include("reloop.web.urls_seller")),
 ]
 urlpatterns += i18n_patterns(path("", include("reloop.web.urls")), prefix_default_language=True)
