@@ -251,6 +251,29 @@ except InvalidOperation as exc:
 if not RELOOP_COMMISSION_RATE.is_finite() or not 0 <= RELOOP_COMMISSION_RATE <= 100:
     raise ImproperlyConfigured(f"RELOOP_COMMISSION_RATE must be between 0 and 100, not {RELOOP_COMMISSION_RATE}")
 
+# --- Seller onboarding (docs/seller-onboarding.md, docs/adr/0012-seller-onboarding-and-cap.md) ---------------
+# A newly approved seller sells at most this many units a day for its first days; over it, its offers leave
+# the buy box until the next day (UTC).
+RELOOP_NEW_SELLER_DAILY_CAP = env_int("RELOOP_NEW_SELLER_DAILY_CAP", 5)
+RELOOP_NEW_SELLER_CAP_DAYS = env_int("RELOOP_NEW_SELLER_CAP_DAYS", 40)
+if RELOOP_NEW_SELLER_DAILY_CAP < 1 or RELOOP_NEW_SELLER_CAP_DAYS < 0:
+    raise ImproperlyConfigured("RELOOP_NEW_SELLER_DAILY_CAP must be at least 1 and RELOOP_NEW_SELLER_CAP_DAYS >= 0")
+
+# --- Offer import (docs/offer-import.md) ------------------------------------------------------------------
+# Most data lines one CSV file may carry, and its largest size in bytes; a larger file is refused whole.
+RELOOP_IMPORT_MAX_LINES = env_int("RELOOP_IMPORT_MAX_LINES", 15_000)
+RELOOP_IMPORT_MAX_BYTES = env_int("RELOOP_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
+# How the web applies an import: "thread" (a background thread of the web process, started after commit; queued
+# imports it did not finish are picked up by `reloop run_jobs`), "inline" (during the request) or "worker" (only
+# `reloop run_jobs` applies them).
+RELOOP_IMPORT_APPLY = os.environ.get("RELOOP_IMPORT_APPLY", "thread")
+if RELOOP_IMPORT_APPLY not in {"thread", "inline", "worker"}:
+    raise ImproperlyConfigured(f"RELOOP_IMPORT_APPLY must be thread, inline or worker, not {RELOOP_IMPORT_APPLY!r}")
+
+# --- Seller API rate limits (docs/seller-api.md, ADR 0013): requests per minute per token; 0 turns a limit off.
+RELOOP_SELLER_API_RATE_READ = env_int("RELOOP_SELLER_API_RATE_READ", 120)
+RELOOP_SELLER_API_RATE_WRITE = env_int("RELOOP_SELLER_API_RATE_WRITE", 60)
+
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 # Where EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend writes each message (one file per message).
 EMAIL_FILE_PATH = VAR_DIR / "mail"

@@ -1,4 +1,4 @@
-"""Seller reads: who an API key belongs to."""
+"""Seller reads: who an API key belongs to, teams and invitations, applications to vet, a seller's trader data."""
 
 from __future__ import annotations
 
@@ -6,10 +6,18 @@ import datetime as dt
 import hashlib
 import hmac
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from reloop.core import clock
-from reloop.sellers.models import Seller, SellerMember, SellerToken
+from reloop.sellers.errors import ApplicationNotFound, SellerNotFound
+from reloop.sellers.models import (
+    ApplicationStatus,
+    Seller,
+    SellerApplication,
+    SellerInvitation,
+    SellerMember,
+    SellerToken,
+)
 
 #: ``last_used_at`` is written at most this often per key, so a busy integration does not write on every call.
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
@@ -54,3 +62,62 @@ def membership_for_user(user: object) -> SellerMember | None:
 def seller_members(*, seller: Seller) -> list[SellerMember]:
     """The team of ``seller``, owners first, with their users (one query)."""
     return list(SellerMember.objects.filter(seller=seller).select_related("user").order_by("role", "pk"))
+
+
+def open_invitations(*, seller: Seller) -> list[SellerInvitation]:
+    """``seller``'s invitations not yet accepted nor revoked (expired ones included, marked by the page), newest
+    first, with who sent them (one query)."""
+    return list(
+        SellerInvitation.objects.filter(seller=seller, accepted_at__isnull=True, revoked_at__isnull=True)
+        .select_related("invited_by")
+        .order_by("-pk")
+    )
+
+
+def invitation_for_token(raw: str) -> SellerInvitation | None:
+    """The invitation a link's token opens, with its seller (one query); ``None`` for an unknown token."""
+    if not raw or len(raw) > 200:
+        return None
+    return SellerInvitation.objects.select_related("seller").filter(token_hash=hash_token(raw)).first()
+
+
+def applications_for_review(*, status: str | None = None) -> QuerySet[SellerApplication]:
+    """Applications, oldest submitted first (the queue order), optionally of one status, with the applicant and
+    the deciding operator loaded (one query per page)."""
+    qs = SellerApplication.objects.select_related("applicant", "decided_by", "seller").order_by("submitted_at", "pk")
+    if status in ApplicationStatus.values:
+        qs = qs.filter(status=status)
+    return qs
+
+
+def application_for_review(*, application_id: int) -> SellerApplication:
+    application = (
+        SellerApplication.objects.select_related("applicant", "decided_by", "seller").filter(pk=application_id).first()
+    )
+    if application is None:
+        raise ApplicationNotFound(f"No seller application {application_id}")
+    return application
+
+
+def latest_application_of(user: object) -> SellerApplication | None:
+    """The person's most recent application (one query), to show its status instead of a second form."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return SellerApplication.objects.filter(applicant_id=user.pk).order_by("-pk").first()  # type: ignore[attr-defined]
+
+
+def seller_by_slug(slug: str) -> Seller:
+    """A seller with its trader data (the approved application), for the operator and the seller page."""
+    seller = Seller.objects.select_related("application").filter(slug=slug).first()
+    if seller is None:
+        raise SellerNotFound(f"No seller {slug!r}")
+    return seller
+
+
+def trader_details(*, seller: Seller) -> SellerApplication | None:
+    """The identity buyers are shown for ``seller`` (DSA art. 30(7)): its approved application, if it applied
+    through onboarding (demo and older sellers have none). No query when loaded with ``seller_by_slug``."""
+    try:
+        return seller.application
+    except SellerApplication.DoesNotExist:
+        return None
