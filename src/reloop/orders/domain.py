@@ -2,7 +2,9 @@
 
 paid → accepted → shipped → delivered → completed, with cancelled (before shipping, refunded) and
 return_requested → returned → refunded after delivery. A return may also be refused by the operator's decision
-(return_requested → delivered). Nothing else is allowed; ``check_transition`` says why.
+(return_requested → delivered). After-sales may refund a line without the unit coming back first (a refund
+before receipt, a warranty refund on a delivered or completed line, an operator's decision): delivered,
+return_requested and completed → refunded. Nothing else is allowed; ``check_transition`` says why.
 """
 
 from __future__ import annotations
@@ -27,10 +29,10 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     LineState.PAID: frozenset({LineState.ACCEPTED, LineState.CANCELLED}),
     LineState.ACCEPTED: frozenset({LineState.SHIPPED, LineState.CANCELLED}),
     LineState.SHIPPED: frozenset({LineState.DELIVERED}),
-    LineState.DELIVERED: frozenset({LineState.COMPLETED, LineState.RETURN_REQUESTED}),
-    LineState.RETURN_REQUESTED: frozenset({LineState.RETURNED, LineState.DELIVERED}),
+    LineState.DELIVERED: frozenset({LineState.COMPLETED, LineState.RETURN_REQUESTED, LineState.REFUNDED}),
+    LineState.RETURN_REQUESTED: frozenset({LineState.RETURNED, LineState.DELIVERED, LineState.REFUNDED}),
     LineState.RETURNED: frozenset({LineState.REFUNDED}),
-    LineState.COMPLETED: frozenset(),
+    LineState.COMPLETED: frozenset({LineState.REFUNDED}),  # a warranty refund (aftersales)
     LineState.CANCELLED: frozenset(),
     LineState.REFUNDED: frozenset(),
 }
