@@ -214,6 +214,12 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+
+# --- Uploaded files (after-sales photos) ----------------------------------------------------------------
+# Private: nothing routes MEDIA_URL, and a web server must never serve MEDIA_ROOT. Each photo is served by a view
+# that checks who is asking (docs/aftersales.md).
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or VAR_DIR / "media")
+MEDIA_URL = "/media-not-served/"
 WHITENOISE_AUTOREFRESH = DEBUG
 
 # --- Security -------------------------------------------------------------------------------------------
@@ -278,6 +284,11 @@ EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.conso
 # Where EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend writes each message (one file per message).
 EMAIL_FILE_PATH = VAR_DIR / "mail"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Reloop <no-reply@reloop.localhost>")
+# The site's public address, for links in emails sent outside a request (after-sales steps, jobs).
+RELOOP_SITE_URL = os.environ.get("RELOOP_SITE_URL", "http://127.0.0.1:8000")
+# Where escalated after-sales cases are announced to customer care (comma-separated; empty: nobody is emailed,
+# the cases still wait at /operator/cases/).
+RELOOP_AFTERSALES_EMAIL = env_list("RELOOP_AFTERSALES_EMAIL", [])
 
 LOGGING = {
     "version": 1,
