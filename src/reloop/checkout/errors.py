@@ -34,3 +34,10 @@ class PaymentDeclined(DomainError):
 class CheckoutInProgress(DomainError):
     code = "checkout_in_progress"
     http_status = 409
+
+
+class SellerDailyCapReached(DomainError):
+    """A new seller may sell only so many units a day (DESIGN.md section 2, ADR 0012); this cart would pass it."""
+
+    code = "seller_daily_cap"
+    http_status = 409

@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from reloop.accounts.models import User
+from reloop.checkout.daily_cap import check_daily_caps
 from reloop.checkout.domain import commission_rate, shipping_price
 from reloop.checkout.errors import (
     CartLineNotFound,
@@ -195,6 +196,7 @@ def _reserve(checkout: Checkout) -> Order:
     review = review_cart(cart=cart, currency=market.currency)
     if not review.items:
         raise EmptyCart(_("Your cart is empty"))
+    check_daily_caps(review)  # before eligibility: a capped new seller's offers are refused with their own code
     missing = [i for i in review.items if i.price is None or not offer_is_eligible(i.offer)]
     if missing:
         raise SoldOut(

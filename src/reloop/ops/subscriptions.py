@@ -8,6 +8,7 @@ from reloop.catalog.services import touch_variants
 from reloop.checkout import handlers as checkout
 from reloop.core.events import subscribe
 from reloop.offers.events import OffersChanged, OfferStockChanged
+from reloop.orders.events import OrderPaid
 from reloop.pricing import handlers as pricing
 from reloop.sellers.events import SellerStandingChanged
 
@@ -16,6 +17,7 @@ def register() -> None:
     user_logged_in.connect(checkout.on_user_logged_in, dispatch_uid="reloop.checkout.claim_cart")
     subscribe(OffersChanged, pricing.on_offers_changed)
     subscribe(SellerStandingChanged, pricing.on_seller_standing_changed)
+    subscribe(OrderPaid, checkout.on_order_paid)
     subscribe(OfferStockChanged, on_offer_stock_changed)
 
 
