@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
+from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -18,7 +19,7 @@ from django.views.decorators.http import require_safe
 
 from reloop.payments import selectors as payments
 
-View = Callable[[HttpRequest], HttpResponse]
+View = Callable[..., HttpResponse]
 
 #: Reading the ledger: given to finance staff in the admin (superusers have every permission).
 LEDGER_PERMISSION = "payments.view_ledgertransaction"
@@ -29,13 +30,13 @@ def operator_required(permission: str) -> Callable[[View], View]:
 
     def decorator(view: View) -> View:
         @wraps(view)
-        def wrapped(request: HttpRequest) -> HttpResponse:
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             user = request.user
             if not user.is_authenticated:
                 return redirect_to_login(request.get_full_path(), reverse("admin:login"))
             if not (user.is_active and user.is_staff and user.has_perm(permission)):
                 raise PermissionDenied
-            return view(request)
+            return view(request, *args, **kwargs)
 
         return wrapped
 
