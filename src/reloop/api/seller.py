@@ -1,5 +1,11 @@
 """Seller API (token auth): a seller's own offers and how they compete. Every read is scoped to the token's seller;
-another seller's offer is answered exactly like a missing one."""
+another seller's offer is answered exactly like a missing one.
+
+Token policy by seller standing (docs/seller-api.md): an active seller may do everything; a suspended seller keeps
+reads and order handling (its buyers must still be served) but its offer writes are 403 ``seller_suspended``; a
+pending seller (not yet approved) is 403 ``seller_not_approved`` on every route. Every authenticated request is
+counted against the token's rate limit (``api.ratelimit``).
+"""
 
 from __future__ import annotations
 
@@ -7,33 +13,66 @@ from collections import defaultdict
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.security import HttpBearer
 
 from reloop.api.catalog import Paginated
 from reloop.api.errors import ErrorOut
+from reloop.api.ratelimit import check_rate_limit
 from reloop.catalog.grading import Grade
+from reloop.core.errors import DomainError
 from reloop.core.pagination import paginate
 from reloop.offers.models import Offer
 from reloop.offers.selectors import seller_offer, seller_offers
 from reloop.pricing.selectors import Competition, competition
-from reloop.sellers.models import Seller
-from reloop.sellers.selectors import seller_for_token
+from reloop.sellers.models import Seller, Standing
+from reloop.sellers.selectors import hash_token, seller_for_token
+
+
+class SellerNotApproved(DomainError):
+    code = "seller_not_approved"
+    http_status = 403
+
+
+class SellerSuspended(DomainError):
+    code = "seller_suspended"
+    http_status = 403
 
 
 class SellerTokenAuth(HttpBearer):
-    """``Authorization: Bearer rlp_…``; a missing, unknown or revoked token is a 401 ``unauthenticated``."""
+    """``Authorization: Bearer rlp_…``; a missing, unknown or revoked token is a 401 ``unauthenticated``, a pending
+    seller's a 403 ``seller_not_approved``; past the token's rate limit a 429 ``rate_limited``."""
 
-    openapi_description = "A seller API token, created with `reloop seller_token create --seller SLUG --name NAME`."
+    openapi_description = (
+        "A seller API token (`rlp_…`), created in the back office or with "
+        "`reloop seller_token create --seller SLUG --name NAME`; shown once, stored hashed."
+    )
 
     def authenticate(self, request: HttpRequest, token: str) -> Seller | None:
-        return seller_for_token(token)
+        seller = seller_for_token(token)
+        if seller is None:
+            return None
+        if seller.standing == Standing.PENDING:
+            raise SellerNotApproved(_("Your seller account is not approved yet: the API opens once it is"))
+        check_rate_limit(request, token_digest=hash_token(token))
+        return seller
+
+
+def offer_writer(request: HttpRequest) -> Seller:
+    """The token's seller, if it may change its offers (a suspended seller may not)."""
+    seller: Seller = request.auth  # type: ignore[attr-defined]  # set by SellerTokenAuth
+    if seller.standing == Standing.SUSPENDED:
+        raise SellerSuspended(
+            _("Your seller account is suspended: offers cannot be changed; orders can still be handled")
+        )
+    return seller
 
 
 router = Router(tags=["seller"], auth=SellerTokenAuth())
 
-AUTH_ERRORS: dict[int, Any] = {401: ErrorOut, 422: ErrorOut}
-ONE_OFFER_ERRORS: dict[int, Any] = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+AUTH_ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 422: ErrorOut, 429: ErrorOut}
+ONE_OFFER_ERRORS: dict[int, Any] = {**AUTH_ERRORS, 404: ErrorOut}
 
 
 class SellerPriceOut(Schema):

@@ -1,18 +1,35 @@
 """The JSON API (django-ninja); the OpenAPI document is served at /api/openapi.json and shown at /api/docs."""
 
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
+from reloop.api import seller_offer_writes  # noqa: F401  # registers the offer writes on the seller router
 from reloop.api.catalog import router as catalog_router
 from reloop.api.errors import install_error_handlers
 from reloop.api.offers import router as offers_router
+from reloop.api.ratelimit import stamp_headers
 from reloop.api.seller import router as seller_router
+from reloop.api.seller_orders import router as seller_orders_router
 
-api = NinjaAPI(
+
+class ReloopAPI(NinjaAPI):
+    """Every answer of a rate-limited route carries its ``X-RateLimit-*`` headers, errors included."""
+
+    def create_response(self, request: HttpRequest, data: Any, **kwargs: Any) -> HttpResponse:
+        return stamp_headers(request, super().create_response(request, data, **kwargs))
+
+
+api = ReloopAPI(
     title="Reloop API",
     version="1",
     description=(
-        "Public catalogue of refurbishable devices, per market. Every error is a 4xx with a stable `code` "
-        "and a human-readable `message`."
+        "Public catalogue of refurbishable devices, per market, and the seller API (token auth, idempotency keys, "
+        "rate limits: see docs/seller-api.md). Every error is a 4xx with a stable `code` and a human-readable "
+        "`message`."
     ),
     urls_namespace="api",
 )
@@ -20,3 +37,4 @@ install_error_handlers(api)
 api.add_router("/v1/catalog/", catalog_router)
 api.add_router("/v1/catalog/", offers_router)
 api.add_router("/v1/seller/", seller_router)
+api.add_router("/v1/seller/", seller_orders_router)

@@ -5,7 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from reloop.checkout.auto_cancel import cancel_unaccepted_lines, cancel_unshipped_lines
 from reloop.checkout.services import expire_reservations
+from reloop.core.idempotency import purge_idempotency_keys
+from reloop.core.ratelimit import purge_rate_limit_counters
+from reloop.fulfillment.services import deliver_overdue_shipments, poll_shipments
 from reloop.sellers.services import lift_daily_caps
 
 
@@ -23,9 +27,39 @@ JOBS: tuple[Job, ...] = (
         "Close orders still unpaid after their 15-minute hold and give their units back to stock",
     ),
     Job(
+        "cancel_unaccepted_lines",
+        cancel_unaccepted_lines,
+        "Cancel and refund paid lines the seller did not accept within 1 business day (counts against the seller)",
+    ),
+    Job(
+        "cancel_unshipped_lines",
+        cancel_unshipped_lines,
+        "Cancel and refund accepted lines not shipped within their dispatch days (counts against the seller)",
+    ),
+    Job(
+        "poll_shipments",
+        poll_shipments,
+        "Ask the carrier about parcels on their way; record tracking events and deliver the delivered ones",
+    ),
+    Job(
+        "deliver_overdue_shipments",
+        deliver_overdue_shipments,
+        "Count parcels without news RELOOP_AUTO_DELIVERY_DAYS after shipping as delivered",
+    ),
+    Job(
         "lift_daily_caps",
         lift_daily_caps,
         "Bring new sellers capped on an earlier day back into the buy boxes",
+    ),
+    Job(
+        "purge_idempotency_keys",
+        purge_idempotency_keys,
+        "Forget API idempotency keys older than 24 hours",
+    ),
+    Job(
+        "purge_rate_limit_counters",
+        purge_rate_limit_counters,
+        "Delete the database rate-limit counters of minutes that are over",
     ),
 )
 

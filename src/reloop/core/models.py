@@ -1,0 +1,65 @@
+"""Infrastructure tables every app may use: idempotency records and rate-limit counters.
+
+They hold no marketplace data. ``owner`` is a string such as ``"seller:12"`` so that core, the lowest layer, does
+not depend on the apps whose requests it protects.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+
+class IdempotencyRecord(models.Model):
+    """One ``Idempotency-Key`` of one owner for one method + path (docs/adr/0013-api-idempotency-and-rate-limits.md).
+
+    The row is inserted *before* the request runs (``status_code`` null: in progress), so the unique constraint
+    lets exactly one of two concurrent duplicates run; the answer is stored when it is known and replayed after.
+    """
+
+    owner = models.CharField(max_length=64, help_text="Who sent the request, e.g. seller:12")
+    key = models.CharField(max_length=200)
+    method = models.CharField(max_length=10)
+    path = models.CharField(max_length=500)
+    request_hash = models.CharField(max_length=64, help_text="SHA-256 of the method, full path and canonical body")
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Null while the request runs")
+    response_body = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+    completed_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "method", "path", "key"], name="idempotency_key_unique"),
+            models.CheckConstraint(
+                condition=Q(status_code__isnull=True, completed_at__isnull=True)
+                | Q(status_code__gte=100, status_code__lt=500, completed_at__isnull=False),
+                name="idempotency_completed_with_stored_status",
+            ),
+            models.CheckConstraint(condition=Q(expires_at__gt=models.F("created_at")), name="idempotency_expires"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.owner} {self.method} {self.path} {self.key}"
+
+
+class RateLimitCounter(models.Model):
+    """Requests of one bucket (e.g. ``token:3f…:write``) in one fixed window starting at ``window_start`` (epoch s).
+
+    Incremented with one ``INSERT … ON CONFLICT DO UPDATE … RETURNING`` statement, so concurrent requests in any
+    number of processes each see their own count (used when no Redis is configured).
+    """
+
+    bucket = models.CharField(max_length=200)
+    window_start = models.BigIntegerField()
+    hits = models.PositiveIntegerField()
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["bucket", "window_start"], name="rate_limit_bucket_window_unique"),
+            models.CheckConstraint(condition=Q(hits__gte=1), name="rate_limit_hits_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bucket}@{self.window_start}: {self.hits}"
