@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal, cast
 
 from django.core.paginator import Page, Paginator
-from django.db.models import F, Min, OuterRef, Subquery
+from django.db.models import Count, Exists, F, Min, OuterRef, QuerySet, Subquery
 
 from reloop.catalog.grading import GRADE_ORDER, BatteryTier, Grade, PartsProvenance
 from reloop.catalog.models import ProductModel
@@ -307,3 +307,79 @@ def buy_boxes(*, variant_id: int, market: str) -> dict[str, GradeBox]:
         s.grade: GradeBox(s.price, s.offer_count, OfferLine(s.winner, s.winner.seller, s.price, s.currency))
         for s in snapshots
     }
+
+
+# --- Seller back office ---------------------------------------------------------------------------------
+
+#: The back-office offers table's "in this market" filter: sold there at all, winning or losing its buy box,
+#: or not sold there.
+MARKET_FILTERS = ("sold", "won", "lost", "unsold")
+
+
+def with_market_filter(qs: QuerySet[Offer], *, market: str, status: str) -> QuerySet[Offer]:
+    """Narrow a seller's offers by how they stand in ``market``. "Won" reads the buy-box snapshot (refreshed on
+    every commit that touches an offer), so it is one subquery whatever the number of offers."""
+    if status not in MARKET_FILTERS:
+        return qs
+    priced = Exists(OfferPrice.objects.filter(offer=OuterRef("pk"), market=market))
+    winning = Exists(BuyBoxSnapshot.objects.filter(winner=OuterRef("pk"), market=market))
+    return {
+        "sold": qs.filter(priced),
+        "won": qs.filter(winning),
+        "lost": qs.filter(priced).exclude(winning),
+        "unsold": qs.exclude(priced),
+    }[status]
+
+
+def competition_by_offer(*, seller: Seller, offer_ids: Sequence[int], market: str) -> dict[int, Competition]:
+    """``competition`` of the given offers in one market, keyed by offer (two queries, whatever the number)."""
+    return {c.offer_id: c for c in competition(seller=seller, offer_ids=offer_ids) if c.market == market}
+
+
+@dataclass(frozen=True)
+class MarketInsight:
+    """How one offer stands in one market's buy box, as its seller may see it (competitors are never named)."""
+
+    competition: Competition
+    takes_part: bool  # active, in stock, seller in good standing: it can win at all
+    rivals: int  # other offers in the same buy box (same variant, grade and market)
+
+
+def offer_insight(*, seller: Seller, offer: Offer) -> list[MarketInsight]:
+    """The buy-box insight of one of ``seller``'s offers in each market it is priced in (two queries).
+    ``offer`` must be the seller's, with its seller loaded."""
+    takes_part = offer_is_eligible(offer)
+    return [
+        MarketInsight(c, takes_part, c.offer_count - (1 if takes_part else 0))
+        for c in competition(seller=seller, offer_ids=[offer.pk])
+    ]
+
+
+@dataclass(frozen=True)
+class BuyBoxShare:
+    market: str
+    winning: int  # offers holding the buy box in this market
+    priced: int  # offers with a price in this market
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.winning / self.priced) if self.priced else 0
+
+
+def buy_box_share(*, seller: Seller) -> list[BuyBoxShare]:
+    """Per market the seller sells in: offers winning the buy box out of offers priced there (two queries)."""
+    priced = dict(
+        OfferPrice.objects.filter(offer__seller=seller)
+        .values_list("market")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("market", "n")
+    )
+    winning = dict(
+        BuyBoxSnapshot.objects.filter(winner__seller=seller)
+        .values_list("market")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("market", "n")
+    )
+    return [BuyBoxShare(m, winning.get(m, 0), n) for m, n in sorted(priced.items())]
