@@ -89,3 +89,46 @@ class OfferPrice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.offer_id} {self.market} {self.amount} {self.currency}"
+
+
+class ImportStatus(models.TextChoices):
+    VALIDATED = "validated", _("Checked, waiting to be applied")
+    QUEUED = "queued", _("Applying")
+    APPLIED = "applied", _("Applied")
+    FAILED = "failed", _("Failed")
+
+
+class OfferImport(models.Model):
+    """A CSV file a seller uploaded: its text, the validation report, and what applying it did (offers.imports).
+
+    The report (``summary`` and ``errors``) is what the seller saw and approved; applying re-plans the stored file
+    and refuses to write anything that differs from it. ``status`` moves validated → queued → applied (or failed)
+    by conditional updates only, so an import is applied at most once, however often "apply" is pressed.
+    """
+
+    seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="offer_imports")
+    created_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    filename = models.CharField(max_length=255)
+    content = models.TextField(help_text=_("The file as UTF-8 text"))
+    status = models.CharField(max_length=10, choices=ImportStatus.choices, default=ImportStatus.VALIDATED)
+    skip_invalid = models.BooleanField(default=False, help_text=_("Apply the valid lines and skip the refused ones"))
+    summary = models.JSONField(default=dict, help_text=_("lines, created, updated, unchanged, errors"))
+    errors = models.JSONField(default=list, help_text=_("[line, column, value, code, message] per problem"))
+    message = models.TextField(blank=True, help_text=_("Why it failed, or why the report was renewed"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=ImportStatus.values), name="offer_import_status_valid"),
+            models.CheckConstraint(
+                condition=~Q(status=ImportStatus.APPLIED) | Q(applied_at__isnull=False),
+                name="offer_import_applied_has_time",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "queued_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.status})"
