@@ -1,0 +1,118 @@
+"""Delivered order lines made through the real services: an order opened, paid at the test provider, split in
+the ledger (as checkout does), then accepted, shipped and delivered through ``transition_line``.
+
+Checkout sits beside aftersales in the layer contract, so its glue is repeated here in a few lines instead of
+imported.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import itertools
+from dataclasses import dataclass
+
+from reloop.accounts.models import User
+from reloop.accounts.tests.factories import UserFactory
+from reloop.aftersales.services import Photo
+from reloop.catalog.tests.factories import VariantFactory
+from reloop.core.money import Money
+from reloop.offers.tests.factories import make_offer
+from reloop.orders.domain import LineState
+from reloop.orders.models import Order, OrderLine, SellerOrder
+from reloop.orders.services import LineSpec, SellerPart, mark_paid, open_order, record_initial_events, transition_line
+from reloop.payments import services as ledger
+from reloop.payments.domain import SellerShare, commission
+from reloop.payments.providers import get_provider
+from reloop.sellers.models import Seller
+from reloop.sellers.tests.factories import SellerFactory, SellerMemberFactory
+
+_keys = itertools.count(1)
+ADDRESS = {"full_name": "Ada Buyer", "line1": "1 High Street", "postal_code": "SW1A 1AA", "city": "London"}
+
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01" + b"\x00" * 64
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+WEBP = b"RIFF\x24\x00\x00\x00WEBPVP8 " + b"\x00" * 64
+PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n" + b"\x00" * 64
+
+
+def photo(content: bytes = JPEG, name: str = "photo.jpg") -> Photo:
+    return Photo(name=name, content=content)
+
+
+def upload(content: bytes = JPEG, name: str = "photo.jpg") -> io.BytesIO:
+    """A file as a browser posts it (for the web tests)."""
+    file = io.BytesIO(content)
+    file.name = name
+    return file
+
+
+@dataclass
+class Sale:
+    order: Order
+    line: OrderLine
+    buyer: User
+    seller: Seller
+    seller_user: User
+
+
+def delivered_line(
+    *,
+    buyer: User | None = None,
+    seller: Seller | None = None,
+    price: int = 30000,
+    quantity: int = 1,
+    warranty_months: int = 12,
+    delivered_at: dt.datetime | None = None,
+    paid_at: dt.datetime | None = None,
+    state: str = LineState.DELIVERED,
+) -> Sale:
+    """One paid order of one line from ``seller`` (a new one with an owner member), delivered (by default)."""
+    buyer = buyer or UserFactory.create()
+    if seller is None:
+        seller = SellerFactory.create()
+        seller_user = SellerMemberFactory.create(seller=seller).user
+    else:
+        seller_user = seller.members.get(role="owner").user
+    offer = make_offer(seller=seller, variant=VariantFactory(), price=price, warranty_months=warranty_months)
+    unit = Money(price, "GBP")
+    fee = commission(unit * quantity, 10)
+    ship_fee = Money(0, "GBP")
+    key = f"aftersales-test-{next(_keys)}"
+    order = open_order(
+        buyer=buyer,
+        market="en-gb",
+        currency="GBP",
+        idempotency_key=key,
+        reserved_until=dt.datetime.now(dt.UTC) + dt.timedelta(minutes=15),
+        shipping_address=ADDRESS,
+        parts=[SellerPart(seller, "standard", Money(0, "GBP"), [LineSpec(offer, quantity, unit, None, fee)], ship_fee)],
+    )
+    provider = get_provider()
+    total = Money(order.total, "GBP")
+    authorization = provider.authorize(amount=total, card_number="4242424242424242", idempotency_key=f"{key}:auth")
+    provider.capture(reference=authorization.reference, amount=total, idempotency_key=f"{key}:capture")
+    mark_paid(order=order, payment_reference=authorization.reference)
+    record_initial_events(order=order)
+    reference = f"order:{order.number}"
+    ledger.record_capture(key=f"{reference}:capture", reference=reference, amount=total)
+    shares = [
+        SellerShare(seller_id=s, gross=Money(t, "GBP"), commission=Money(c, "GBP"))
+        for s, t, c in SellerOrder.objects.filter(order=order).values_list("seller_id", "total", "commission")
+    ]
+    ledger.record_split(key=f"{reference}:split", reference=reference, shares=shares)
+    line = OrderLine.objects.get(seller_order__order=order)
+    path: list[str] = [LineState.ACCEPTED, LineState.SHIPPED, LineState.DELIVERED]
+    if state == LineState.COMPLETED:
+        path.append(LineState.COMPLETED)
+    elif state != LineState.DELIVERED:
+        path = path[: [LineState.PAID, *path].index(state)]
+    for step in path:
+        transition_line(line_id=line.pk, to_state=step, actor=None, actor_kind="system")
+    if delivered_at is not None and state in (LineState.DELIVERED, LineState.COMPLETED):
+        OrderLine.objects.filter(pk=line.pk).update(delivered_at=delivered_at)
+    if paid_at is not None:
+        Order.objects.filter(pk=order.pk).update(paid_at=paid_at)
+    order.refresh_from_db()
+    line.refresh_from_db()
+    return Sale(order=order, line=line, buyer=buyer, seller=seller, seller_user=seller_user)
