@@ -46,7 +46,9 @@ from reloop.offers.errors import InsufficientStock
 from reloop.offers.models import Offer, OfferPrice
 from reloop.offers.services import adjust_stock
 from reloop.orders.domain import REFUNDING_STATES, LineState
-from reloop.orders.models import Order, OrderLine, OrderStatus, SellerOrder, ShippingMethod
+from reloop.orders.errors import NotCancellable
+from reloop.orders.models import ActorKind, Order, OrderLine, OrderStatus, SellerOrder, ShippingMethod
+from reloop.orders.selectors import seller_order_for
 from reloop.orders.services import (
     LineSpec,
     SellerPart,
@@ -60,6 +62,7 @@ from reloop.payments import services as ledger
 from reloop.payments.domain import SellerShare, commission
 from reloop.payments.providers import get_provider
 from reloop.pricing.eligibility import offer_is_eligible
+from reloop.sellers.models import Seller
 
 RESERVATION_MINUTES = 15
 
@@ -336,6 +339,28 @@ def cancel_line(*, line_id: int, actor: User | None, actor_kind: str, reason: st
         commission=fee,
     )
     return line
+
+
+def cancel_seller_order(
+    *, actor: User | None, seller: Seller, seller_order_id: int, reason: str, actor_kind: str = ActorKind.SELLER
+) -> SellerOrder:
+    """Cancel every line of one of ``seller``'s orders that has not shipped, each through ``cancel_line`` (stock
+    back, refund, ledger). A reason (1–300 characters) is required; it is recorded on each line's event and counts
+    against the seller. Idempotent: cancelled lines are left alone, so a retry finishes what a failure left half
+    done. Refused with ``not_cancellable`` when nothing can be cancelled but not everything is cancelled (shipped);
+    another seller's order is not found.
+    """
+    reason = (reason or "").strip()
+    if not 1 <= len(reason) <= 300:
+        raise InvalidInput(_("Give a reason of at most 300 characters"), code="invalid_reason")
+    part = seller_order_for(seller=seller, seller_order_id=seller_order_id)
+    lines = list(part.lines.all())
+    open_lines = [line for line in lines if line.state in (LineState.PAID, LineState.ACCEPTED)]
+    if not open_lines and any(line.state != LineState.CANCELLED for line in lines):
+        raise NotCancellable(_("This order has shipped and can no longer be cancelled"))
+    for line in open_lines:
+        cancel_line(line_id=line.pk, actor=actor, actor_kind=actor_kind, reason=reason)
+    return seller_order_for(seller=seller, seller_order_id=seller_order_id)
 
 
 # --- Jobs -----------------------------------------------------------------------------------------------

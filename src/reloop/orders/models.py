@@ -105,8 +105,15 @@ class OrderLine(models.Model):
     line_total = models.BigIntegerField()
     commission = models.BigIntegerField(default=0, help_text=_("Platform commission on this line, in minor units"))
     avoided_kgco2e = models.DecimalField(max_digits=8, decimal_places=1, null=True, blank=True)
+    dispatch_days = models.PositiveSmallIntegerField(
+        default=1, help_text=_("Business days the seller promised to ship within, frozen from the offer")
+    )
     state = models.CharField(max_length=20, choices=LineState.choices, default=LineState.PAID)
     state_changed_at = models.DateTimeField(auto_now_add=True)
+    # Set once by ``transition_line`` when the line first reaches the state (payouts and after-sales read them).
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    shipped_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["pk"]
@@ -117,6 +124,11 @@ class OrderLine(models.Model):
                 name="order_line_total_is_product",
             ),
             models.CheckConstraint(condition=Q(state__in=LineState.values), name="order_line_state_valid"),
+            models.CheckConstraint(condition=Q(dispatch_days__lte=30), name="order_line_dispatch_days_at_most_30"),
+            models.CheckConstraint(
+                condition=~Q(state=LineState.DELIVERED) | Q(delivered_at__isnull=False),
+                name="order_line_delivered_has_delivered_at",
+            ),
         ]
         indexes = [models.Index(fields=["state", "state_changed_at"])]
 

@@ -13,17 +13,26 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from reloop.accounts.models import User
+from reloop.core import clock
 from reloop.core.events import publish
 from reloop.core.money import Money
 from reloop.offers.models import Offer
 from reloop.orders.domain import LineState, check_transition
-from reloop.orders.errors import OrderNotFound, StaleState, TransitionNotAllowed
+from reloop.orders.errors import NothingToAccept, OrderNotFound, StaleState, TransitionNotAllowed
 from reloop.orders.events import LineStateChanged, OrderPaid
 from reloop.orders.models import ActorKind, LineEvent, Order, OrderLine, OrderStatus, SellerOrder
+from reloop.orders.selectors import seller_order_for
 from reloop.sellers.models import Seller
+
+#: The line field stamped when a line first reaches a state.
+STATE_TIMESTAMPS: dict[str, str] = {
+    LineState.ACCEPTED: "accepted_at",
+    LineState.SHIPPED: "shipped_at",
+    LineState.DELIVERED: "delivered_at",
+}
 
 NUMBER_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out on the phone
 
@@ -109,6 +118,7 @@ def open_order(
                     quantity=line.quantity,
                     line_total=(line.unit_price * line.quantity).amount,
                     commission=line.commission.amount if line.commission else 0,
+                    dispatch_days=line.offer.dispatch_days,
                     avoided_kgco2e=line.avoided_kgco2e,
                 )
                 for line in part.lines
@@ -120,7 +130,7 @@ def open_order(
 def mark_paid(*, order: Order, payment_reference: str) -> bool:
     """pending_payment → paid, once. Returns False when the order was not awaiting payment (already handled)."""
     updated = Order.objects.filter(pk=order.pk, status=OrderStatus.PENDING_PAYMENT).update(
-        status=OrderStatus.PAID, payment_reference=payment_reference, paid_at=timezone.now()
+        status=OrderStatus.PAID, payment_reference=payment_reference, paid_at=clock.now()
     )
     if updated:
         order.status = OrderStatus.PAID
@@ -156,9 +166,17 @@ def transition_line(*, line_id: int, to_state: str, actor: User | None, actor_ki
     problem = check_transition(line.state, to_state)
     if problem:
         raise TransitionNotAllowed(problem)
-    now = timezone.now()
-    if not OrderLine.objects.filter(pk=line.pk, state=line.state).update(state=to_state, state_changed_at=now):
+    now = clock.now()
+    stamps: dict[str, datetime] = {}
+    stamp_field = STATE_TIMESTAMPS.get(to_state)
+    if stamp_field and getattr(line, stamp_field) is None:  # the first time only: a refused return keeps it
+        stamps[stamp_field] = now
+    if not OrderLine.objects.filter(pk=line.pk, state=line.state).update(
+        state=to_state, state_changed_at=now, **stamps
+    ):
         raise StaleState("This line changed meanwhile; reload and try again")
+    for field, value in stamps.items():
+        setattr(line, field, value)
     LineEvent.objects.create(
         line=line, from_state=line.state, to_state=to_state, actor=actor, actor_kind=actor_kind, reason=reason[:300]
     )
@@ -181,3 +199,33 @@ def record_initial_events(*, order: Order) -> None:
             for line in OrderLine.objects.filter(seller_order__order=order)
         ]
     )
+
+
+# --- Seller order operations ---------------------------------------------------------------------------
+
+
+def accept_lines(*, lines: Sequence[OrderLine], actor: User | None, actor_kind: str) -> list[OrderLine]:
+    """paid → accepted for each of ``lines`` still paid, inside the caller's transaction (shipping uses it too)."""
+    return [
+        transition_line(line_id=line.pk, to_state=LineState.ACCEPTED, actor=actor, actor_kind=actor_kind)
+        for line in lines
+        if line.state == LineState.PAID
+    ]
+
+
+def accept_seller_order(*, actor: User | None, seller: Seller, seller_order_id: int) -> SellerOrder:
+    """The seller takes the order: every ``paid`` line becomes ``accepted`` (one event each, by the seller).
+
+    Idempotent: accepting again when every live line is already accepted changes nothing. Refused with
+    ``nothing_to_accept`` when no line is paid or accepted (all cancelled, or already shipped). Another seller's
+    order is answered as not found. Locks: the line rows, through ``transition_line``'s conditional updates.
+    """
+    part = seller_order_for(seller=seller, seller_order_id=seller_order_id)
+    states = {line.state for line in part.lines.all()}
+    if LineState.PAID not in states:
+        if LineState.ACCEPTED in states:
+            return part
+        raise NothingToAccept(_("This order has nothing left to accept"))
+    with transaction.atomic(durable=True):
+        accept_lines(lines=list(part.lines.all()), actor=actor, actor_kind=ActorKind.SELLER)
+    return seller_order_for(seller=seller, seller_order_id=seller_order_id)
