@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from reloop.aftersales.services import escalate_overdue_cases
 from reloop.checkout.auto_cancel import cancel_unaccepted_lines, cancel_unshipped_lines
 from reloop.checkout.services import expire_reservations
 from reloop.core.idempotency import purge_idempotency_keys
@@ -45,6 +46,11 @@ JOBS: tuple[Job, ...] = (
         "deliver_overdue_shipments",
         deliver_overdue_shipments,
         "Count parcels without news RELOOP_AUTO_DELIVERY_DAYS after shipping as delivered",
+    ),
+    Job(
+        "escalate_overdue_cases",
+        escalate_overdue_cases,
+        "Hand after-sales cases past their SLA (answer in 1 business day, remedy 5 after receipt) to the operator",
     ),
     Job(
         "lift_daily_caps",
