@@ -4,8 +4,25 @@ Every view is wrapped in ``operator.operator_required(permission)``: anonymous â
 without staff status or the permission â†’ 403.
 """
 
-from django.urls import path  # noqa: F401  # used as areas add their routes
+from django.urls import path
+
+from reloop.web import operator_sellers
 
 app_name = "operator"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    # Seller vetting (sellers.change_sellerapplication)
+    path("sellers/", operator_sellers.applications, name="seller_applications"),
+    path("sellers/applications/<int:application_id>/", operator_sellers.application, name="seller_application"),
+    path(
+        "sellers/applications/<int:application_id>/approve/",
+        operator_sellers.application_approve,
+        name="seller_application_approve",
+    ),
+    path(
+        "sellers/applications/<int:application_id>/reject/",
+        operator_sellers.application_reject,
+        name="seller_application_reject",
+    ),
+    path("sellers/<slug:slug>/", operator_sellers.seller, name="seller"),
+]

@@ -7,14 +7,26 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from reloop.web import seller_offer_views, seller_views
+from reloop.web import seller_onboarding_views as onboarding
+from reloop.web import seller_team_views as team
 from reloop.web.backoffice import NAV, NavItem
 
 app_name = "seller"
 
 NAV.extend([NavItem("dashboard", _("Dashboard"))])
 NAV.extend([NavItem("offers", _("Offers"))])
+NAV.extend([NavItem("team", _("Team"), owner_only=True), NavItem("api_tokens", _("API keys"), owner_only=True)])
 
 urlpatterns = [
+    # Onboarding and the team (owners only), API keys (owners only)
+    path("apply/", onboarding.apply, name="apply"),
+    path("invitations/<str:token>/", onboarding.accept_invitation, name="invitation"),
+    path("team/", team.team, name="team"),
+    path("team/members/<int:member_id>/role/", team.member_role, name="member_role"),
+    path("team/members/<int:member_id>/remove/", team.member_remove, name="member_remove"),
+    path("team/invitations/<int:invitation_id>/revoke/", team.invitation_revoke, name="invitation_revoke"),
+    path("api-tokens/", team.api_tokens, name="api_tokens"),
+    path("api-tokens/<int:token_id>/revoke/", team.api_token_revoke, name="api_token_revoke"),
     path("", seller_views.dashboard, name="dashboard"),
     path("offers/", seller_offer_views.offer_list, name="offers"),
     path("offers/new/", seller_offer_views.offer_new, name="offer_new"),
