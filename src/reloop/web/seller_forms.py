@@ -6,6 +6,7 @@ forms call those checks so that a refused value is shown next to the field it co
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any, cast
 
@@ -16,6 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from reloop.catalog.grading import BatteryTier, Grade, PartsProvenance
 from reloop.core.errors import DomainError
 from reloop.core.money import Money
+from reloop.devices.services import check_unit_id, imei_required_for
+from reloop.fulfillment.carriers import carrier_choices
 from reloop.markets.data import Market
 from reloop.markets.registry import enabled_markets
 from reloop.offers.errors import InvalidOffer
@@ -30,6 +33,7 @@ from reloop.offers.services import (
     check_prices,
     check_sku,
 )
+from reloop.orders.models import OrderLine
 from reloop.pricing.selectors import MARKET_FILTERS
 
 YES_NO = {"yes": True, "no": False}
@@ -308,3 +312,95 @@ class NewOfferForm(OfferTermsForm, PricesForm):
         if not data.get("prices") and not any(f.startswith("price_") for f in self.errors):
             self.add_error(None, _("Give a price in at least one market: an offer without prices is not sold."))
         return data
+
+
+# --- Orders -----------------------------------------------------------------------------------------------
+
+
+class OrderFilterForm(forms.Form):
+    """The orders queue's filters, read from the query string; an invalid value is treated as "any"."""
+
+    q = forms.CharField(required=False, max_length=40, label=_("Order number or SKU"))
+    market = forms.ChoiceField(required=False, label=_("Market"))
+    page = forms.IntegerField(required=False, min_value=1, max_value=100_000)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["market"]).choices = [("", _("All markets")), *market_choices()]
+
+    def value(self, name: str) -> Any:
+        if name in self.errors:
+            return ""
+        return self.cleaned_data.get(name) or ""
+
+
+class CancelOrderForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for cancelling"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("The buyer sees it. A cancellation counts against your quality score."),
+    )
+
+
+class ShipOrderForm(forms.Form):
+    """Carrier, tracking number and one IMEI or serial per unit of every line still to ship.
+
+    Each unit is checked as the shipping service will check it (an IMEI's Luhn digit, a serial's format) so that
+    an error is shown on the unit it concerns; the service checks everything again before it writes.
+    """
+
+    carrier = forms.ChoiceField(label=_("Carrier"))
+    tracking_number = forms.CharField(label=_("Tracking number"), max_length=60)
+
+    def __init__(self, *args: Any, lines: Sequence[OrderLine], market: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        carriers = [("", _("Choose a carrier")), *carrier_choices(market)]
+        cast(forms.ChoiceField, self.fields["carrier"]).choices = carriers
+        self.unit_fields: list[tuple[OrderLine, list[str]]] = []
+        self._imei_required: dict[str, bool] = {}
+        for line in lines:
+            names = []
+            imei = imei_required_for(line.variant)
+            for n in range(1, line.quantity + 1):
+                name = f"unit_{line.pk}_{n}"
+                label = _("IMEI of unit %(n)s") if imei else _("IMEI or serial of unit %(n)s")
+                self.fields[name] = forms.CharField(
+                    label=label % {"n": n},
+                    max_length=60,
+                    widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+                )
+                self._imei_required[name] = imei
+                names.append(name)
+            self.unit_fields.append((line, names))
+
+    def unit_rows(self) -> list[tuple[OrderLine, list[forms.BoundField]]]:
+        return [(line, [self[name] for name in names]) for line, names in self.unit_fields]
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        seen: dict[tuple[str, str], str] = {}
+        units: dict[int, list[str]] = {}
+        for line, names in self.unit_fields:
+            units[line.pk] = []
+            for name in names:
+                raw = (data.get(name) or "").strip()
+                if name in self.errors:
+                    continue
+                try:
+                    unit = check_unit_id(raw=raw, imei_required=self._imei_required[name])
+                except DomainError as exc:
+                    self.add_error(name, exc.message)
+                    continue
+                if (unit.kind, unit.value) in seen:
+                    self.add_error(name, _("Already given for another unit: each unit has its own IMEI or serial"))
+                    continue
+                seen[(unit.kind, unit.value)] = name
+                units[line.pk].append(raw)
+        data["units"] = units
+        return data
+
+
+#: Which ship-form field a shipping-service error code belongs to.
+SHIP_ERROR_FIELDS = {"unknown_carrier": "carrier", "invalid_tracking_number": "tracking_number"}

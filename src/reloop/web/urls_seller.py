@@ -6,7 +6,7 @@ Each area declares its routes here and adds its menu entry to ``backoffice.NAV``
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from reloop.web import seller_offer_views, seller_views
+from reloop.web import seller_offer_views, seller_order_views, seller_views
 from reloop.web import seller_onboarding_views as onboarding
 from reloop.web import seller_team_views as team
 from reloop.web.backoffice import NAV, NavItem
@@ -14,7 +14,7 @@ from reloop.web.backoffice import NAV, NavItem
 app_name = "seller"
 
 NAV.extend([NavItem("dashboard", _("Dashboard"))])
-NAV.extend([NavItem("offers", _("Offers"))])
+NAV.extend([NavItem("offers", _("Offers")), NavItem("orders", _("Orders"))])
 NAV.extend([NavItem("team", _("Team"), owner_only=True), NavItem("api_tokens", _("API keys"), owner_only=True)])
 
 urlpatterns = [
@@ -33,4 +33,10 @@ urlpatterns = [
     path("offers/<int:offer_id>/", seller_offer_views.offer_detail, name="offer"),
     path("offers/<int:offer_id>/row/", seller_offer_views.offer_row, name="offer_row"),
     path("offers/<int:offer_id>/active/", seller_offer_views.offer_active, name="offer_active"),
+    path("orders/", seller_order_views.order_list, name="orders"),
+    path("orders/<int:seller_order_id>/", seller_order_views.order_detail, name="order"),
+    path("orders/<int:seller_order_id>/accept/", seller_order_views.order_accept, name="order_accept"),
+    path("orders/<int:seller_order_id>/cancel/", seller_order_views.order_cancel, name="order_cancel"),
+    path("orders/<int:seller_order_id>/ship/", seller_order_views.order_ship, name="order_ship"),
+    path("orders/<int:seller_order_id>/packing-slip/", seller_order_views.packing_slip, name="packing_slip"),
 ]
