@@ -280,6 +280,18 @@ if RELOOP_IMPORT_APPLY not in {"thread", "inline", "worker"}:
 RELOOP_SELLER_API_RATE_READ = env_int("RELOOP_SELLER_API_RATE_READ", 120)
 RELOOP_SELLER_API_RATE_WRITE = env_int("RELOOP_SELLER_API_RATE_WRITE", 60)
 
+# --- Fulfillment (docs/fulfillment.md, docs/adr/0011-shipping-and-delivery.md) -----------------------------
+# Where parcel tracking news comes from: "simulated" (built-in, offline: parcels move picked up → in transit → out
+# for delivery → delivered over RELOOP_SIMULATED_CARRIER_HOURS after shipping) or "none" (no carrier is asked).
+RELOOP_CARRIER_TRACKING = os.environ.get("RELOOP_CARRIER_TRACKING", "simulated")
+RELOOP_SIMULATED_CARRIER_HOURS = env_int("RELOOP_SIMULATED_CARRIER_HOURS", 48)
+# A shipped parcel without delivery news this many days after shipping counts as delivered.
+RELOOP_AUTO_DELIVERY_DAYS = env_int("RELOOP_AUTO_DELIVERY_DAYS", 10)
+if RELOOP_CARRIER_TRACKING not in {"simulated", "none"}:
+    raise ImproperlyConfigured(f"RELOOP_CARRIER_TRACKING must be simulated or none, not {RELOOP_CARRIER_TRACKING!r}")
+if RELOOP_SIMULATED_CARRIER_HOURS < 1 or RELOOP_AUTO_DELIVERY_DAYS < 1:
+    raise ImproperlyConfigured("RELOOP_SIMULATED_CARRIER_HOURS and RELOOP_AUTO_DELIVERY_DAYS must be at least 1")
+
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 # Where EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend writes each message (one file per message).
 EMAIL_FILE_PATH = VAR_DIR / "mail"

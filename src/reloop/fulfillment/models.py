@@ -74,6 +74,11 @@ class Shipment(models.Model):
     def tracking_url(self) -> str | None:
         return tracking_url(self.carrier, self.tracking_number)
 
+    @property
+    def on_its_way(self) -> bool:
+        """Shipped, not delivered yet: its lines are ``shipped`` (they move together), so the buyer may confirm."""
+        return self.delivered_at is None
+
 
 class ShipmentUnit(models.Model):
     """Which device went out on which line: the link from an order line to its device passport."""
