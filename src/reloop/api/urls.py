@@ -13,6 +13,7 @@ from reloop.api.errors import install_error_handlers
 from reloop.api.offers import router as offers_router
 from reloop.api.ratelimit import stamp_headers
 from reloop.api.seller import router as seller_router
+from reloop.api.seller_bulk import router as seller_bulk_router
 from reloop.api.seller_orders import router as seller_orders_router
 
 
@@ -36,5 +37,7 @@ api = ReloopAPI(
 install_error_handlers(api)
 api.add_router("/v1/catalog/", catalog_router)
 api.add_router("/v1/catalog/", offers_router)
+# Before the seller router: its "/offers/{offer_id}" would otherwise also match "/offers/bulk".
+api.add_router("/v1/seller/", seller_bulk_router)
 api.add_router("/v1/seller/", seller_router)
 api.add_router("/v1/seller/", seller_orders_router)

@@ -661,17 +661,20 @@ def apply_changes(
     *,
     seller: Seller,
     changes: Sequence[OfferChange],
+    errors: Sequence[LineError] = (),
+    lines: int | None = None,
     all_or_nothing: bool = False,
     allow_create: bool = True,
     progress: Progress | None = None,
 ) -> Plan:
     """Plan and apply ``changes`` in one transaction; return the plan (every line's outcome and errors).
 
-    With ``all_or_nothing`` a single refused line means nothing is written; otherwise the valid lines are applied
-    and the refused ones reported. Buy boxes of every touched variant are refreshed once, after commit.
+    ``errors`` are lines refused before (unreadable values). With ``all_or_nothing`` a single refused line means
+    nothing is written; otherwise the valid lines are applied and the refused ones reported. Buy boxes of every
+    touched variant are refreshed once, after commit.
     """
     with transaction.atomic(durable=True):
-        plan = plan_changes(seller=seller, changes=changes, allow_create=allow_create)
+        plan = plan_changes(seller=seller, changes=changes, errors=errors, lines=lines, allow_create=allow_create)
         if plan.errors and all_or_nothing:
             return plan
         apply_plan(plan, progress=progress)
