@@ -75,6 +75,12 @@ AUTH_ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 422: ErrorOut, 429:
 ONE_OFFER_ERRORS: dict[int, Any] = {**AUTH_ERRORS, 404: ErrorOut}
 
 
+class SellerIn(Schema):
+    """A request body of the seller API: an unknown field is a 422, not silently ignored (a typo must not pass)."""
+
+    model_config = {"extra": "forbid"}
+
+
 class SellerPriceOut(Schema):
     market: str
     amount: int = Field(..., description="Minor units of the market's currency", examples=[27900])

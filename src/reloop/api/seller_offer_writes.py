@@ -11,11 +11,11 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Schema, Status
+from ninja import Field, Status
 
 from reloop.api.errors import ErrorOut
 from reloop.api.idempotency import idempotent
-from reloop.api.seller import SellerOfferOut, _offer, offer_writer, router
+from reloop.api.seller import SellerIn, SellerOfferOut, _offer, offer_writer, router
 from reloop.catalog.grading import BatteryTier, Grade, PartsProvenance
 from reloop.core.money import Money
 from reloop.markets.registry import UnknownMarket, get_market
@@ -41,7 +41,7 @@ __all__ = ["router"]
 MARKET_PATTERN = r"^[a-z]{2}-[a-z]{2}$"
 
 
-class PriceIn(Schema):
+class PriceIn(SellerIn):
     """A price in one market, in minor units of the market's currency (pence, cents; yen have none)."""
 
     market: str = Field(..., pattern=MARKET_PATTERN, examples=["en-gb"])
@@ -53,7 +53,7 @@ class PriceIn(Schema):
     model_config = {"json_schema_extra": {"examples": [{"market": "en-gb", "amount": 27900}]}}
 
 
-class OfferCreateIn(Schema):
+class OfferCreateIn(SellerIn):
     """A new offer: one variant of the catalogue in one condition, with its stock and prices."""
 
     sku: str = Field(..., min_length=1, max_length=64, description="Your own reference, unique among your offers")
@@ -91,7 +91,7 @@ class OfferCreateIn(Schema):
     }
 
 
-class OfferUpdateIn(Schema):
+class OfferUpdateIn(SellerIn):
     """Fields to change; the others stay as they are. The variant and the SKU cannot change."""
 
     grade: Grade | None = None
@@ -106,7 +106,7 @@ class OfferUpdateIn(Schema):
     model_config = {"json_schema_extra": {"examples": [{"warranty_months": 24, "dispatch_days": 2, "active": True}]}}
 
 
-class PriceSetIn(Schema):
+class PriceSetIn(SellerIn):
     """The price in the market named in the path."""
 
     amount: int = Field(..., gt=0, le=10**10, description="Minor units of the market's currency", examples=[27900])
@@ -115,7 +115,7 @@ class PriceSetIn(Schema):
     model_config = {"json_schema_extra": {"examples": [{"amount": 26900, "currency": "GBP"}]}}
 
 
-class StockIn(Schema):
+class StockIn(SellerIn):
     """Exactly one of ``stock`` (an absolute count, e.g. after a stock take) or ``delta`` (units added or taken)."""
 
     stock: int | None = Field(None, ge=0, le=10**9, examples=[12])

@@ -21,7 +21,7 @@ from ninja import Field, Query, Router, Schema
 from reloop.api.catalog import Paginated
 from reloop.api.errors import ErrorOut
 from reloop.api.idempotency import idempotent
-from reloop.api.seller import AUTH_ERRORS, SellerTokenAuth
+from reloop.api.seller import AUTH_ERRORS, SellerIn, SellerTokenAuth
 from reloop.checkout import services as checkout_services
 from reloop.core.errors import InvalidInput
 from reloop.core.pagination import paginate
@@ -114,7 +114,7 @@ class OrderQuery(Schema):
     page_size: int = Field(50, ge=1, le=100)
 
 
-class CancelIn(Schema):
+class CancelIn(SellerIn):
     """Why the seller cancels (shown to the buyer; counts against the cancellation rate)."""
 
     reason: str = Field(..., min_length=1, max_length=300, examples=["Unit failed final testing"])
@@ -122,14 +122,14 @@ class CancelIn(Schema):
     model_config = {"json_schema_extra": {"examples": [{"reason": "Unit failed final testing"}]}}
 
 
-class ShipUnitsIn(Schema):
+class ShipUnitsIn(SellerIn):
     line_id: int = Field(..., ge=1)
     identifiers: list[str] = Field(
         ..., min_length=1, max_length=100, description="One IMEI (15 digits, Luhn-checked) or serial per unit"
     )
 
 
-class ShipIn(Schema):
+class ShipIn(SellerIn):
     """One parcel with every live line of the order; final once accepted (an exact replay is answered the same)."""
 
     carrier: str = Field(..., min_length=1, max_length=20, examples=["colissimo"])

@@ -36,3 +36,62 @@ def call(
         elif body is not None:
             kwargs["data"] = json.dumps(body)
     return getattr(client, method)(f"{BASE}{path}", **kwargs, **headers)
+
+
+ADDRESS = {
+    "full_name": "Ada Buyer",
+    "line1": "1 High Street",
+    "postal_code": "SW1A 1AA",
+    "city": "London",
+    "phone": "+44 20 7946 0000",
+}
+
+
+def placed_order(*, seller: Any, quantity: int = 1, stock: int = 10) -> tuple[Any, Any, Any]:
+    """(offer, seller order, line) of an order paid with the test card, placed as a buyer places it, so that a
+    cancellation refunds a real (test provider) charge through the ledger."""
+    from reloop.accounts.tests.factories import UserFactory
+    from reloop.catalog.tests.factories import VariantFactory
+    from reloop.checkout.services import Checkout, add_to_cart, ensure_cart, place_order
+    from reloop.offers.tests.factories import make_offer
+    from reloop.orders.models import SellerOrder
+
+    offer = make_offer(seller=seller, variant=VariantFactory(), stock=stock)
+    buyer = UserFactory()
+    cart = ensure_cart(user=buyer, token=None, market="en-gb")
+    add_to_cart(cart=cart, offer_id=offer.pk, quantity=quantity)
+    order = place_order(
+        checkout=Checkout(
+            buyer=buyer,
+            cart=cart,
+            shipping_address=ADDRESS,
+            shipping={},
+            card_number="4242424242424242",
+            idempotency_key=f"order-{offer.pk}",
+        )
+    )
+    part = SellerOrder.objects.get(order=order)
+    return offer, part, part.lines.get()
+
+
+def world_state() -> dict[str, Any]:
+    """Everything a seller API write may change, to assert that a refused or replayed call changed nothing."""
+    from reloop.core.models import IdempotencyRecord
+    from reloop.fulfillment.models import Shipment
+    from reloop.offers.models import Offer, OfferPrice
+    from reloop.orders.models import LineEvent, OrderLine
+    from reloop.payments.models import LedgerTransaction, Posting
+
+    return {
+        "offers": list(
+            Offer.objects.order_by("pk").values_list(
+                "pk", "sku", "stock", "grade", "battery_tier", "warranty_months", "dispatch_days", "is_active"
+            )
+        ),
+        "prices": list(OfferPrice.objects.order_by("pk").values_list("offer_id", "market", "amount")),
+        "lines": list(OrderLine.objects.order_by("pk").values_list("pk", "state")),
+        "line_events": LineEvent.objects.count(),
+        "ledger": (LedgerTransaction.objects.count(), Posting.objects.count()),
+        "shipments": list(Shipment.objects.order_by("pk").values_list("pk", "tracking_number")),
+        "idempotency_records": IdempotencyRecord.objects.count(),
+    }
