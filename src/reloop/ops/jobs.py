@@ -11,6 +11,7 @@ from reloop.checkout.services import expire_reservations
 from reloop.core.idempotency import purge_idempotency_keys
 from reloop.core.ratelimit import purge_rate_limit_counters
 from reloop.fulfillment.services import deliver_overdue_shipments, poll_shipments
+from reloop.quality.services import compute_quality_scores
 from reloop.sellers.services import lift_daily_caps
 
 
@@ -51,6 +52,11 @@ JOBS: tuple[Job, ...] = (
         "escalate_overdue_cases",
         escalate_overdue_cases,
         "Hand after-sales cases past their SLA (answer in 1 business day, remedy 5 after receipt) to the operator",
+    ),
+    Job(
+        "compute_quality_scores",
+        compute_quality_scores,
+        "Snapshot each seller's 90-day quality metrics and score once a day; warn, suspend, refresh buy boxes",
     ),
     Job(
         "lift_daily_caps",

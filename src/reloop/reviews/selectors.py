@@ -82,12 +82,12 @@ def seller_rating(*, seller: Seller) -> SellerRatingSummary | None:
 
 def public_seller_reviews(*, seller: Seller) -> QuerySet[Review]:
     """A seller's visible reviews, newest first, with their product (paginate it)."""
-    return visible_reviews().filter(seller=seller).select_related("product_model").order_by("-created_at", "-pk")
+    return visible_reviews().filter(seller=seller).select_related("product_model__brand").order_by("-created_at", "-pk")
 
 
 def seller_reviews(*, seller: Seller) -> QuerySet[Review]:
     """Every review of ``seller`` for its back office, hidden ones included, newest first."""
-    return Review.objects.filter(seller=seller).select_related("product_model").order_by("-created_at", "-pk")
+    return Review.objects.filter(seller=seller).select_related("product_model__brand").order_by("-created_at", "-pk")
 
 
 def seller_review(*, seller: Seller, review_id: int) -> Review | None:
@@ -96,7 +96,7 @@ def seller_review(*, seller: Seller, review_id: int) -> Review | None:
 
 def moderation_queue(*, hidden: bool | None = None) -> QuerySet[Review]:
     """Reviews for the moderators, newest first, with seller, product and who hid them."""
-    qs = Review.objects.select_related("seller", "product_model", "hidden_by").order_by("-created_at", "-pk")
+    qs = Review.objects.select_related("seller", "product_model__brand", "hidden_by").order_by("-created_at", "-pk")
     if hidden is not None:
         qs = qs.filter(hidden_at__isnull=not hidden)
     return qs

@@ -22,6 +22,7 @@ from reloop.checkout.selectors import find_cart, review_cart
 from reloop.core.errors import DomainError
 from reloop.orders import selectors as orders
 from reloop.orders.errors import OrderNotFound
+from reloop.reviews.selectors import review_slots
 from reloop.web.forms import CheckoutForm
 
 TEST_CARDS = (
@@ -146,4 +147,9 @@ def order_detail(request: HttpRequest, number: str) -> HttpResponse:
         order = orders.buyer_order(buyer=request.user, number=number)  # type: ignore[arg-type]
     except OrderNotFound as exc:
         raise Http404(str(exc)) from exc
-    return render(request, "web/order.html", {"order": order})
+    lines = [line for part in order.seller_orders.all() for line in part.lines.all()]
+    return render(
+        request,
+        "web/order.html",
+        {"order": order, "review_slots": review_slots(lines=lines)},  # one query for every line's review
+    )

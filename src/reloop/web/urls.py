@@ -1,7 +1,7 @@
 from django.urls import include, path
 from django.utils.translation import pgettext_lazy
 
-from reloop.web import account_views, fulfillment_views, shop_views, views
+from reloop.web import account_views, fulfillment_views, quality_views, review_views, shop_views, views
 
 app_name = "web"
 
@@ -18,6 +18,12 @@ urlpatterns = [
     path(pgettext_lazy("url", "checkout/"), shop_views.checkout_page, name="checkout"),
     path(pgettext_lazy("url", "orders/"), shop_views.order_list, name="orders"),
     path(pgettext_lazy("url", "orders/<str:number>/"), shop_views.order_detail, name="order"),
+    path(
+        pgettext_lazy("url", "orders/<str:number>/lines/<int:line_id>/review/"),
+        review_views.write_review,
+        name="review_line",
+    ),
+    path(pgettext_lazy("url", "sellers/<slug:slug>/"), quality_views.seller_page, name="seller"),
     path(
         pgettext_lazy("url", "orders/<str:number>/tracking/<int:seller_order_id>/"),
         fulfillment_views.tracking,

@@ -6,7 +6,7 @@ without staff status or the permission → 403.
 
 from django.urls import path
 
-from reloop.web import operator_sellers
+from reloop.web import operator_sellers, review_views
 
 app_name = "operator"
 
@@ -25,4 +25,8 @@ urlpatterns: list = [
         name="seller_application_reject",
     ),
     path("sellers/<slug:slug>/", operator_sellers.seller, name="seller"),
+    # Review moderation (reviews.moderate_review)
+    path("reviews/", review_views.moderation, name="reviews"),
+    path("reviews/hide/", review_views.hide, name="reviews_hide"),
+    path("reviews/restore/", review_views.restore, name="reviews_restore"),
 ]

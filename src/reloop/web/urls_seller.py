@@ -6,7 +6,7 @@ Each area declares its routes here and adds its menu entry to ``backoffice.NAV``
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from reloop.web import seller_offer_views, seller_order_views, seller_views
+from reloop.web import quality_views, review_views, seller_offer_views, seller_order_views, seller_views
 from reloop.web import seller_onboarding_views as onboarding
 from reloop.web import seller_team_views as team
 from reloop.web.backoffice import NAV, NavItem
@@ -15,6 +15,7 @@ app_name = "seller"
 
 NAV.extend([NavItem("dashboard", _("Dashboard"))])
 NAV.extend([NavItem("offers", _("Offers")), NavItem("orders", _("Orders"))])
+NAV.extend([NavItem("reviews", _("Reviews")), NavItem("quality", _("Quality"))])
 NAV.extend([NavItem("team", _("Team"), owner_only=True), NavItem("api_tokens", _("API keys"), owner_only=True)])
 
 urlpatterns = [
@@ -39,4 +40,8 @@ urlpatterns = [
     path("orders/<int:seller_order_id>/cancel/", seller_order_views.order_cancel, name="order_cancel"),
     path("orders/<int:seller_order_id>/ship/", seller_order_views.order_ship, name="order_ship"),
     path("orders/<int:seller_order_id>/packing-slip/", seller_order_views.packing_slip, name="packing_slip"),
+    # Reviews and quality (web/review_views.py, web/quality_views.py)
+    path("reviews/", review_views.seller_reviews, name="reviews"),
+    path("reviews/<int:review_id>/reply/", review_views.seller_reply, name="review_reply"),
+    path("quality/", quality_views.scorecard, name="quality"),
 ]

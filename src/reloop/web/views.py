@@ -27,6 +27,7 @@ from reloop.markets.middleware import COOKIE_AGE
 from reloop.markets.registry import UnknownMarket, get_market
 from reloop.pricing import selectors as pricing
 from reloop.pricing.domain import savings
+from reloop.reviews import selectors as reviews
 from reloop.web import page_cache
 from reloop.web.forms import BrowseForm, ProductChoiceForm
 
@@ -196,6 +197,7 @@ def product(request: HttpRequest, model_slug: str, variant_slug: str | None = No
             if offers.buy_box and reference
             else None,
             "impact": impact.estimate_for_model(pm),
+            "ratings": reviews.product_ratings(product_model_id=pm.pk),  # summary + latest: two queries
             "grades": [(g, GRADE_DEFINITIONS[g]) for g in GRADE_ORDER],
             "promises": BASELINE_PROMISES,
             "page_query": choice.query(),

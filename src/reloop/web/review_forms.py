@@ -1,0 +1,56 @@
+"""Forms of the review and quality pages: they parse and label input; the rules live in ``reviews.services``."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from reloop.reviews import domain
+
+STARS = [(n, _("%(n)s of 5") % {"n": n}) for n in range(5, 0, -1)]
+
+
+class ReviewForm(forms.Form):
+    product_rating = forms.TypedChoiceField(
+        label=_("How is the device?"), choices=STARS, coerce=int, widget=forms.RadioSelect
+    )
+    seller_rating = forms.TypedChoiceField(
+        label=_("How was the seller (packing, delivery, contact)?"),
+        choices=STARS,
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+    text = forms.CharField(
+        label=_("Your review"),
+        min_length=domain.MIN_TEXT,
+        max_length=domain.MAX_TEXT,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_(
+            "What other buyers should know: condition on arrival, battery, how it works. %(min)s to %(max)s characters."
+        )
+        % {"min": domain.MIN_TEXT, "max": domain.MAX_TEXT},
+    )
+
+
+class ReplyForm(forms.Form):
+    text = forms.CharField(
+        label=_("Your public reply"),
+        max_length=domain.MAX_REPLY,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class HideForm(forms.Form):
+    review = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    reason = forms.CharField(
+        label=_("Reason (kept in the record, shown to the seller)"),
+        min_length=domain.MIN_HIDE_REASON,
+        max_length=domain.MAX_HIDE_REASON,
+        strip=True,
+    )
+
+
+class RestoreForm(forms.Form):
+    review = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
