@@ -337,6 +337,7 @@ def cancel_line(*, line_id: int, actor: User | None, actor_kind: str, reason: st
         seller_id=part.seller_id,
         gross=gross,
         commission=fee,
+        line_id=line.pk,  # the seller's share comes from wherever the line's money is (docs/adr/0017-payouts.md)
     )
     return line
 

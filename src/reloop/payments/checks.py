@@ -10,10 +10,21 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, F, OuterRef, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 
-from reloop.payments.domain import PLATFORM_CLEARING, PLATFORM_COMMISSION, PSP_RECEIVABLE
-from reloop.payments.models import LedgerAccount, LedgerTransaction, Posting, TransactionKind
+from reloop.orders.models import SellerOrder
+from reloop.payments.domain import PLATFORM_CLEARING, PLATFORM_COMMISSION, PSP_PAYOUTS, PSP_RECEIVABLE
+from reloop.payments.models import (
+    LedgerAccount,
+    LedgerTransaction,
+    LineRefund,
+    LineRelease,
+    Payout,
+    PayoutStatus,
+    Posting,
+    TransactionKind,
+)
 
 #: How many offenders a failed check names.
 MAX_OFFENDERS = 20
@@ -77,9 +88,16 @@ def run_checks() -> list[CheckResult]:
         .order_by("id")
     )
     global_sums = Posting.objects.values("currency").annotate(total=Sum("amount")).exclude(total=0).order_by("currency")
-    payouts = Posting.objects.filter(account=OuterRef("pk"), transaction__kind=TransactionKind.PAYOUT)
-    seller_payables = (
-        LedgerAccount.objects.filter(code__startswith="seller:")
+    seller_holds = (
+        LedgerAccount.objects.filter(code__startswith="seller:", code__endswith=":payable")
+        .annotate(total=Sum("postings__amount"))
+        .filter(total__gt=0)
+        .values("id", "code", "currency", "total")
+        .order_by("id")
+    )
+    payouts = Payout.objects.filter(seller_id=OuterRef("seller_id"), currency=OuterRef("currency"))
+    seller_available = (
+        LedgerAccount.objects.filter(code__startswith="seller:", code__endswith=":available")
         .annotate(total=Sum("postings__amount"), paid_out=Exists(payouts))
         .filter(total__gt=0, paid_out=False)
         .values("id", "code", "currency", "total")
@@ -122,9 +140,119 @@ def run_checks() -> list[CheckResult]:
             _account,
         ),
         _result(
-            "seller payables ≤ 0 unless a payout was made (a refund after payout is owed by the seller)",
-            seller_payables,
+            "seller money on hold (seller:<id>:payable) ≤ 0 (never released or refunded more than was held)",
+            seller_holds,
             _account,
+        ),
+        _result(
+            "seller available balances ≤ 0 unless paid out (a refund after payout is owed by the seller)",
+            seller_available,
+            _account,
+        ),
+        *_payout_checks(),
+    ]
+
+
+def _seller_posting(transaction: str, code_suffix: str) -> Subquery:
+    """The sum of the postings of transaction ``OuterRef(transaction)`` on the outer row's seller account."""
+    rows = (
+        Posting.objects.filter(
+            transaction=OuterRef(transaction),
+            account__seller_id=OuterRef("seller_id"),
+            account__code__endswith=code_suffix,
+            currency=OuterRef("currency"),
+        )
+        .values("transaction")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    return Subquery(rows)
+
+
+def _sum_of(model: type[LineRelease] | type[LineRefund], **filters: object) -> Coalesce:
+    rows = (
+        model.objects.filter(seller_order=OuterRef("pk"), **filters)
+        .values("seller_order")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    return Coalesce(Subquery(rows), Value(0))
+
+
+def _payout_checks() -> list[CheckResult]:
+    """The payout invariants of docs/adr/0017-payouts.md: every payout, reversal and release is exactly its
+    ledger transaction, nothing leaves a seller's available balance outside them, and no seller order releases
+    more than it earned."""
+    payout_mismatch = (
+        Payout.objects.annotate(posted=Coalesce(_seller_posting("transaction_id", ":available"), Value(0)))
+        .filter(~Q(posted=F("amount")) | ~Q(transaction__kind=TransactionKind.PAYOUT))
+        .values("id", "amount", "posted")
+        .order_by("id")
+    )
+    reversal_mismatch = (
+        Payout.objects.filter(status=PayoutStatus.FAILED)
+        .annotate(posted=Coalesce(_seller_posting("reversal_id", ":available"), Value(0)))
+        .exclude(posted=-F("amount"))
+        .values("id", "amount", "posted")
+        .order_by("id")
+    )
+    unexplained = (
+        Posting.objects.filter(account__code__startswith="seller:", account__code__endswith=":available")
+        .filter(
+            transaction__line_release__isnull=True,
+            transaction__line_refund__isnull=True,
+            transaction__payout__isnull=True,
+            transaction__payout_reversal__isnull=True,
+        )
+        .values("id", "transaction_id")
+        .order_by("id")
+    )
+    release_mismatch = (
+        LineRelease.objects.filter(transaction__isnull=False)
+        .annotate(posted=Coalesce(_seller_posting("transaction_id", ":payable"), Value(0)))
+        .exclude(posted=F("amount"))
+        .values("id", "line_id", "amount", "posted")
+        .order_by("id")
+    )
+    over_released = (
+        SellerOrder.objects.annotate(
+            released=_sum_of(LineRelease), held_refunds=_sum_of(LineRefund, from_available=False)
+        )
+        .filter(released__gt=0)
+        .filter(released__gt=F("total") - F("commission") - F("held_refunds"))
+        .values("id", "released", "held_refunds")
+        .order_by("id")
+    )
+    return [
+        _result(
+            f"{PSP_PAYOUTS} balance ≤ 0 (never more back from failed payouts than was sent)",
+            _account_balances(PSP_PAYOUTS).filter(total__gt=0),
+            _account,
+        ),
+        _result(
+            "each payout equals its ledger transaction (debit of the seller's available balance)",
+            payout_mismatch,
+            lambda row: f"payout {row['id']} ({row['amount']} vs {row['posted']} posted)",
+        ),
+        _result(
+            "each failed payout is reversed by exactly its amount",
+            reversal_mismatch,
+            lambda row: f"payout {row['id']} ({row['amount']} vs {row['posted']} reversed)",
+        ),
+        _result(
+            "seller available balances move only by releases, line refunds, payouts and their reversals",
+            unexplained,
+            lambda row: f"transaction {row['transaction_id']} (posting {row['id']})",
+        ),
+        _result(
+            "each release equals its ledger transaction",
+            release_mismatch,
+            lambda row: f"line {row['line_id']} ({row['amount']} vs {row['posted']} posted)",
+        ),
+        _result(
+            "no seller order releases more than it earned (net of commission and refunds from the hold)",
+            over_released,
+            lambda row: f"seller order {row['id']} ({row['released']} released, {row['held_refunds']} refunded)",
         ),
     ]
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
-from reloop.payments.domain import check_rate
+from reloop.core.errors import InvalidInput
+from reloop.payments.domain import check_rate, parse_payout_days
 
 
 def commission_rate() -> Decimal:
@@ -23,3 +26,36 @@ def webhook_secrets() -> list[str]:
     """The webhook signing secrets, current first. ``RELOOP_PAYMENT_WEBHOOK_SECRET`` may list several, separated
     by commas, while a secret is rotated: events signed with any of them are accepted; the first one signs."""
     return [secret.strip() for secret in str(settings.RELOOP_PAYMENT_WEBHOOK_SECRET).split(",") if secret.strip()]
+
+
+def _setting(name: str, default: str) -> str:
+    """A payouts setting: from Django settings when a deployment (or a test) sets it, else the environment."""
+    value = getattr(settings, name, None)
+    return str(value if value is not None else os.environ.get(name, default))
+
+
+def payout_hold_days() -> int:
+    """Days after a line's delivery before its money may be paid out (``RELOOP_PAYOUT_HOLD_DAYS``, default 14)."""
+    raw = _setting("RELOOP_PAYOUT_HOLD_DAYS", "14")
+    try:
+        days = int(raw)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"RELOOP_PAYOUT_HOLD_DAYS must be a number of days, not {raw!r}") from exc
+    if not 0 <= days <= 365:
+        raise ImproperlyConfigured(f"RELOOP_PAYOUT_HOLD_DAYS must be 0 to 365, not {days}")
+    return days
+
+
+def payout_days() -> tuple[int, ...]:
+    """The days of the month payouts run on (``RELOOP_PAYOUT_DAYS``, default ``6,16,26``)."""
+    raw = _setting("RELOOP_PAYOUT_DAYS", "6,16,26")
+    try:
+        return parse_payout_days(raw)
+    except InvalidInput as exc:
+        raise ImproperlyConfigured(f"RELOOP_PAYOUT_DAYS: {exc}") from exc
+
+
+def payout_provider_name() -> str:
+    """Which payout provider sends money to sellers' banks (``RELOOP_PAYOUT_PROVIDER``, default the offline
+    ``test``)."""
+    return _setting("RELOOP_PAYOUT_PROVIDER", "test")

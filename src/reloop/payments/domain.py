@@ -10,6 +10,8 @@ No Django, no database: the services turn these postings into rows.
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 import re
 from collections import defaultdict
 from collections.abc import Sequence
@@ -34,13 +36,18 @@ PLATFORM_CLEARING = "platform:clearing"
 """Liability: buyer money received and not yet split between sellers and commission."""
 PLATFORM_COMMISSION = "platform:commission"
 """Revenue: the platform's commission on sales (returned with refunds)."""
+PSP_PAYOUTS = "psp:payouts"
+"""Asset (contra): money sent out of the PSP to sellers' banks by payouts (≤ 0). What the PSP really holds for us is
+``psp:receivable`` + ``psp:payouts`` (docs/adr/0017-payouts.md)."""
 
 _FIXED_ACCOUNTS: dict[str, tuple[str, str]] = {
     PSP_RECEIVABLE: (ASSET, "PSP receivable"),
+    PSP_PAYOUTS: (ASSET, "PSP payouts sent"),
     PLATFORM_CLEARING: (LIABILITY, "Platform clearing"),
     PLATFORM_COMMISSION: (REVENUE, "Platform commission"),
 }
-_SELLER_PAYABLE = re.compile(r"seller:([1-9][0-9]{0,17}):payable")
+_SELLER_ACCOUNT = re.compile(r"seller:([1-9][0-9]{0,17}):(payable|available)")
+_SELLER_ACCOUNT_NAMES = {"payable": "payable (on hold)", "available": "available for payout"}
 
 MAX_IDEMPOTENCY_KEY_LENGTH = 200
 MAX_REFERENCE_LENGTH = 200
@@ -59,11 +66,23 @@ class AccountSpec:
     seller_id: int | None = None
 
 
-def seller_payable(seller_id: int) -> str:
-    """The code of what the platform owes one seller: ``seller:<id>:payable``."""
+def _check_seller_id(seller_id: int) -> None:
     if isinstance(seller_id, bool) or not isinstance(seller_id, int) or seller_id < 1:
         raise InvalidShare(f"A seller id is a positive integer, not {seller_id!r}.")
+
+
+def seller_payable(seller_id: int) -> str:
+    """The code of what the platform owes one seller and still holds (``seller:<id>:payable``): sales are credited
+    here and stay until each line's hold after delivery ends."""
+    _check_seller_id(seller_id)
     return f"seller:{seller_id}:payable"
+
+
+def seller_available(seller_id: int) -> str:
+    """The code of what the platform owes one seller and will pay at the next payout run
+    (``seller:<id>:available``); > 0 when a refund after a payout left the seller owing us."""
+    _check_seller_id(seller_id)
+    return f"seller:{seller_id}:available"
 
 
 def account_spec(code: str) -> AccountSpec:
@@ -71,13 +90,15 @@ def account_spec(code: str) -> AccountSpec:
     fixed = _FIXED_ACCOUNTS.get(code)
     if fixed is not None:
         return AccountSpec(code=code, kind=fixed[0], name=fixed[1])
-    match = _SELLER_PAYABLE.fullmatch(code) if isinstance(code, str) else None
+    match = _SELLER_ACCOUNT.fullmatch(code) if isinstance(code, str) else None
     if match is None:
         raise UnknownAccount(
-            f"Unknown ledger account {code!r}: use {', '.join(_FIXED_ACCOUNTS)} or seller:<seller id>:payable."
+            f"Unknown ledger account {code!r}: use {', '.join(_FIXED_ACCOUNTS)}, seller:<seller id>:payable or "
+            "seller:<seller id>:available."
         )
     seller_id = int(match.group(1))
-    return AccountSpec(code=code, kind=LIABILITY, name=f"Seller {seller_id} payable", seller_id=seller_id)
+    name = f"Seller {seller_id} {_SELLER_ACCOUNT_NAMES[match.group(2)]}"
+    return AccountSpec(code=code, kind=LIABILITY, name=name, seller_id=seller_id)
 
 
 def check_postings(postings: Sequence[PostingSpec]) -> None:
@@ -214,10 +235,11 @@ def split_postings(shares: Sequence[SellerShare]) -> list[PostingSpec]:
     return postings
 
 
-def refund_postings(*, seller_id: int, gross: Money, commission: Money) -> list[PostingSpec]:
+def refund_postings(*, seller_id: int, gross: Money, commission: Money, released: bool = False) -> list[PostingSpec]:
     """Reverse one seller's part: the seller gives back the net, the platform its commission, and the PSP
-    pays the buyer the gross (credit the receivable)."""
-    account = seller_payable(seller_id)
+    pays the buyer the gross (credit the receivable). The net comes from the money on hold, or from the
+    available balance when the line was already ``released`` (which goes above zero after a payout: a debt)."""
+    account = seller_available(seller_id) if released else seller_payable(seller_id)
     _check_part(gross=gross, commission=commission)
     net = gross - commission
     postings: list[PostingSpec] = []
@@ -227,3 +249,94 @@ def refund_postings(*, seller_id: int, gross: Money, commission: Money) -> list[
         postings.append((PLATFORM_COMMISSION, commission))
     postings.append((PSP_RECEIVABLE, -gross))
     return postings
+
+
+# --- Payouts: the hold after delivery, releases, payout postings and the run schedule ------------------------
+# (docs/adr/0017-payouts.md)
+
+
+def release_postings(*, seller_id: int, amount: Money) -> list[PostingSpec]:
+    """A line's hold ended: move its net from the money on hold to the seller's available balance."""
+    if amount.amount <= 0:
+        raise InvalidTransaction(f"A released amount is positive, not {amount}.", code="invalid_amount")
+    return [(seller_payable(seller_id), amount), (seller_available(seller_id), -amount)]
+
+
+def payout_postings(*, seller_id: int, amount: Money) -> list[PostingSpec]:
+    """A payout: the seller's available balance goes down (debit), money leaves the PSP (credit ``psp:payouts``)."""
+    if amount.amount <= 0:
+        raise InvalidTransaction(f"A payout is a positive amount, not {amount}.", code="invalid_amount")
+    return [(seller_available(seller_id), amount), (PSP_PAYOUTS, -amount)]
+
+
+def payout_reversal_postings(*, seller_id: int, amount: Money) -> list[PostingSpec]:
+    """A payout the bank refused: the money comes back to the PSP and to the seller's available balance."""
+    return [(posting_code, -money) for posting_code, money in payout_postings(seller_id=seller_id, amount=amount)]
+
+
+def release_amount(
+    *, line_net: int, line_refunded: int, part_net: int, part_refunded: int, part_released: int, last: bool
+) -> int:
+    """How much of a seller order's held money to release with one of its lines (minor units, ≥ 0).
+
+    A line releases its net (line total − its commission) minus what was refunded from the hold for it, never more
+    than the part still holds. The part's last line to be released (every other line released or cancelled) takes
+    everything left: the shipping net and any rounding, so a seller order's hold always ends at exactly zero.
+    """
+    remaining = part_net - part_refunded - part_released
+    if last:
+        return max(0, remaining)
+    return max(0, min(line_net - line_refunded, remaining))
+
+
+def payable_on(delivered_on: dt.date, hold_days: int) -> dt.date:
+    """The first day a line delivered on ``delivered_on`` may be released: ``hold_days`` later (14 → the same
+    weekday two weeks on; 13 days after delivery is still on hold)."""
+    return delivered_on + dt.timedelta(days=hold_days)
+
+
+def parse_payout_days(value: str | Sequence[int]) -> tuple[int, ...]:
+    """The days of the month payouts run on, e.g. ``"6,16,26"``: distinct, 1 to 31, sorted. A day past a month's
+    end (31 in April) runs on that month's last day."""
+    try:
+        parts = value.split(",") if isinstance(value, str) else list(value)
+        days = sorted({int(part) for part in parts if str(part).strip()})
+    except (TypeError, ValueError) as exc:
+        raise InvalidInput(
+            f"Payout days are day numbers such as 6,16,26, not {value!r}.", code="invalid_payout_days"
+        ) from exc
+    if not days or days[0] < 1 or days[-1] > 31:
+        raise InvalidInput(f"Payout days are 1 to 31, at least one, not {value!r}.", code="invalid_payout_days")
+    return tuple(days)
+
+
+def run_dates_in_month(year: int, month: int, days: Sequence[int]) -> list[dt.date]:
+    """The payout run dates of one month, days past its end moved to its last day (and merged)."""
+    last = calendar.monthrange(year, month)[1]
+    return sorted({dt.date(year, month, min(day, last)) for day in days})
+
+
+def latest_run_date(today: dt.date, days: Sequence[int]) -> dt.date:
+    """The most recent scheduled run date on or before ``today`` (this month's, else last month's last one)."""
+    this_month = [d for d in run_dates_in_month(today.year, today.month, days) if d <= today]
+    if this_month:
+        return this_month[-1]
+    previous = today.replace(day=1) - dt.timedelta(days=1)
+    return run_dates_in_month(previous.year, previous.month, days)[-1]
+
+
+def next_run_date(after: dt.date, days: Sequence[int]) -> dt.date:
+    """The first scheduled run date strictly after ``after``."""
+    later = [d for d in run_dates_in_month(after.year, after.month, days) if d > after]
+    if later:
+        return later[0]
+    following = (after.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+    return run_dates_in_month(following.year, following.month, days)[0]
+
+
+def mask_iban(iban: str) -> str:
+    """An IBAN as shown on a payout: its country code and last four characters (``FR•• •••• 0189``), or ``""``."""
+    compact = "".join(str(iban or "").split()).upper()
+    if len(compact) < 8:
+        return ""
+    return f"{compact[:2]}•• •••• {compact[-4:]}"

@@ -85,3 +85,18 @@ class InvalidSignature(InvalidWebhook):
 
 class StaleWebhook(InvalidWebhook):
     code = "stale_webhook"
+
+
+# --- Payouts --------------------------------------------------------------------------------------------
+
+
+class PayoutNotFound(NotFound):
+    """No such payout for this seller (another seller's payout is answered the same way)."""
+
+    code = "payout_not_found"
+
+
+class UnknownLine(InvalidInput):
+    """A refund named an order line that does not exist or is not the seller's."""
+
+    code = "unknown_line"

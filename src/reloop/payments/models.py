@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from reloop.orders.models import OrderLine, SellerOrder
 from reloop.payments import domain
 from reloop.payments.errors import LedgerAppendOnly
 from reloop.sellers.models import Seller
@@ -28,6 +29,7 @@ class TransactionKind(models.TextChoices):
     PAYMENT = "payment", _("Payment")
     REFUND = "refund", _("Refund")
     CANCELLATION = "cancellation", _("Cancellation")
+    RELEASE = "release", _("Release after the hold")
     PAYOUT = "payout", _("Payout")
     ADJUSTMENT = "adjustment", _("Adjustment")
 
@@ -213,3 +215,125 @@ class WebhookEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider} {self.event_id} {self.type}"
+
+
+# --- Payouts (docs/adr/0017-payouts.md) ---------------------------------------------------------------------
+
+
+class LineRelease(AppendOnly):
+    """A line's hold after delivery ended: ``amount`` moved from the seller's money on hold to their available
+    balance, in ``transaction`` (none when nothing was left to release, e.g. a line refunded in full). One per
+    line, ever: the unique line is what makes the release job safe to run twice."""
+
+    line = models.OneToOneField(OrderLine, on_delete=models.PROTECT, related_name="payout_release")
+    seller_order = models.ForeignKey(SellerOrder, on_delete=models.PROTECT, related_name="+")
+    seller = models.ForeignKey(Seller, on_delete=models.PROTECT, related_name="+")
+    currency = models.CharField(max_length=3)
+    amount = models.BigIntegerField(help_text=_("Minor units moved from on hold to available (≥ 0)"))
+    transaction = models.OneToOneField(
+        LedgerTransaction, on_delete=models.PROTECT, null=True, blank=True, related_name="line_release"
+    )
+    released_on = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount=0, transaction__isnull=True) | Q(amount__gt=0, transaction__isnull=False),
+                name="line_release_amount_has_transaction",
+            ),
+        ]
+        indexes = [models.Index(fields=["seller", "currency", "transaction"])]
+
+    def __str__(self) -> str:
+        return f"line {self.line_id}: {self.amount} {self.currency}"
+
+
+class LineRefund(AppendOnly):
+    """Which seller account a refund (or cancellation) of one line took its net from: the hold, or the available
+    balance once the line was released. Written with the refund's ledger transaction."""
+
+    transaction = models.OneToOneField(LedgerTransaction, on_delete=models.PROTECT, related_name="line_refund")
+    line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="+")
+    seller_order = models.ForeignKey(SellerOrder, on_delete=models.PROTECT, related_name="+")
+    seller = models.ForeignKey(Seller, on_delete=models.PROTECT, related_name="+")
+    currency = models.CharField(max_length=3)
+    gross = models.BigIntegerField()
+    amount = models.BigIntegerField(help_text=_("Minor units taken from the seller: gross − commission returned"))
+    from_available = models.BooleanField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gte=0, gross__gte=models.F("amount")), name="line_refund_amounts"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"line {self.line_id}: -{self.amount} {self.currency}"
+
+
+class PayoutStatus(models.TextChoices):
+    SCHEDULED = "scheduled", _("Scheduled")
+    PAID = "paid", _("Paid")
+    FAILED = "failed", _("Failed")
+
+
+class Payout(models.Model):
+    """The money sent to one seller in one currency at one payout run: the seller's whole available balance at
+    that moment, posted as one ledger transaction (available → ``psp:payouts``). A failed payout is reversed by a
+    second transaction and its money is paid at the next run."""
+
+    seller = models.ForeignKey(Seller, on_delete=models.PROTECT, related_name="payouts")
+    currency = models.CharField(max_length=3)
+    run_date = models.DateField()
+    amount = models.BigIntegerField(help_text=_("Minor units"))
+    status = models.CharField(max_length=10, choices=PayoutStatus.choices, default=PayoutStatus.SCHEDULED)
+    transaction = models.OneToOneField(LedgerTransaction, on_delete=models.PROTECT, related_name="payout")
+    reversal = models.OneToOneField(
+        LedgerTransaction, on_delete=models.PROTECT, null=True, blank=True, related_name="payout_reversal"
+    )
+    destination = models.CharField(max_length=40, blank=True, help_text=_("The bank account, masked"))
+    provider = models.CharField(max_length=20)
+    provider_reference = models.CharField(max_length=100, blank=True)
+    failure_reason = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    settled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-run_date", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["seller", "currency", "run_date"], name="payout_one_per_seller_currency_run"
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payout_amount_positive"),
+            models.CheckConstraint(condition=Q(status__in=PayoutStatus.values), name="payout_status_valid"),
+            models.CheckConstraint(
+                condition=Q(status=PayoutStatus.FAILED, reversal__isnull=False)
+                | (~Q(status=PayoutStatus.FAILED) & Q(reversal__isnull=True)),
+                name="payout_failed_iff_reversed",
+            ),
+        ]
+        indexes = [models.Index(fields=["run_date", "currency"]), models.Index(fields=["seller", "-run_date"])]
+
+    def __str__(self) -> str:
+        return f"payout {self.pk}: seller {self.seller_id} {self.amount} {self.currency} on {self.run_date}"
+
+
+class PayoutRun(models.Model):
+    """One scheduled payout date, run once: ``finished_at`` set means the date is done, so a later day (or a
+    second process) never pays that date again."""
+
+    run_date = models.DateField(unique=True)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    payouts = models.PositiveIntegerField(default=0, help_text=_("Payouts created by this run"))
+
+    class Meta:
+        ordering = ["-run_date"]
+
+    def __str__(self) -> str:
+        return f"payout run {self.run_date}"

@@ -12,18 +12,33 @@ free-text reference such as ``order:123`` (docs/adr/0009-ledger.md).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from functools import reduce
 from operator import or_
 
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch, Q, Sum
 
+from reloop.core import clock
 from reloop.core.money import Money
-from reloop.payments import domain
+from reloop.orders.domain import LineState
+from reloop.orders.models import OrderLine
+from reloop.payments import conf, domain, selectors
 from reloop.payments.domain import PostingSpec, SellerShare
-from reloop.payments.errors import IdempotencyMismatch, InvalidTransaction, UnknownAccount
-from reloop.payments.models import LedgerAccount, LedgerTransaction, Posting, TransactionKind
+from reloop.payments.errors import IdempotencyMismatch, InvalidTransaction, UnknownAccount, UnknownLine
+from reloop.payments.models import (
+    LedgerAccount,
+    LedgerTransaction,
+    LineRefund,
+    LineRelease,
+    Payout,
+    PayoutRun,
+    PayoutStatus,
+    Posting,
+    TransactionKind,
+)
+from reloop.payments.providers.payouts import PayoutProvider, get_payout_provider
 from reloop.sellers.models import Seller
 
 __all__ = [
@@ -32,6 +47,9 @@ __all__ = [
     "record_capture",
     "record_refund",
     "record_split",
+    "release_matured_lines",
+    "run_due_payouts",
+    "run_payouts",
 ]
 
 
@@ -174,27 +192,297 @@ def record_split(*, key: str, reference: str, shares: Sequence[SellerShare], mem
 
 
 def record_refund(
-    *, key: str, reference: str, seller_id: int, gross: Money, commission: Money, memo: str = ""
+    *,
+    key: str,
+    reference: str,
+    seller_id: int,
+    gross: Money,
+    commission: Money,
+    memo: str = "",
+    line_id: int | None = None,
 ) -> LedgerTransaction:
-    """Refund ``gross`` of one seller's part to the buyer: the seller's payable gives back gross − commission,
-    the platform its ``commission``, and ``psp:receivable`` is credited with the gross."""
-    return post_transaction(
-        idempotency_key=key,
+    """Refund ``gross`` of one seller's part to the buyer: the seller gives back gross − commission, the platform
+    its ``commission``, and ``psp:receivable`` is credited with the gross.
+
+    Give the order ``line_id`` the refund belongs to (the order glue always should): the seller's share is then
+    taken from where that line's money is — on hold, or the available balance once its hold ended (which goes
+    above zero when the money was already paid out: a debt recovered from the next payout). Without it the share
+    comes from the money on hold, as before payouts existed.
+    """
+    return _money_back(
         kind=TransactionKind.REFUND,
+        key=key,
         reference=reference,
+        seller_id=seller_id,
+        gross=gross,
+        commission=commission,
         memo=memo or f"Refund of {gross} (seller {seller_id})",
-        postings=domain.refund_postings(seller_id=seller_id, gross=gross, commission=commission),
+        line_id=line_id,
     )
 
 
 def record_cancellation(
-    *, key: str, reference: str, seller_id: int, gross: Money, commission: Money, memo: str = ""
+    *,
+    key: str,
+    reference: str,
+    seller_id: int,
+    gross: Money,
+    commission: Money,
+    memo: str = "",
+    line_id: int | None = None,
 ) -> LedgerTransaction:
     """A cancellation before shipping: the postings of a refund, recorded as kind ``cancellation``."""
-    return post_transaction(
-        idempotency_key=key,
+    return _money_back(
         kind=TransactionKind.CANCELLATION,
+        key=key,
         reference=reference,
+        seller_id=seller_id,
+        gross=gross,
+        commission=commission,
         memo=memo or f"Cancellation of {gross} (seller {seller_id})",
-        postings=domain.refund_postings(seller_id=seller_id, gross=gross, commission=commission),
+        line_id=line_id,
     )
+
+
+def _money_back(
+    *,
+    kind: str,
+    key: str,
+    reference: str,
+    seller_id: int,
+    gross: Money,
+    commission: Money,
+    memo: str,
+    line_id: int | None,
+) -> LedgerTransaction:
+    if line_id is None:
+        postings = domain.refund_postings(seller_id=seller_id, gross=gross, commission=commission)
+        return post_transaction(idempotency_key=key, kind=kind, reference=reference, memo=memo, postings=postings)
+    _check_request(idempotency_key=key, kind=kind, reference=reference)
+    with transaction.atomic():
+        # A replay keeps the account the first call chose, even if the line was released since.
+        done = LineRefund.objects.filter(transaction__idempotency_key=key).first()
+        seller_order_id = done.seller_order_id if done is not None else 0
+        if done is not None:
+            released = done.from_available
+        else:
+            # Lock the line (PostgreSQL; SQLite writers are serialized): a release and a refund of the same
+            # line never interleave, so the refund sees whether the money is still on hold.
+            line = OrderLine.objects.select_for_update().select_related("seller_order").filter(pk=line_id).first()
+            if line is None or line.seller_order.seller_id != seller_id:
+                raise UnknownLine(f"Order line {line_id} is not a line of seller {seller_id}.")
+            seller_order_id = line.seller_order_id
+            released = LineRelease.objects.filter(line_id=line_id).exists()
+        postings = domain.refund_postings(seller_id=seller_id, gross=gross, commission=commission, released=released)
+        entry = post_transaction(idempotency_key=key, kind=kind, reference=reference, memo=memo, postings=postings)
+        if done is None:
+            LineRefund.objects.create(
+                transaction=entry,
+                line_id=line_id,
+                seller_order_id=seller_order_id,
+                seller_id=seller_id,
+                currency=gross.currency,
+                gross=gross.amount,
+                amount=(gross - commission).amount,
+                from_available=released,
+            )
+    return entry
+
+
+# --- Payouts: releases after the hold, payout runs (docs/adr/0017-payouts.md) ---------------------------------
+
+#: A line with a return in progress waits for its outcome; a refunded line releases whatever its refunds left.
+RELEASABLE_STATES = selectors.RELEASABLE_STATES
+
+
+def release_matured_lines(*, today: dt.date) -> int:
+    """Release every line whose hold ended by ``today`` (delivered ``RELOOP_PAYOUT_HOLD_DAYS`` days ago or more):
+    its net moves from the seller's money on hold to their available balance, one ledger transaction per line
+    keyed ``line:<id>:release``. Returns how many lines were released; running it twice releases nothing more.
+    """
+    hold_days = conf.payout_hold_days()
+    # Delivered on day D (UTC) → payable on D + hold: release what was delivered before the start of the day
+    # after today − hold.
+    cutoff = dt.datetime.combine(today - dt.timedelta(days=hold_days - 1), dt.time.min, tzinfo=dt.UTC)
+    line_ids = list(
+        OrderLine.objects.filter(
+            state__in=RELEASABLE_STATES, delivered_at__lt=cutoff, payout_release__isnull=True
+        ).values_list("pk", flat=True)
+    )
+    return sum(_release_line(line_id=line_id, today=today) for line_id in sorted(line_ids))
+
+
+def _release_line(*, line_id: int, today: dt.date) -> int:
+    """Release one line in its own transaction (locks the line on PostgreSQL: see ``_money_back``). 1 or 0."""
+    with transaction.atomic(durable=True):
+        line = (
+            OrderLine.objects.select_for_update()
+            .select_related("seller_order__order")
+            .filter(pk=line_id, state__in=RELEASABLE_STATES, payout_release__isnull=True)
+            .first()
+        )
+        if line is None:  # released by another process meanwhile, or its state changed
+            return 0
+        part = line.seller_order
+        currency = part.order.currency
+        held_refunds = dict(
+            LineRefund.objects.filter(seller_order=part, from_available=False)
+            .values_list("line_id")
+            .annotate(total=Sum("amount"))
+            .values_list("line_id", "total")
+        )
+        released = LineRelease.objects.filter(seller_order=part).aggregate(total=Sum("amount"))["total"] or 0
+        others_open = (
+            OrderLine.objects.filter(seller_order=part, payout_release__isnull=True)
+            .exclude(pk=line.pk)
+            .exclude(state=LineState.CANCELLED)
+            .exists()
+        )
+        amount = domain.release_amount(
+            line_net=line.line_total - line.commission,
+            line_refunded=held_refunds.get(line.pk, 0),
+            part_net=part.total - part.commission,
+            part_refunded=sum(held_refunds.values()),
+            part_released=released,
+            last=not others_open,
+        )
+        entry = None
+        if amount:
+            reference = f"order:{part.order.number}"
+            entry = post_transaction(
+                idempotency_key=f"line:{line.pk}:release",
+                kind=TransactionKind.RELEASE,
+                reference=reference,
+                memo=f"Line {line.pk} released after the hold",
+                postings=domain.release_postings(seller_id=part.seller_id, amount=Money(amount, currency)),
+            )
+        LineRelease.objects.create(
+            line=line,
+            seller_order=part,
+            seller_id=part.seller_id,
+            currency=currency,
+            amount=amount,
+            transaction=entry,
+            released_on=today,
+        )
+    return 1
+
+
+def run_due_payouts(*, today: dt.date) -> int:
+    """The payout job: run the latest scheduled date on or before ``today`` unless it already ran. A missed date
+    (the job did not run that day) is caught up on a later day under its own date; when several were missed,
+    only the latest runs, and it pays everything owed. Returns the number of payouts created."""
+    run_date = domain.latest_run_date(today, conf.payout_days())
+    if PayoutRun.objects.filter(run_date=run_date, finished_at__isnull=False).exists():
+        return _send_scheduled()  # a payout left scheduled by a crash is still sent
+    return run_payouts(run_date=run_date)
+
+
+def run_payouts(*, run_date: dt.date) -> int:
+    """Pay every seller owed money (available balance owed, per currency) for the run of ``run_date``: one
+    ``Payout`` and one ledger transaction (available → ``psp:payouts``) each, then send them through the payout
+    provider. A seller whose balance is zero or a debt (a refund after a payout) gets nothing this time.
+
+    Idempotent: a date that finished is never paid again, and a payout is unique per seller × currency × date, so
+    a rerun after a crash only completes what is missing. Returns how many payouts it created.
+    """
+    run, _ = PayoutRun.objects.get_or_create(run_date=run_date)
+    if run.finished_at is not None:
+        return 0
+    owed = (
+        LedgerAccount.objects.filter(code__startswith="seller:", code__endswith=":available")
+        .annotate(total=Sum("postings__amount"))
+        .filter(total__lt=0)
+        .order_by("seller_id", "currency")
+        .values_list("seller_id", "currency")
+    )
+    created = sum(
+        _schedule_payout(seller_id=seller_id, currency=currency, run_date=run_date)
+        for seller_id, currency in list(owed)
+        if seller_id is not None
+    )
+    _send_scheduled()
+    PayoutRun.objects.filter(pk=run.pk, finished_at__isnull=True).update(finished_at=clock.now(), payouts=created)
+    return created
+
+
+def _schedule_payout(*, seller_id: int, currency: str, run_date: dt.date) -> int:
+    """Create one payout of the seller's whole available balance, with its ledger transaction. 1 or 0."""
+    key = f"payout:seller:{seller_id}:{currency}:{run_date.isoformat()}"
+    with transaction.atomic(durable=True):
+        if Payout.objects.filter(seller_id=seller_id, currency=currency, run_date=run_date).exists():
+            return 0
+        # Read the balance in the transaction that pays it; a refund landing after it makes a debt, as it
+        # would after any payout.
+        owed = -selectors.balance(domain.seller_available(seller_id), currency).amount
+        if owed <= 0:
+            return 0
+        try:
+            with transaction.atomic():
+                entry = post_transaction(
+                    idempotency_key=key,
+                    kind=TransactionKind.PAYOUT,
+                    reference=f"payout:{run_date.isoformat()}",
+                    memo=f"Payout to seller {seller_id} for the run of {run_date.isoformat()}",
+                    postings=domain.payout_postings(seller_id=seller_id, amount=Money(owed, currency)),
+                )
+                Payout.objects.create(
+                    seller_id=seller_id,
+                    currency=currency,
+                    run_date=run_date,
+                    amount=owed,
+                    transaction=entry,
+                    destination=domain.mask_iban(_destination_iban(seller_id)),
+                    provider=conf.payout_provider_name(),
+                )
+        except (IntegrityError, IdempotencyMismatch):
+            return 0  # a concurrent run paid this seller for this date first
+    return 1
+
+
+def _destination_iban(seller_id: int) -> str:
+    """The IBAN the seller gave when applying (``sellers.SellerApplication``), or ``""`` when there is none."""
+    value = Seller.objects.filter(pk=seller_id).values_list("application__iban", flat=True).first()
+    return str(value or "")
+
+
+def _send_scheduled() -> int:
+    """Send every scheduled payout through the payout provider; mark it paid, or failed and reversed. Returns 0
+    (payouts created, for the job's count): sending is part of the run that created them."""
+    provider = get_payout_provider()
+    for payout_id in list(
+        Payout.objects.filter(status=PayoutStatus.SCHEDULED).order_by("pk").values_list("pk", flat=True)
+    ):
+        _send_payout(payout_id=payout_id, provider=provider)
+    return 0
+
+
+def _send_payout(*, payout_id: int, provider: PayoutProvider) -> None:
+    payout = Payout.objects.get(pk=payout_id)
+    amount = Money(payout.amount, payout.currency)
+    # No transaction or lock is held while the provider is called; the key makes a retry pay once.
+    result = provider.send_payout(
+        amount=amount,
+        destination_iban=_destination_iban(payout.seller_id),
+        reference=f"payout:{payout.pk}",
+        idempotency_key=f"payout:{payout.pk}",
+    )
+    with transaction.atomic(durable=True):
+        if result.ok:
+            Payout.objects.filter(pk=payout.pk, status=PayoutStatus.SCHEDULED).update(
+                status=PayoutStatus.PAID, provider_reference=result.reference[:100], settled_at=clock.now()
+            )
+            return
+        reversal = post_transaction(
+            idempotency_key=f"payout:{payout.pk}:reversal",
+            kind=TransactionKind.PAYOUT,
+            reference=f"payout:{payout.run_date.isoformat()}",
+            memo=f"Payout {payout.pk} refused by the bank: back to the seller's balance",
+            postings=domain.payout_reversal_postings(seller_id=payout.seller_id, amount=amount),
+        )
+        Payout.objects.filter(pk=payout.pk, status=PayoutStatus.SCHEDULED).update(
+            status=PayoutStatus.FAILED,
+            reversal=reversal,
+            failure_reason=result.message[:200],
+            settled_at=clock.now(),
+        )
