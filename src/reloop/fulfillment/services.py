@@ -13,6 +13,7 @@ import logging
 from collections.abc import Mapping, Sequence
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from reloop.accounts.models import User
@@ -282,7 +283,10 @@ def poll_shipments() -> int:
     carrier = get_carrier()
     now = clock.now()
     changed = 0
-    pending = Shipment.objects.filter(delivered_at__isnull=True).order_by("pk")[:BATCH]
+    # Least recently asked first, so that with more than a batch on the way every parcel gets its turn.
+    pending = Shipment.objects.filter(delivered_at__isnull=True).order_by(
+        F("last_checked_at").asc(nulls_first=True), "pk"
+    )[:BATCH]
     for shipment in pending:
         try:
             events = carrier.track(

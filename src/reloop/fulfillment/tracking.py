@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -27,6 +27,7 @@ class CarrierEvent:
     location: str = ""
 
 
+@runtime_checkable
 class Carrier(Protocol):
     name: str
 

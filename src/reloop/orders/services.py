@@ -205,11 +205,12 @@ def record_initial_events(*, order: Order) -> None:
 
 
 def accept_lines(*, lines: Sequence[OrderLine], actor: User | None, actor_kind: str) -> list[OrderLine]:
-    """paid → accepted for each of ``lines`` still paid, inside the caller's transaction (shipping uses it too)."""
+    """paid → accepted for each of ``lines`` still paid, inside the caller's transaction (shipping uses it too).
+    The states are read again here: a line accepted meanwhile is left alone rather than refused."""
+    still_paid = OrderLine.objects.filter(pk__in=[line.pk for line in lines], state=LineState.PAID).order_by("pk")
     return [
-        transition_line(line_id=line.pk, to_state=LineState.ACCEPTED, actor=actor, actor_kind=actor_kind)
-        for line in lines
-        if line.state == LineState.PAID
+        transition_line(line_id=line_id, to_state=LineState.ACCEPTED, actor=actor, actor_kind=actor_kind)
+        for line_id in still_paid.values_list("pk", flat=True)
     ]
 
 

@@ -17,7 +17,7 @@ from reloop.fulfillment.services import (
     poll_shipments,
     ship_seller_order,
 )
-from reloop.fulfillment.tracking import NoTracking, SimulatedCarrier, get_carrier
+from reloop.fulfillment.tracking import Carrier, CarrierEvent, NoTracking, SimulatedCarrier, get_carrier
 from reloop.orders.domain import LineState
 from reloop.orders.errors import OrderNotFound
 from reloop.orders.selectors import seller_order_queue
@@ -209,3 +209,34 @@ def test_the_seller_queue_with_shipments_reads_in_four_queries(count, django_ass
         parts = list(seller_order_queue(seller=seller, queue="shipped"))
         assert len([line for p in parts for line in p.lines.all()]) == count
         assert len([e for p in parts for s in p.shipments.all() for e in s.events.all()]) == count
+
+
+@pytest.mark.parametrize("tracker", [SimulatedCarrier(hours=1), NoTracking()], ids=["simulated", "none"])
+def test_every_tracker_honours_the_carrier_protocol(tracker):
+    assert isinstance(tracker, Carrier)
+    events = tracker.track(carrier="ups", tracking_number="1Z9", shipped_at=SHIPPED, now=SHIPPED + dt.timedelta(days=1))
+    assert all(isinstance(e, CarrierEvent) for e in events)
+    assert [e.occurred_at for e in events] == sorted(e.occurred_at for e in events)
+    assert all(e.occurred_at <= SHIPPED + dt.timedelta(days=1) for e in events)
+    # a parcel it does not know, or one not shipped yet, is no news rather than an error
+    assert tracker.track(carrier="ups", tracking_number="?", shipped_at=SHIPPED, now=SHIPPED) == []
+
+
+def test_polling_takes_the_least_recently_asked_parcels_first(shipped, clock_at, monkeypatch):
+    shipment, _, _ = shipped
+    seller, part, line = a_phone_order()
+    second = ship_seller_order(
+        actor=None,
+        seller=seller,
+        seller_order_id=part.pk,
+        carrier="dhl",
+        tracking_number="1234567890",
+        units={line.pk: [IMEIS[1]]},
+    )
+    monkeypatch.setattr("reloop.fulfillment.services.BATCH", 1)
+    clock_at(SHIPPED + dt.timedelta(hours=6))
+    poll_shipments()
+    poll_shipments()
+    asked = dict(Shipment.objects.values_list("pk", "last_checked_at"))
+    assert asked[shipment.pk] is not None
+    assert asked[second.pk] is not None
