@@ -57,7 +57,7 @@ def placed_order(*, seller: Any, quantity: int = 1, stock: int = 10) -> tuple[An
     from reloop.orders.models import SellerOrder
 
     offer = make_offer(seller=seller, variant=VariantFactory(), stock=stock)
-    buyer = UserFactory()
+    buyer: Any = UserFactory()
     cart = ensure_cart(user=buyer, token=None, market="en-gb")
     add_to_cart(cart=cart, offer_id=offer.pk, quantity=quantity)
     order = place_order(
