@@ -81,7 +81,7 @@ def test_the_address_is_withheld_once_nothing_is_left_to_ship(w):
 
 
 def test_queues_filter_the_list(w):
-    other_offer, shipped_part, shipped_line = placed_order(seller=w["seller"])
+    _, shipped_part, shipped_line = placed_order(seller=w["seller"])
     _post(
         w,
         f"/orders/{shipped_part.pk}/ship",
