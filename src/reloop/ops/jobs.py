@@ -11,6 +11,7 @@ from reloop.checkout.services import expire_reservations
 from reloop.core.idempotency import purge_idempotency_keys
 from reloop.core.ratelimit import purge_rate_limit_counters
 from reloop.fulfillment.services import deliver_overdue_shipments, poll_shipments
+from reloop.offers.imports import apply_waiting_imports
 from reloop.quality.services import compute_quality_scores
 from reloop.sellers.services import lift_daily_caps
 
@@ -72,6 +73,11 @@ JOBS: tuple[Job, ...] = (
         "purge_rate_limit_counters",
         purge_rate_limit_counters,
         "Delete the database rate-limit counters of minutes that are over",
+    ),
+    Job(
+        "apply_offer_imports",
+        apply_waiting_imports,
+        "Apply approved offer CSV imports no web thread is applying (RELOOP_IMPORT_APPLY=worker, or a lost thread)",
     ),
 )
 

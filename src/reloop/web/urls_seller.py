@@ -7,6 +7,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from reloop.web import quality_views, review_views, seller_offer_views, seller_order_views, seller_views
+from reloop.web import seller_import_views as imports
 from reloop.web import seller_onboarding_views as onboarding
 from reloop.web import seller_team_views as team
 from reloop.web.backoffice import NAV, NavItem
@@ -15,6 +16,7 @@ app_name = "seller"
 
 NAV.extend([NavItem("dashboard", _("Dashboard"))])
 NAV.extend([NavItem("offers", _("Offers")), NavItem("orders", _("Orders"))])
+NAV.extend([NavItem("offers_import", _("Import / export"))])
 NAV.extend([NavItem("reviews", _("Reviews")), NavItem("quality", _("Quality"))])
 NAV.extend([NavItem("team", _("Team"), owner_only=True), NavItem("api_tokens", _("API keys"), owner_only=True)])
 
@@ -31,6 +33,13 @@ urlpatterns = [
     path("", seller_views.dashboard, name="dashboard"),
     path("offers/", seller_offer_views.offer_list, name="offers"),
     path("offers/new/", seller_offer_views.offer_new, name="offer_new"),
+    # CSV export and import (web/seller_import_views.py, docs/offer-import.md)
+    path("offers/export.csv", imports.offers_export, name="offers_export"),
+    path("offers/import/", imports.offers_import, name="offers_import"),
+    path("offers/import/<int:import_id>/", imports.offers_import_report, name="offers_import_report"),
+    path("offers/import/<int:import_id>/status/", imports.offers_import_status, name="offers_import_status"),
+    path("offers/import/<int:import_id>/apply/", imports.offers_import_apply, name="offers_import_apply"),
+    path("offers/import/<int:import_id>/errors.csv", imports.offers_import_errors, name="offers_import_errors"),
     path("offers/<int:offer_id>/", seller_offer_views.offer_detail, name="offer"),
     path("offers/<int:offer_id>/row/", seller_offer_views.offer_row, name="offer_row"),
     path("offers/<int:offer_id>/active/", seller_offer_views.offer_active, name="offer_active"),

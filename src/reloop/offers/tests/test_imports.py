@@ -12,6 +12,7 @@ from reloop.catalog.tests.factories import VariantFactory
 from reloop.core.money import Money
 from reloop.offers.bulk import Action, apply_changes, export_offers
 from reloop.offers.csv_io import OfferChange, csv_lines
+from reloop.offers.events import OffersChanged
 from reloop.offers.imports import (
     ImportHasErrors,
     ImportNotFound,
@@ -24,7 +25,6 @@ from reloop.offers.imports import (
 from reloop.offers.models import ImportStatus, Offer, OfferPrice
 from reloop.offers.services import set_offer_prices
 from reloop.offers.tests.factories import make_offer
-from reloop.pricing.models import BuyBoxSnapshot
 from reloop.sellers.tests.factories import SellerFactory
 
 pytestmark = pytest.mark.django_db
@@ -73,7 +73,15 @@ def apply(seller, offer_import, *, skip_invalid=False):
     return apply_offer_import(import_id=offer_import.pk)
 
 
-def test_a_file_creates_and_updates_offers_as_its_report_announced(seller, variant, django_capture_on_commit_callbacks):
+@pytest.fixture
+def published(monkeypatch):
+    """The events the bulk path publishes (their delivery to pricing is tested with the API endpoint)."""
+    events: list[object] = []
+    monkeypatch.setattr("reloop.offers.bulk.publish", events.append)
+    return events
+
+
+def test_a_file_creates_and_updates_offers_as_its_report_announced(seller, variant, published):
     # given one existing offer and a file that updates it, creates one and repeats a third line unchanged
     existing = make_offer(seller=seller, variant=variant, price=30000, stock=5)
     kept = make_offer(seller=seller, variant=variant, grade=Grade.FAIR, price=20000, stock=2)
@@ -89,9 +97,8 @@ def test_a_file_creates_and_updates_offers_as_its_report_announced(seller, varia
     assert offer_import.summary == {"lines": 3, "created": 1, "updated": 1, "unchanged": 1, "errors": 0}
     assert Offer.objects.filter(seller=seller).count() == 2
     # when it is applied
-    with django_capture_on_commit_callbacks(execute=True):
-        done = apply(seller, offer_import)
-    # then exactly that happened, and the buy boxes follow
+    done = apply(seller, offer_import)
+    # then exactly that happened, and one event asks for the buy boxes of the variant to be refreshed
     assert done.status == ImportStatus.APPLIED
     existing.refresh_from_db()
     new = Offer.objects.get(seller=seller, sku="NEW-1")
@@ -107,8 +114,7 @@ def test_a_file_creates_and_updates_offers_as_its_report_announced(seller, varia
         ("en-gb", 31000, "GBP"),
         ("fr-fr", 32990, "EUR"),
     ]
-    assert BuyBoxSnapshot.objects.get(variant=variant, grade="good", market="en-gb").price == 28900
-    assert BuyBoxSnapshot.objects.get(variant=variant, grade="excellent", market="fr-fr").winner_id == new.pk
+    assert published == [OffersChanged(frozenset({variant.pk}))]
 
 
 @pytest.mark.parametrize(
@@ -180,19 +186,17 @@ def test_a_dash_stops_selling_in_a_market_and_terms_are_checked_merged(seller, v
     assert list(offer.prices.values_list("market", flat=True)) == ["en-gb"]
 
 
-def test_an_import_is_applied_once_however_often_it_is_applied(seller, variant, django_capture_on_commit_callbacks):
+def test_an_import_is_applied_once_however_often_it_is_applied(seller, variant, published):
     offer_import = validate(seller, FULL + f"NEW-1,{variant.pk},good,standard,all_original,,12,1,margin,2,yes,100,\n")
     queue_offer_import(actor=None, seller=seller, import_id=offer_import.pk, skip_invalid=False)
     queue_offer_import(actor=None, seller=seller, import_id=offer_import.pk, skip_invalid=False)
-    with django_capture_on_commit_callbacks(execute=True) as first:
-        apply_offer_import(import_id=offer_import.pk)
-    with django_capture_on_commit_callbacks(execute=True) as second:
-        again = apply_offer_import(import_id=offer_import.pk)
-        assert apply_waiting_imports() == 0
+    apply_offer_import(import_id=offer_import.pk)
+    assert len(published) == 1
+    again = apply_offer_import(import_id=offer_import.pk)
+    assert apply_waiting_imports() == 0
     assert again.status == ImportStatus.APPLIED
     assert Offer.objects.filter(seller=seller).count() == 1
-    assert len(first) >= 1
-    assert second == []  # no second write, no second buy-box refresh
+    assert len(published) == 1  # no second write, no second buy-box refresh
 
 
 def test_a_report_made_stale_by_a_change_is_renewed_and_nothing_applied(seller, variant):
