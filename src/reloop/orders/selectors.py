@@ -28,15 +28,14 @@ def buyer_orders(*, buyer: User) -> QuerySet[Order]:
     )
 
 
-def buyer_order(*, buyer: User, number: str) -> Order:
+def buyer_order(*, buyer: User, number: str, with_units: bool = False) -> Order:
     """One of the buyer's orders; another buyer's order is answered exactly like a missing one. Its parcels come
-    along (fulfillment's shipments and tracking events, named, not imported: two more queries for any number)."""
-    order = (
-        buyer_orders(buyer=buyer)
-        .filter(number=number)
-        .prefetch_related("seller_orders__shipments__events", "seller_orders__shipments__unit_rows__device")
-        .first()
-    )
+    along (fulfillment's shipments and tracking events, named, not imported: two more queries for any number);
+    ``with_units`` adds the devices shipped (two more)."""
+    lookups = ["seller_orders__shipments__events"]
+    if with_units:
+        lookups.append("seller_orders__shipments__unit_rows__device")
+    order = buyer_orders(buyer=buyer).filter(number=number).prefetch_related(*lookups).first()
     if order is None:
         raise OrderNotFound(f"No order {number}")
     return order

@@ -21,7 +21,7 @@ from reloop.orders.errors import OrderNotFound
 @require_safe
 def tracking(request: HttpRequest, number: str, seller_order_id: int) -> HttpResponse:
     try:
-        order = orders.buyer_order(buyer=request.user, number=number)  # type: ignore[arg-type]
+        order = orders.buyer_order(buyer=request.user, number=number, with_units=True)  # type: ignore[arg-type]
     except OrderNotFound as exc:
         raise Http404(str(exc)) from exc
     part = next((p for p in order.seller_orders.all() if p.pk == seller_order_id), None)

@@ -135,3 +135,31 @@ def test_the_order_page_reads_the_same_queries_for_1_and_10_parcels(client, sett
     assert ten_page.content.decode().count('class="parcel"') == 10
     assert ten_page.content.decode().count("I received it") == 10
     assert one_count == ten_count
+
+
+def test_the_tracking_page_reads_the_same_queries_for_1_and_10_units(client, settings):
+    settings.RELOOP_CARRIER_TRACKING = "simulated"
+    buyer = UserFactory()
+    seller = SellerFactory()
+    first = iter(range(0, 100))
+
+    def parcel_of(lines):
+        order = paid_order(buyer=buyer, items=[(phone_offer(seller=seller), 1) for _ in range(lines)])
+        part = order.seller_orders.get()
+        ship_seller_order(
+            actor=None,
+            seller=seller,
+            seller_order_id=part.pk,
+            carrier="dhl",
+            tracking_number=f"JD{part.pk:08}",
+            units={line.pk: [imei(next(first))] for line in part.lines.all()},
+        )
+        return part
+
+    one, ten = parcel_of(1), parcel_of(10)
+    client.force_login(buyer)
+    one_count, one_page = queries_for(client, tracking_url(one))
+    ten_count, ten_page = queries_for(client, tracking_url(ten))
+    assert one_page.content.decode().count("IMEI 3569380") == 1
+    assert ten_page.content.decode().count("IMEI 3569380") == 10
+    assert one_count == ten_count
