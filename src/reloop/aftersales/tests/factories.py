@@ -50,7 +50,8 @@ def upload(content: bytes = JPEG, name: str = "photo.jpg") -> io.BytesIO:
 @dataclass
 class Sale:
     order: Order
-    line: OrderLine
+    line: OrderLine  # the first (often only) line
+    lines: list[OrderLine]
     buyer: User
     seller: Seller
     seller_user: User
@@ -66,15 +67,19 @@ def delivered_line(
     delivered_at: dt.datetime | None = None,
     paid_at: dt.datetime | None = None,
     state: str = LineState.DELIVERED,
+    lines: int = 1,
 ) -> Sale:
-    """One paid order of one line from ``seller`` (a new one with an owner member), delivered (by default)."""
+    """One paid order of ``lines`` lines from ``seller`` (a new one with an owner member), delivered (by default)."""
     buyer = buyer or UserFactory.create()
     if seller is None:
         seller = SellerFactory.create()
         seller_user = SellerMemberFactory.create(seller=seller).user
     else:
         seller_user = seller.members.get(role="owner").user
-    offer = make_offer(seller=seller, variant=VariantFactory(), price=price, warranty_months=warranty_months)
+    offers = [
+        make_offer(seller=seller, variant=VariantFactory.create(), price=price, warranty_months=warranty_months)
+        for _ in range(lines)
+    ]
     unit = Money(price, "GBP")
     fee = commission(unit * quantity, 10)
     ship_fee = Money(0, "GBP")
@@ -86,7 +91,11 @@ def delivered_line(
         idempotency_key=key,
         reserved_until=dt.datetime.now(dt.UTC) + dt.timedelta(minutes=15),
         shipping_address=ADDRESS,
-        parts=[SellerPart(seller, "standard", Money(0, "GBP"), [LineSpec(offer, quantity, unit, None, fee)], ship_fee)],
+        parts=[
+            SellerPart(
+                seller, "standard", Money(0, "GBP"), [LineSpec(o, quantity, unit, None, fee) for o in offers], ship_fee
+            )
+        ],
     )
     provider = get_provider()
     total = Money(order.total, "GBP")
@@ -101,18 +110,19 @@ def delivered_line(
         for s, t, c in SellerOrder.objects.filter(order=order).values_list("seller_id", "total", "commission")
     ]
     ledger.record_split(key=f"{reference}:split", reference=reference, shares=shares)
-    line = OrderLine.objects.get(seller_order__order=order)
+    made = list(OrderLine.objects.filter(seller_order__order=order).order_by("pk"))
     path: list[str] = [LineState.ACCEPTED, LineState.SHIPPED, LineState.DELIVERED]
     if state == LineState.COMPLETED:
         path.append(LineState.COMPLETED)
     elif state != LineState.DELIVERED:
         path = path[: [LineState.PAID, *path].index(state)]
-    for step in path:
-        transition_line(line_id=line.pk, to_state=step, actor=None, actor_kind="system")
+    for line in made:
+        for step in path:
+            transition_line(line_id=line.pk, to_state=step, actor=None, actor_kind="system")
     if delivered_at is not None and state in (LineState.DELIVERED, LineState.COMPLETED):
-        OrderLine.objects.filter(pk=line.pk).update(delivered_at=delivered_at)
+        OrderLine.objects.filter(seller_order__order=order).update(delivered_at=delivered_at)
     if paid_at is not None:
         Order.objects.filter(pk=order.pk).update(paid_at=paid_at)
     order.refresh_from_db()
-    line.refresh_from_db()
-    return Sale(order=order, line=line, buyer=buyer, seller=seller, seller_user=seller_user)
+    made = list(OrderLine.objects.filter(seller_order__order=order).order_by("pk"))
+    return Sale(order=order, line=made[0], lines=made, buyer=buyer, seller=seller, seller_user=seller_user)
