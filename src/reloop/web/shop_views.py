@@ -17,8 +17,10 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from reloop.accounts.domain import ADDRESS_FIELDS
 from reloop.accounts.forms import AddressForm
 from reloop.accounts.selectors import addresses_for
+from reloop.aftersales.selectors import order_aftersales
 from reloop.checkout import services as checkout
 from reloop.checkout.selectors import find_cart, review_cart
+from reloop.core import clock
 from reloop.core.errors import DomainError
 from reloop.orders import selectors as orders
 from reloop.orders.errors import OrderNotFound
@@ -151,5 +153,9 @@ def order_detail(request: HttpRequest, number: str) -> HttpResponse:
     return render(
         request,
         "web/order.html",
-        {"order": order, "review_slots": review_slots(lines=lines)},  # one query for every line's review
+        {
+            "order": order,
+            "review_slots": review_slots(lines=lines),  # one query for every line's review
+            "line_aftersales": order_aftersales(order=order, lines=lines, now=clock.now()),  # one query: cases
+        },
     )

@@ -2,6 +2,7 @@ from django.urls import include, path
 from django.utils.translation import pgettext_lazy
 
 from reloop.web import account_views, fulfillment_views, quality_views, review_views, shop_views, views
+from reloop.web import aftersales_views as aftersales
 
 app_name = "web"
 
@@ -18,6 +19,19 @@ urlpatterns = [
     path(pgettext_lazy("url", "checkout/"), shop_views.checkout_page, name="checkout"),
     path(pgettext_lazy("url", "orders/"), shop_views.order_list, name="orders"),
     path(pgettext_lazy("url", "orders/<str:number>/"), shop_views.order_detail, name="order"),
+    # After-sales (web/aftersales_views.py): returns and warranty claims
+    path(
+        pgettext_lazy("url", "orders/<str:number>/lines/<int:line_id>/return/"),
+        aftersales.case_open,
+        name="case_open",
+    ),
+    path(pgettext_lazy("url", "returns/"), aftersales.case_list, name="cases"),
+    path(pgettext_lazy("url", "returns/<int:case_id>/"), aftersales.case_detail, name="case"),
+    path(
+        pgettext_lazy("url", "returns/<int:case_id>/photos/<int:photo_id>/"),
+        aftersales.case_photo,
+        name="case_photo",
+    ),
     path(
         pgettext_lazy("url", "orders/<str:number>/lines/<int:line_id>/review/"),
         review_views.write_review,

@@ -6,7 +6,7 @@ without staff status or the permission → 403.
 
 from django.urls import path
 
-from reloop.web import operator_sellers, review_views
+from reloop.web import operator_case_views, operator_sellers, review_views
 
 app_name = "operator"
 
@@ -25,6 +25,10 @@ urlpatterns: list = [
         name="seller_application_reject",
     ),
     path("sellers/<slug:slug>/", operator_sellers.seller, name="seller"),
+    # After-sales cases (aftersales.view_case; deciding: aftersales.change_case)
+    path("cases/", operator_case_views.case_list, name="cases"),
+    path("cases/<int:case_id>/", operator_case_views.case_detail, name="case"),
+    path("cases/<int:case_id>/photos/<int:photo_id>/", operator_case_views.case_photo, name="case_photo"),
     # Review moderation (reviews.moderate_review)
     path("reviews/", review_views.moderation, name="reviews"),
     path("reviews/hide/", review_views.hide, name="reviews_hide"),

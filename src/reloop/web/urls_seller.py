@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from reloop.web import quality_views, review_views, seller_offer_views, seller_order_views, seller_views
 from reloop.web import seller_import_views as imports
+from reloop.web import seller_case_views as cases
 from reloop.web import seller_onboarding_views as onboarding
 from reloop.web import seller_team_views as team
 from reloop.web.backoffice import NAV, NavItem
@@ -16,11 +17,16 @@ app_name = "seller"
 
 NAV.extend([NavItem("dashboard", _("Dashboard"))])
 NAV.extend([NavItem("offers", _("Offers")), NavItem("orders", _("Orders"))])
+NAV.extend([NavItem("returns", _("Returns & claims"))])
 NAV.extend([NavItem("offers_import", _("Import / export"))])
 NAV.extend([NavItem("reviews", _("Reviews")), NavItem("quality", _("Quality"))])
 NAV.extend([NavItem("team", _("Team"), owner_only=True), NavItem("api_tokens", _("API keys"), owner_only=True)])
 
 urlpatterns = [
+    # Returns and warranty claims (web/seller_case_views.py)
+    path("returns/", cases.case_list, name="returns"),
+    path("returns/<int:case_id>/", cases.case_detail, name="case"),
+    path("returns/<int:case_id>/photos/<int:photo_id>/", cases.case_photo, name="case_photo"),
     # Onboarding and the team (owners only), API keys (owners only)
     path("apply/", onboarding.apply, name="apply"),
     path("invitations/<str:token>/", onboarding.accept_invitation, name="invitation"),
