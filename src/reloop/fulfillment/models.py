@@ -55,6 +55,9 @@ class Shipment(models.Model):
             models.UniqueConstraint(fields=["seller_order"], name="shipment_one_per_seller_order"),
             models.CheckConstraint(condition=Q(status__in=ShipmentStatus.values), name="shipment_status_valid"),
             models.CheckConstraint(
+                condition=~Q(carrier="") & ~Q(tracking_number=""), name="shipment_carrier_and_tracking_given"
+            ),
+            models.CheckConstraint(
                 condition=Q(status=ShipmentStatus.DELIVERED, delivered_at__isnull=False)
                 | (~Q(status=ShipmentStatus.DELIVERED) & Q(delivered_at__isnull=True)),
                 name="shipment_delivered_iff_delivered_at",

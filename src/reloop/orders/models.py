@@ -83,6 +83,11 @@ class SellerOrder(models.Model):
     def __str__(self) -> str:
         return f"{self.order_id}/{self.seller_id}"
 
+    @property
+    def awaiting_shipment(self) -> bool:
+        """Some line is paid or accepted: the seller still has to ship it (reads the prefetched lines)."""
+        return any(line.state in (LineState.PAID, LineState.ACCEPTED) for line in self.lines.all())
+
 
 class OrderLine(models.Model):
     """What was bought, frozen at checkout: later edits of the offer or the catalogue do not change it."""

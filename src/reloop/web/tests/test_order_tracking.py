@@ -9,7 +9,8 @@ from reloop.devices.tests.factories import imei
 from reloop.fulfillment.models import Shipment
 from reloop.fulfillment.services import ship_seller_order
 from reloop.orders.domain import LineState
-from reloop.orders.models import OrderLine
+from reloop.orders.models import ActorKind, OrderLine
+from reloop.orders.services import transition_line
 from reloop.orders.tests.factories import a_phone_order, paid_order, phone_offer
 from reloop.sellers.tests.factories import SellerFactory, SellerMemberFactory
 from reloop.web.tests.helpers import queries_for
@@ -163,3 +164,11 @@ def test_the_tracking_page_reads_the_same_queries_for_1_and_10_units(client, set
     assert one_page.content.decode().count("IMEI 3569380") == 1
     assert ten_page.content.decode().count("IMEI 3569380") == 10
     assert one_count == ten_count
+
+
+def test_a_cancelled_part_does_not_promise_a_parcel(client):
+    _, part, line = a_phone_order()
+    client.force_login(part.order.buyer)
+    assert "Not shipped yet" in client.get(f"/en-gb/orders/{part.order.number}/").content.decode()
+    transition_line(line_id=line.pk, to_state=LineState.CANCELLED, actor=None, actor_kind=ActorKind.SELLER)
+    assert "Not shipped yet" not in client.get(f"/en-gb/orders/{part.order.number}/").content.decode()
