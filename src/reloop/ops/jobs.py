@@ -8,10 +8,12 @@ from dataclasses import dataclass
 from reloop.aftersales.services import escalate_overdue_cases
 from reloop.checkout.auto_cancel import cancel_unaccepted_lines, cancel_unshipped_lines
 from reloop.checkout.services import expire_reservations
+from reloop.core import clock
 from reloop.core.idempotency import purge_idempotency_keys
 from reloop.core.ratelimit import purge_rate_limit_counters
 from reloop.fulfillment.services import deliver_overdue_shipments, poll_shipments
 from reloop.offers.imports import apply_waiting_imports
+from reloop.payments.services import release_matured_lines, run_due_payouts
 from reloop.quality.services import compute_quality_scores
 from reloop.sellers.services import lift_daily_caps
 
@@ -58,6 +60,16 @@ JOBS: tuple[Job, ...] = (
         "compute_quality_scores",
         compute_quality_scores,
         "Snapshot each seller's 90-day quality metrics and score once a day; warn, suspend, refresh buy boxes",
+    ),
+    Job(
+        "release_matured_lines",
+        lambda: release_matured_lines(today=clock.today()),
+        "Make the money of lines delivered RELOOP_PAYOUT_HOLD_DAYS (14) days ago available for payout",
+    ),
+    Job(
+        "run_payouts",
+        lambda: run_due_payouts(today=clock.today()),
+        "Pay sellers on the payout days (RELOOP_PAYOUT_DAYS, 6,16,26), once per date; a missed date is caught up",
     ),
     Job(
         "lift_daily_caps",

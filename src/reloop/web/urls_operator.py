@@ -6,7 +6,7 @@ without staff status or the permission → 403.
 
 from django.urls import path
 
-from reloop.web import operator_case_views, operator_sellers, review_views
+from reloop.web import operator_case_views, operator_payouts, operator_sellers, review_views
 
 app_name = "operator"
 
@@ -33,4 +33,7 @@ urlpatterns: list = [
     path("reviews/", review_views.moderation, name="reviews"),
     path("reviews/hide/", review_views.hide, name="reviews_hide"),
     path("reviews/restore/", review_views.restore, name="reviews_restore"),
+    # Payout report and its CSV export (payments.view_payout)
+    path("payouts/", operator_payouts.payout_report, name="payouts"),
+    path("payouts/export.csv", operator_payouts.payout_export, name="payouts_export"),
 ]

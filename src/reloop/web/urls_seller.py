@@ -10,6 +10,7 @@ from reloop.web import quality_views, review_views, seller_offer_views, seller_o
 from reloop.web import seller_import_views as imports
 from reloop.web import seller_case_views as cases
 from reloop.web import seller_onboarding_views as onboarding
+from reloop.web import seller_payout_views as payouts
 from reloop.web import seller_team_views as team
 from reloop.web.backoffice import NAV, NavItem
 
@@ -20,6 +21,7 @@ NAV.extend([NavItem("offers", _("Offers")), NavItem("orders", _("Orders"))])
 NAV.extend([NavItem("returns", _("Returns & claims"))])
 NAV.extend([NavItem("offers_import", _("Import / export"))])
 NAV.extend([NavItem("reviews", _("Reviews")), NavItem("quality", _("Quality"))])
+NAV.extend([NavItem("payouts", _("Payouts"), owner_only=True)])  # owners only: where the money goes
 NAV.extend([NavItem("team", _("Team"), owner_only=True), NavItem("api_tokens", _("API keys"), owner_only=True)])
 
 urlpatterns = [
@@ -59,4 +61,7 @@ urlpatterns = [
     path("reviews/", review_views.seller_reviews, name="reviews"),
     path("reviews/<int:review_id>/reply/", review_views.seller_reply, name="review_reply"),
     path("quality/", quality_views.scorecard, name="quality"),
+    # Payouts, owners only (web/seller_payout_views.py, docs/payouts.md)
+    path("payouts/", payouts.payout_list, name="payouts"),
+    path("payouts/<int:payout_id>/", payouts.payout_detail, name="payout"),
 ]
