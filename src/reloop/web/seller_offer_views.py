@@ -100,7 +100,10 @@ def _offers_context(
     request: HttpRequest, query: QueryDict, bound: dict[int, OfferRowForm] | None = None
 ) -> dict[str, Any]:
     seller = seller_of(request)
-    filters = OfferFilterForm(query, default_market=request.market.code)  # type: ignore[attr-defined]
+    default_market = request.market.code  # type: ignore[attr-defined]
+    query = query.copy()
+    query.setdefault("market", default_market)  # the select shows the market the table is in
+    filters = OfferFilterForm(query, default_market=default_market)
     filters.is_valid()
     market = filters.selected_market
     qs = with_market_filter(
@@ -320,7 +323,7 @@ def offer_new(request: HttpRequest) -> HttpResponse:
     except (ValueError, ProductNotFound) as exc:
         raise Http404(_("No such variant")) from exc
     if request.method != "POST":
-        form = NewOfferForm(initial={"warranty_months": 12, "dispatch_days": 1, "stock": 1})
+        form = NewOfferForm(initial={"grade": "good", "warranty_months": 12, "dispatch_days": 1, "stock": 1})
         return render(request, "web/seller/offers/new_form.html", {"variant": variant, "form": form})
     form = NewOfferForm(request.POST)
     if form.is_valid():

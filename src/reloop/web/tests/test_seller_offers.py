@@ -167,6 +167,8 @@ def test_offers_list_filters_by_words_grade_stock_status_and_buy_box(signed_in, 
     assert listed(active="no") == {winner.pk}
     assert listed(active="yes", stock="yes") == {loser.pk, unsold.pk}
     assert listed(grade="nonsense") == {winner.pk, loser.pk, unsold.pk}  # a stale link shows everything
+    html = signed_in.get(reverse("seller:offers")).content.decode()
+    assert '<option value="en-gb" selected>' in html  # the table is in the request's market until one is chosen
 
 
 def test_offers_list_sorts_and_paginates(signed_in, member):
