@@ -104,13 +104,18 @@ def offers_import(request: HttpRequest) -> HttpResponse:
 def _report_context(offer_import: OfferImport) -> dict[str, Any]:
     errors = stored_errors(offer_import)
     summary = Summary.from_dict(offer_import.summary)
+    running = offer_import.status in {ImportStatus.QUEUED, ImportStatus.APPLIED}
+    progress = import_progress(offer_import.pk) if running else None
     return {
         "offer_import": offer_import,
         "summary": summary,
         "errors": errors[:SHOWN_ERRORS],
         "more_errors": max(0, len(errors) - SHOWN_ERRORS),
         "valid_changes": summary.created + summary.updated,
-        "progress": import_progress(offer_import.pk) if offer_import.status == ImportStatus.QUEUED else None,
+        "progress": progress,
+        # Poll while the file is applied, and after commit while the buy boxes of its variants are refreshed
+        "polling": offer_import.status == ImportStatus.QUEUED
+        or (offer_import.status == ImportStatus.APPLIED and (progress or {}).get("phase") == "refreshing"),
         "statuses": ImportStatus,
     }
 
@@ -127,8 +132,9 @@ def offers_import_report(request: HttpRequest, import_id: int) -> HttpResponse:
 def offers_import_status(request: HttpRequest, import_id: int) -> HttpResponse:
     """The progress fragment the report page polls while the import is applied; once it is done, the page reloads."""
     offer_import = _import_or_404(seller_of(request), import_id)
-    response = render(request, "web/seller/import/_progress.html", _report_context(offer_import))
-    if offer_import.status != ImportStatus.QUEUED:
+    context = _report_context(offer_import)
+    response = render(request, "web/seller/import/_progress.html", context)
+    if not context["polling"]:
         response["HX-Refresh"] = "true"
     return response
 

@@ -126,7 +126,7 @@ def test_upload_shows_a_report_then_apply_writes_it_once(client, member, offer):
     content = page.content.decode()
     # then the report lists the bad line with its column and value, and nothing changed
     assert 'data-figure="updated">1<' in content
-    assert 'data-figure="errors">1<' in content
+    assert 'data-figure="errors" class="has-errors">1<' in content
     assert '<th scope="row">3</th><td><code>stock</code></td><td><code>-2</code></td>' in content
     assert Offer.objects.get(pk=offer.pk).stock == 5
     # applying without skipping the bad line is refused, still nothing written
