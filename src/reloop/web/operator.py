@@ -12,14 +12,14 @@ from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from reloop.payments import selectors as payments
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]  # HttpResponseBase: streamed exports (CSV) are operator views too
 
 #: Reading the ledger: given to finance staff in the admin (superusers have every permission).
 LEDGER_PERMISSION = "payments.view_ledgertransaction"
@@ -30,7 +30,7 @@ def operator_required(permission: str) -> Callable[[View], View]:
 
     def decorator(view: View) -> View:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             user = request.user
             if not user.is_authenticated:
                 return redirect_to_login(request.get_full_path(), reverse("admin:login"))

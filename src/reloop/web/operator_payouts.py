@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from django import forms
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
@@ -54,7 +54,9 @@ class PayoutReportForm(forms.Form):
 
     def __init__(self, *args: Any, sellers: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["seller"].choices = [("", _("Any")), *sellers]
+        seller_field = self.fields["seller"]
+        assert isinstance(seller_field, forms.ChoiceField)  # noqa: S101  # declared just above
+        seller_field.choices = [("", _("Any")), *sellers]
 
     def clean_currency(self) -> str:
         return str(self.cleaned_data.get("currency") or "").upper()
@@ -127,7 +129,7 @@ def _csv_row(payout: Payout) -> list[str]:
 
 @require_safe
 @operator_required(PAYOUT_PERMISSION)
-def payout_export(request: HttpRequest) -> HttpResponse:
+def payout_export(request: HttpRequest) -> HttpResponseBase:
     """The report's rows for the same filters as CSV, streamed from one query (amounts in major units)."""
     filters = _form(request).filters()
     if filters is None:

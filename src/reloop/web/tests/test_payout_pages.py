@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 import io
 import itertools
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -34,15 +35,15 @@ def paid_out(seller, *, runs: int = 1, price: int = 10000) -> list[Payout]:
     """``runs`` payouts to ``seller``, each of one delivered line of ``price`` (net 90%), on run dates not used
     before."""
     for _ in range(runs):
-        line = make_order(lines=[(make_offer(seller=seller, variant=VariantFactory()), price)]).seller_orders.get()
-        line = deliver(line.lines.get())
-        services.release_matured_lines(today=line.delivered_at.date() + dt.timedelta(days=14))
+        part = make_order(lines=[(make_offer(seller=seller, variant=VariantFactory()), price)]).seller_orders.get()
+        deliver(part.lines.get())
+        services.release_matured_lines(today=dt.datetime.now(dt.UTC).date() + dt.timedelta(days=14))
         services.run_payouts(run_date=FIRST_RUN + dt.timedelta(days=next(_run_dates)))
     return list(Payout.objects.filter(seller=seller).order_by("run_date"))
 
 
 def staff(*, permission: bool = False, superuser: bool = False):
-    person = UserFactory(is_staff=True, is_superuser=superuser)
+    person: Any = UserFactory(is_staff=True, is_superuser=superuser)
     if permission:
         person.user_permissions.add(Permission.objects.get(codename="view_payout"))
     return person
