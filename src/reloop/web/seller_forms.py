@@ -187,6 +187,17 @@ def field_for(exc: DomainError) -> str | None:
     return TERMS_ERROR_FIELDS.get(exc.code)
 
 
+TERMS_FIELDS = (
+    "grade",
+    "battery_tier",
+    "parts_provenance",
+    "replaced_parts",
+    "warranty_months",
+    "dispatch_days",
+    "vat_scheme",
+)
+
+
 class OfferTermsForm(forms.Form):
     """What a seller states about an offer's condition and service (the variant never changes)."""
 
@@ -228,7 +239,7 @@ class OfferTermsForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
-        if not self.errors:
+        if not any(name in self.errors for name in TERMS_FIELDS):
             try:
                 check_offer_terms(self.terms(0))
             except InvalidOffer as exc:
@@ -306,9 +317,7 @@ class NewOfferForm(OfferTermsForm, PricesForm):
             raise forms.ValidationError(exc.message) from exc
 
     def clean(self) -> dict[str, Any]:
-        OfferTermsForm.clean(self)
-        PricesForm.clean(self)
-        data = self.cleaned_data
+        data = super().clean()  # OfferTermsForm.clean, then PricesForm.clean (the MRO)
         if not data.get("prices") and not any(f.startswith("price_") for f in self.errors):
             self.add_error(None, _("Give a price in at least one market: an offer without prices is not sold."))
         return data

@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -132,8 +132,6 @@ def _offers_context(
 
 def _import_export_links() -> dict[str, str]:
     """Links to the CSV pages of the ingest area, once its URLs exist."""
-    from django.urls import NoReverseMatch
-
     links = {}
     for key, name in (("import", "seller:offers_import"), ("export", "seller:offers_export")):
         try:
@@ -149,7 +147,9 @@ def offer_list(request: HttpRequest) -> HttpResponse:
     return render(request, "web/seller/offers/list.html", _offers_context(request, request.GET))
 
 
-def _row_response(request: HttpRequest, offer_id: int, form: OfferRowForm | None = None) -> HttpResponse:
+def _row_response(
+    request: HttpRequest, offer_id: int, form: OfferRowForm | None = None, *, saved: bool = False
+) -> HttpResponse:
     seller = seller_of(request)
     offer = _offer_or_404(seller, offer_id)
     market = form.cleaned_data.get("market") if form is not None and form.is_bound else None
@@ -159,7 +159,7 @@ def _row_response(request: HttpRequest, offer_id: int, form: OfferRowForm | None
     return render(
         request,
         "web/seller/offers/_row.html",
-        {"row": row, "market": get_market(market), "current_url": _back_to_list(request)},
+        {"row": row, "market": get_market(market), "current_url": _back_to_list(request), "saved": saved},
     )
 
 
@@ -187,10 +187,7 @@ def offer_row(request: HttpRequest, offer_id: int) -> HttpResponse:
         else:
             saved = True
     if is_htmx(request):
-        response = _row_response(request, offer.pk, None if saved else form)
-        if saved:
-            response["HX-Trigger"] = "offerSaved"
-        return response
+        return _row_response(request, offer.pk, None if saved else form, saved=saved)
     if saved:
         messages.success(request, _("%(sku)s saved.") % {"sku": offer.sku})
         return HttpResponseRedirect(_back_to_list(request))

@@ -49,7 +49,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "to_accept_overdue": sum(1 for line in to_accept if acceptance_deadline(line.paid_at) < now),
         "to_ship": len(to_ship),
         "to_ship_overdue": sum(1 for line in to_ship if shipping_deadline(line.paid_at, line.dispatch_days) < now),
-        "shares": [(share, _market_name(share.market)) for share in shares],
+        "shares": sorted(((share, _market_name(share.market)) for share in shares), key=lambda s: str(s[1])),
         "out_of_stock": out_of_stock_count(seller=seller),
     }
     return render(request, "web/seller/dashboard.html", context)

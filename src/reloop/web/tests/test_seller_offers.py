@@ -203,6 +203,7 @@ def test_inline_edit_with_htmx_saves_and_returns_the_row(signed_in, member):
     html = response.content.decode()
     assert html.strip().startswith(f'<tr id="offer-row-{offer.pk}"')
     assert "<html" not in html
+    assert 'role="status">Saved<' in html
     assert 'value="7"' in html
     assert 'value="289.50"' in html
     offer.refresh_from_db()
@@ -379,5 +380,9 @@ def test_a_new_offer_needs_a_price_and_valid_terms(signed_in, member):
     assert "SKU must be 1 to 64 characters without spaces" in html
     assert "greater than or equal to 12" in html
     assert "Give a price in at least one market" in html
+    assert not Offer.objects.filter(seller=member.seller).exists()
+    good_terms = {"parts_provenance": "all_original", "warranty_months": "12", "sku": "OK-1", "stock": "1"}
+    html = signed_in.post(url, {**data, **good_terms, "price_en-gb": "99999999"}).content.decode()
+    assert html.count("implausibly high") == 2  # once in the error summary, once at the field
     assert not Offer.objects.filter(seller=member.seller).exists()
     assert signed_in.get(reverse("seller:offer_new") + "?variant=999999").status_code == 404
