@@ -3,6 +3,8 @@ and ``sellers.services`` (their errors are put back on the fields by the views).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from babel import Locale, UnknownLocaleError
 from django import forms
 from django.utils.translation import get_language
@@ -10,6 +12,9 @@ from django.utils.translation import gettext_lazy as _
 
 from reloop.sellers.domain import MAX_LENGTHS, SUPPORTED_COUNTRIES
 from reloop.sellers.models import ApplicationStatus, MemberRole
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise  # what gettext_lazy returns, in django-stubs
 
 
 def country_choices() -> list[tuple[str, str]]:
@@ -22,7 +27,12 @@ def country_choices() -> list[tuple[str, str]]:
 
 
 def _text(
-    label: str, field: str, *, required: bool = True, autocomplete: str = "", help_text: str = ""
+    label: str | _StrPromise,
+    field: str,
+    *,
+    required: bool = True,
+    autocomplete: str = "",
+    help_text: str | _StrPromise = "",
 ) -> forms.CharField:
     attrs = {"autocomplete": autocomplete} if autocomplete else {}
     return forms.CharField(
