@@ -12,6 +12,7 @@ from django.db import close_old_connections
 from reloop.catalog.models import ProductModel
 from reloop.ops.demo_accounts import DEMO_PASSWORD, load_demo_accounts
 from reloop.ops.demo_payouts import load_demo_payouts
+from reloop.ops.demo_payouts import load_demo_payouts
 from reloop.ops.demo_reviews import load_demo_reviews
 from reloop.ops.jobs import run_all
 
@@ -35,6 +36,8 @@ class Command(BaseCommand):
             call_command("seed", size="small", stdout=self.stdout, stderr=self.stderr)
         for account in load_demo_accounts():
             self.stdout.write(f"Demo account: {account.email} / {DEMO_PASSWORD} ({account.role})")
+        if payouts := load_demo_payouts():
+            self.stdout.write(f"Demo payouts: {payouts} paid to the demo seller over the past weeks.")
         if payouts := load_demo_payouts():
             self.stdout.write(f"Demo payouts: {payouts} paid to the demo seller over the past weeks.")
         if reviews := load_demo_reviews():
