@@ -103,11 +103,15 @@ def member_role(request: HttpRequest, member_id: int) -> HttpResponse:
 @require_POST
 @seller_required(owner=True)
 def member_remove(request: HttpRequest, member_id: int) -> HttpResponse:
-    return _done(
+    leaving = member_id == member_of(request).pk
+    response = _done(
         request,
         lambda: remove_seller_member(actor=_user(request), seller=seller_of(request), member_id=member_id),
-        _("Removed from the team."),
+        _("You left the team.") if leaving else _("Removed from the team."),
     )
+    if leaving and selectors.membership_for_user(request.user) is None:
+        return redirect("web:home")  # no back office any more: back to the shop
+    return response
 
 
 @require_POST

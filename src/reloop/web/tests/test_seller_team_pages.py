@@ -299,3 +299,14 @@ def test_the_menu_shows_team_and_keys_to_owners_only(client, owner):
     assert reverse("seller:api_tokens").encode() in as_owner
     assert reverse("seller:team").encode() not in as_staff
     assert reverse("seller:api_tokens").encode() not in as_staff
+
+
+def test_an_owner_who_leaves_while_another_owner_stays_goes_back_to_the_shop(client, owner):
+    other_owner = SellerMemberFactory(seller=owner.seller, role=MemberRole.OWNER)
+    client.force_login(owner.user)
+
+    response = client.post(reverse("seller:member_remove", args=[owner.pk]))
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("web:home")
+    assert list(SellerMember.objects.filter(seller=owner.seller).values_list("pk", flat=True)) == [other_owner.pk]
