@@ -402,8 +402,8 @@ class Echo:
         return value
 
 
-def csv_lines(rows: Iterable[Sequence[str]]) -> Iterator[str]:
-    writer = csv.writer(Echo(), lineterminator="\n")
+def csv_lines(rows: Iterable[Sequence[str]], *, delimiter: str = ",") -> Iterator[str]:
+    writer = csv.writer(Echo(), delimiter=delimiter, lineterminator="\n")
     for row in rows:
         yield writer.writerow(row)
 

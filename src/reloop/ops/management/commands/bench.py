@@ -13,6 +13,7 @@ from django.db import connection
 from reloop.core.clock import now
 from reloop.ops import bench
 from reloop.ops.flash_sale import run_flash_sale
+from reloop.ops.ingest_bench import IngestBenchError, run_ingest
 from reloop.ops.seeding import SIZES
 
 
@@ -56,6 +57,16 @@ class Command(BaseCommand):
             action="store_true",
             help="Run the flash-sale scenario instead of the HTTP ones: concurrent checkouts on a few hot offers",
         )
+        parser.add_argument(
+            "--ingest",
+            action="store_true",
+            help="Run the ingestion scenario instead: a 15,000-line CSV import and 100,000 bulk price/stock updates",
+        )
+        parser.add_argument("--csv-lines", type=_positive, default=15_000, help="Ingest: lines of the CSV file")
+        parser.add_argument("--bulk-rows", type=_positive, default=100_000, help="Ingest: bulk updates")
+        parser.add_argument(
+            "--http-rows", type=int, default=100_000, help="Ingest: updates through the API bulk endpoint (0: skip)"
+        )
         parser.add_argument("--buyers", type=_positive, default=3000, help="Flash sale: buyers queued (default 3000)")
         parser.add_argument(
             "--units", type=_positive, default=300, help="Flash sale: units of each of the 3 hot offers (default 300)"
@@ -90,6 +101,9 @@ class Command(BaseCommand):
         scenarios: list[str],
         **options: Any,
     ) -> None:
+        if options.get("ingest"):
+            self._ingest(size=size, skip_seed=skip_seed, json_path=json_path, **options)
+            return
         if options.get("flash_sale"):
             self._flash_sale(size=size, skip_seed=skip_seed, duration=duration, json_path=json_path, **options)
             return
@@ -184,3 +198,34 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Report written to {path}"))
         if result.oversold or result.errors or not result.ledger_ok:
             raise CommandError("the flash sale oversold, failed or unbalanced the ledger: see above")
+
+    def _ingest(
+        self,
+        *,
+        size: str,
+        skip_seed: bool,
+        json_path: Path | None,
+        csv_lines: int,
+        bulk_rows: int,
+        http_rows: int,
+        **options: Any,
+    ) -> None:
+        missing = bench.unapplied_migrations()
+        if missing:
+            raise CommandError(f"the database has unapplied migrations ({', '.join(missing)}): run `reloop migrate`")
+        if not skip_seed:
+            call_command("seed", size=size, stdout=self.stdout, stderr=self.stderr)
+        try:
+            result = run_ingest(
+                csv_lines_count=csv_lines, bulk_rows=bulk_rows, http_rows=max(0, http_rows), progress=self.stdout.write
+            )
+        except IngestBenchError as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(result.render())
+        generated_at = now()
+        path = json_path or Path(settings.VAR_DIR) / "bench" / (
+            f"ingest-{connection.vendor}-{generated_at.strftime('%Y%m%dT%H%M%SZ')}.json"
+        )
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(result.as_dict(), indent=2, ensure_ascii=False) + "\n")
+        self.stdout.write(self.style.SUCCESS(f"Report written to {path}"))
