@@ -7,7 +7,18 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from reloop.payments.models import LedgerAccount, LedgerTransaction, Posting, TestCharge, TestRefund, WebhookEvent
+from reloop.payments.models import (
+    LedgerAccount,
+    LedgerTransaction,
+    LineRefund,
+    LineRelease,
+    Payout,
+    PayoutRun,
+    Posting,
+    TestCharge,
+    TestRefund,
+    WebhookEvent,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -80,3 +91,36 @@ class WebhookEventAdmin(ReadOnlyAdmin):
     list_display = ["event_id", "provider", "type", "outcome", "received_at"]
     list_filter = ["provider", "type", "outcome"]
     search_fields = ["event_id"]
+
+
+# --- Payouts: raw data, read-only (the operator report is /operator/payouts/) -------------------------------
+
+
+@admin.register(Payout)
+class PayoutAdmin(ReadOnlyAdmin):
+    list_display = ["id", "run_date", "seller", "currency", "amount", "status", "destination", "transaction"]
+    list_filter = ["status", "currency", "run_date"]
+    list_select_related = ["seller"]
+    search_fields = ["seller__name", "provider_reference"]
+    date_hierarchy = "run_date"
+
+
+@admin.register(PayoutRun)
+class PayoutRunAdmin(ReadOnlyAdmin):
+    list_display = ["run_date", "started_at", "finished_at", "payouts"]
+
+
+@admin.register(LineRelease)
+class LineReleaseAdmin(ReadOnlyAdmin):
+    list_display = ["id", "line", "seller", "currency", "amount", "released_on", "transaction"]
+    list_filter = ["currency", "released_on"]
+    list_select_related = ["line", "seller"]
+    raw_id_fields = ["line", "seller_order", "transaction"]
+
+
+@admin.register(LineRefund)
+class LineRefundAdmin(ReadOnlyAdmin):
+    list_display = ["id", "line", "seller", "currency", "gross", "amount", "from_available", "transaction"]
+    list_filter = ["currency", "from_available"]
+    list_select_related = ["line", "seller"]
+    raw_id_fields = ["line", "seller_order", "transaction"]
