@@ -33,9 +33,10 @@ from ninja.utils import contribute_operation_callback
 from pydantic import BaseModel
 
 from reloop.api.ratelimit import stamp_headers
-from reloop.core.errors import DomainError
+from reloop.core.errors import DomainError, InvalidInput
 from reloop.core.idempotency import (
     MAX_KEY_LENGTH,
+    MAX_PATH_LENGTH,
     ClaimOutcome,
     claim_key,
     complete_key,
@@ -137,6 +138,8 @@ def idempotent(view: F) -> F:
                 % {"max": MAX_KEY_LENGTH}
             )
         method = request.method or ""
+        if len(request.path) > MAX_PATH_LENGTH:  # no route of ours is that long: a junk path parameter
+            raise InvalidInput(_("The request path is too long"))
         claim = claim_key(  # raises the 422 "reused" and 409 "in progress" errors
             owner=_owner(request),
             key=key,

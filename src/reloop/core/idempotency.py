@@ -23,6 +23,7 @@ from reloop.core.models import IdempotencyRecord
 #: How long a key is remembered: a client retrying for a day gets the first answer, then the key is free again.
 KEY_LIFETIME = dt.timedelta(hours=24)
 MAX_KEY_LENGTH = 200
+MAX_PATH_LENGTH = 500  # IdempotencyRecord.path
 
 
 class IdempotencyKeyReused(DomainError):

@@ -286,8 +286,11 @@ def test_garbage_bodies_are_4xx_with_a_code_and_change_nothing(w, route, raw):
     }
 
 
-@pytest.mark.parametrize("path", ["/offers/abc", "/orders/abc", "/offers/1.5/stock", "/orders/-1/accept"])
-def test_a_non_numeric_id_is_a_4xx(client, w, path):
-    method = "get" if path.count("/") == 2 else "post"
-    response = call(Client(raise_request_exception=False), method, path, w["a_key"], {})
+@pytest.mark.parametrize(
+    "path",
+    ["/offers/abc", "/orders/abc", "/offers/1.5/stock", "/orders/-1/accept", "/offers/1/prices/" + "x" * 600],
+)
+def test_a_junk_path_parameter_is_a_4xx(client, w, path):
+    method = "get" if path.count("/") == 2 else "put" if "prices" in path else "post"
+    response = call(Client(raise_request_exception=False), method, path, w["a_key"], {"amount": 100})
     assert 400 <= response.status_code < 500
