@@ -114,4 +114,4 @@ class TestSellerPage:
         pm = offer.variant.product_model
         refresh_buy_boxes(variant_ids=[offer.variant_id])
         html = client.get(f"/en-gb/p/{pm.slug}/{offer.variant.slug}/").content.decode()
-        assert '<a href="/en-gb/sellers/alpha/">Alpha</a>' in html
+        assert '<a href="/en-gb/sellers/alpha/" data-testid="buy-box-seller">Alpha</a>' in html
