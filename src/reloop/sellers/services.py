@@ -180,8 +180,8 @@ def change_member_role(*, actor: User, seller: Seller, member_id: int, role: str
     """Make a member of ``seller`` an owner or staff. Idempotent; the last owner cannot be made staff."""
     if role not in MemberRole.values:
         raise InvalidInput(f"Unknown role {role!r}; use one of {', '.join(MemberRole.values)}", code="invalid_role")
+    _lock_seller(seller)  # first, so the actor's own role is read after any concurrent change
     _authorize_owner(actor=actor, seller=seller)
-    _lock_seller(seller)
     member = SellerMember.objects.select_related("user").filter(seller=seller, pk=member_id).first()
     if member is None:
         raise MemberNotFound(_("This person is not in your team"))
@@ -203,8 +203,8 @@ def _other_owner_exists(member: SellerMember) -> bool:
 @transaction.atomic(durable=True)
 def remove_seller_member(*, actor: User, seller: Seller, member_id: int) -> None:
     """Take someone out of ``seller``'s team (an owner may leave if another owner stays)."""
+    _lock_seller(seller)  # first, so the actor's own role is read after any concurrent change
     _authorize_owner(actor=actor, seller=seller)
-    _lock_seller(seller)
     member = SellerMember.objects.filter(seller=seller, pk=member_id).first()
     if member is None:
         raise MemberNotFound(_("This person is not in your team"))
