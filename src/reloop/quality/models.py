@@ -82,7 +82,9 @@ METRIC_LABELS = {
 
 
 class QualityWarning(models.Model):
-    """A threshold crossed (``warning``, open until the rate is back under) or the suspension it caused."""
+    """A threshold crossed (``warning``, open until the rate is back under or the seller is suspended for it) or
+    the suspension it caused. Closing warnings at suspension means a seller an operator reinstates starts a
+    new grace period if it is still over a threshold (at once suspended again only over a hard limit)."""
 
     seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="quality_warnings")
     snapshot = models.ForeignKey(QualitySnapshot, on_delete=models.PROTECT, related_name="warnings")
@@ -92,6 +94,9 @@ class QualityWarning(models.Model):
     limit = models.DecimalField(max_digits=5, decimal_places=4)
     opened_on = models.DateField()
     resolved_on = models.DateField(null=True, blank=True)
+    ended_in_suspension = models.BooleanField(
+        default=False, help_text=_("Closed because the seller was suspended for it, not because the rate recovered")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

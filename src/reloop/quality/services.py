@@ -36,7 +36,8 @@ def record_quality(
 
     Warnings are opened for rates newly over their threshold and closed for rates back under; an active seller
     over a hard limit, or still over a threshold after the grace period, is suspended (``set_seller_standing``).
-    A suspended seller is never reinstated here: an operator decides that.
+    The warnings behind a suspension are closed with it, so a seller an operator reinstates gets a new grace
+    period. A suspended seller is never reinstated here: an operator decides that.
     """
     limits = conf.limits()
     metrics = domain.metrics_from(counts)
@@ -84,6 +85,10 @@ def record_quality(
     suspended = False
     if verdict.suspend and seller.standing == Standing.ACTIVE:
         notices += QualityWarning.objects.bulk_create([row(m, WarningKind.SUSPENSION) for m in verdict.suspend_for])
+        # The warnings end with the suspension: if an operator reinstates the seller, a new grace period starts.
+        QualityWarning.objects.filter(
+            seller=seller, kind=WarningKind.WARNING, resolved_on__isnull=True, metric__in=verdict.suspend_for
+        ).update(resolved_on=day, ended_in_suspension=True)
         set_seller_standing(seller=seller, standing=Standing.SUSPENDED)
         suspended = True
     set_quality_score(seller=seller, score=snapshot.score)

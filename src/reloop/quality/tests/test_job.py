@@ -29,6 +29,7 @@ from reloop.quality.services import compute_quality_scores
 from reloop.reviews.services import hide_review, write_review
 from reloop.reviews.tests.factories import bought_line
 from reloop.sellers.models import Seller, Standing
+from reloop.sellers.services import set_seller_standing
 from reloop.sellers.tests.factories import SellerFactory, SellerMemberFactory
 
 DESCRIPTION = "The screen goes black after a few minutes."
@@ -121,10 +122,23 @@ def test_over_the_threshold_warns_then_suspends_after_the_grace_period_and_the_j
     assert compute_quality_scores(day=today + dt.timedelta(days=13)) == 1
     assert Seller.objects.get(pk=alpha.seller_id).standing == Standing.ACTIVE
     assert QualityWarning.objects.count() == 1
-    assert compute_quality_scores(day=today + dt.timedelta(days=14)) == 1
+    day14 = today + dt.timedelta(days=14)
+    assert compute_quality_scores(day=day14) == 1
     assert Seller.objects.get(pk=alpha.seller_id).standing == Standing.SUSPENDED
-    assert QualityWarning.objects.filter(kind=WarningKind.SUSPENSION).count() == 1
+    assert list(QualityWarning.objects.order_by("pk").values_list("kind", "resolved_on", "ended_in_suspension")) == [
+        (WarningKind.WARNING, day14, True),
+        (WarningKind.SUSPENSION, None, False),
+    ]
     assert BuyBoxSnapshot.objects.filter(variant=variant).count() == 0  # nobody else sells it
+
+    # An operator reinstates Alpha while it is still at 10%: a new warning and a new grace period, not a suspension
+    set_seller_standing(seller=Seller.objects.get(pk=alpha.seller_id), standing=Standing.ACTIVE)
+    assert compute_quality_scores(day=day14 + dt.timedelta(days=1)) == 1
+    assert Seller.objects.get(pk=alpha.seller_id).standing == Standing.ACTIVE
+    assert QualityWarning.objects.filter(kind=WarningKind.WARNING, resolved_on__isnull=True).get().opened_on == (
+        day14 + dt.timedelta(days=1)
+    )
+    assert BuyBoxSnapshot.objects.get(variant=variant).winner_id == alpha.pk
 
 
 @pytest.mark.django_db
