@@ -5,16 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import NinjaAPI, Schema
+from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from reloop.core.errors import DomainError
 
 
 class ErrorOut(Schema):
-    code: str
-    message: str
-    details: list[dict[str, Any]] | None = None
+    """Every error of the API: a stable machine-readable ``code``, a message for people, field errors if any."""
+
+    code: str = Field(..., description="Stable; switch on this, not on the message", examples=["invalid_stock"])
+    message: str = Field(..., examples=["Stock must be between 0 and 100000, not 100001"])
+    details: list[dict[str, Any]] | None = Field(
+        None, description="For `invalid_input`: one `{field, message}` per problem", examples=[None]
+    )
 
 
 def install_error_handlers(api: NinjaAPI) -> None:

@@ -82,12 +82,16 @@ class SellerIn(Schema):
 
 
 class SellerPriceOut(Schema):
+    """The offer's price in one market."""
+
     market: str
     amount: int = Field(..., description="Minor units of the market's currency", examples=[27900])
     currency: str = Field(..., examples=["GBP"])
 
 
 class SellerOfferOut(Schema):
+    """One of the seller's offers: the catalogue variant, its condition, terms, stock and prices."""
+
     id: int
     sku: str
     variant_id: int
@@ -106,10 +110,14 @@ class SellerOfferOut(Schema):
 
 
 class SellerOfferListOut(Paginated):
+    """A page of the seller's offers, oldest first."""
+
     items: list[SellerOfferOut]
 
 
 class MarketCompetitionOut(Schema):
+    """How an offer competes for the buy box of its variant and grade in one market."""
+
     market: str
     currency: str
     price: int = Field(..., description="This offer's price (minor units)")
@@ -122,15 +130,21 @@ class MarketCompetitionOut(Schema):
 
 
 class OfferCompetitionOut(Schema):
+    """An offer's competition in every market it is priced in."""
+
     offer_id: int
     markets: list[MarketCompetitionOut] = Field(..., description="Competitors appear as prices, never by name")
 
 
 class CompetitionListOut(Paginated):
+    """A page of the seller's offers' competition, oldest offer first."""
+
     items: list[OfferCompetitionOut]
 
 
 class OfferQuery(Schema):
+    """Filters and page of the offers list."""
+
     sku: str | None = Field(None, max_length=64, description="Exact seller SKU")
     grade: Grade | None = None
     active: bool | None = Field(None, description="Only active (true) or inactive (false) offers")
@@ -140,6 +154,8 @@ class OfferQuery(Schema):
 
 
 class PageQuery(Schema):
+    """Which page to return."""
+
     page: int = Field(1, ge=1, le=10_000)
     page_size: int = Field(50, ge=1, le=100)
 

@@ -43,6 +43,8 @@ _ADDRESS_FIELDS = ("full_name", "line1", "line2", "postal_code", "city", "region
 
 
 class OrderLineOut(Schema):
+    """What the buyer bought from the seller, as it was at checkout, and where the line is now."""
+
     id: int = Field(..., description="The line id to name in `ship`")
     offer_id: int
     sku: str
@@ -61,6 +63,8 @@ class OrderLineOut(Schema):
 
 
 class ShipmentOut(Schema):
+    """The parcel of a seller order: carrier, tracking and the units it holds."""
+
     id: int
     carrier: str = Field(..., examples=["royal_mail"])
     tracking_number: str = Field(..., examples=["AB123456789GB"])
@@ -72,6 +76,8 @@ class ShipmentOut(Schema):
 
 
 class ShippingAddressOut(Schema):
+    """Where to ship: only what a carrier needs, and only while something is to ship."""
+
     full_name: str
     line1: str
     line2: str
@@ -83,6 +89,8 @@ class ShippingAddressOut(Schema):
 
 
 class SellerOrderOut(Schema):
+    """The seller's part of a buyer's order: its lines, totals, shipments and address."""
+
     id: int = Field(..., description="The seller order id (one per seller in a checkout)")
     number: str = Field(..., description="The buyer's order number", examples=["RL-7K2M9Q"])
     market: str
@@ -102,10 +110,14 @@ class SellerOrderOut(Schema):
 
 
 class SellerOrderListOut(Paginated):
+    """A page of the seller's orders, newest first."""
+
     items: list[SellerOrderOut]
 
 
 class OrderQuery(Schema):
+    """Filters and page of the orders list."""
+
     queue: str | None = Field(None, description=f"One of {', '.join(SELLER_QUEUES)}", examples=["to_ship"])
     market: str | None = Field(None, pattern=r"^[a-z]{2}-[a-z]{2}$", examples=["fr-fr"])
     since: dt.datetime | None = Field(None, description="Only orders paid at or after this moment (ISO 8601)")
@@ -123,6 +135,8 @@ class CancelIn(SellerIn):
 
 
 class ShipUnitsIn(SellerIn):
+    """The units of one line: one IMEI or serial per unit ordered."""
+
     line_id: int = Field(..., ge=1)
     identifiers: list[str] = Field(
         ..., min_length=1, max_length=100, description="One IMEI (15 digits, Luhn-checked) or serial per unit"

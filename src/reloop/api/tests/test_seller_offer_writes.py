@@ -206,4 +206,26 @@ def test_the_openapi_document_has_summaries_and_examples_for_every_seller_route(
     components = schema["components"]["schemas"]
     for name in ("OfferCreateIn", "OfferUpdateIn", "PriceSetIn", "StockIn", "CancelIn", "ShipIn"):
         assert components[name].get("examples"), name
+    seller_schemas = [
+        "PriceIn",
+        "OfferCreateIn",
+        "OfferUpdateIn",
+        "PriceSetIn",
+        "StockIn",
+        "CancelIn",
+        "ShipIn",
+        "ShipUnitsIn",
+        "SellerOfferOut",
+        "SellerPriceOut",
+        "SellerOfferListOut",
+        "OfferCompetitionOut",
+        "MarketCompetitionOut",
+        "SellerOrderOut",
+        "SellerOrderListOut",
+        "OrderLineOut",
+        "ShipmentOut",
+        "ShippingAddressOut",
+        "ErrorOut",
+    ]
+    for name in seller_schemas:
         assert components[name].get("description"), name
