@@ -9,9 +9,9 @@ serializes all writers anyway), so a slower refresh can never write an older sta
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from django.db import transaction
 
@@ -81,67 +81,95 @@ def eligible_candidates(variant_ids: list[int]) -> dict[SnapshotKey, list[tuple[
     return grouped
 
 
-def compute(variant_ids: list[int]) -> tuple[dict[SnapshotKey, BuyBoxSnapshot], dict[SummaryKey, VariantOfferSummary]]:
-    """The snapshots and summaries the offers of ``variant_ids`` call for (unsaved objects)."""
-    snapshots: dict[SnapshotKey, BuyBoxSnapshot] = {}
-    for key, entries in eligible_candidates(variant_ids).items():
-        box: BuyBox | None = buy_box(c for c, _ in entries)
-        if box is None:
-            continue
-        variant_id, grade, market = key
-        snapshots[key] = BuyBoxSnapshot(
-            variant_id=variant_id,
-            grade=grade,
-            market=market,
-            winner_id=box.winner.offer_id,
-            price=box.winner.price,
-            currency=entries[0][1],
-            offer_count=box.offer_count,
-            runner_up_id=box.runner_up.offer_id if box.runner_up else None,
-            runner_up_price=box.runner_up.price if box.runner_up else None,
-        )
-    summaries: dict[SummaryKey, VariantOfferSummary] = {}
-    for (variant_id, grade, market), snap in snapshots.items():
-        summary = summaries.get((variant_id, market))
-        if summary is None:
-            summary = summaries[(variant_id, market)] = VariantOfferSummary(
-                variant_id=variant_id, market=market, currency=snap.currency, lowest_price=snap.price, offer_count=0
-            )
-        summary.lowest_price = min(summary.lowest_price, snap.price)
-        summary.offer_count += snap.offer_count
-        setattr(summary, GRADE_PRICE_FIELDS[grade], snap.price)
-    return snapshots, summaries
-
-
 SNAPSHOT_FIELDS = ("winner_id", "price", "currency", "offer_count", "runner_up_id", "runner_up_price")
 SUMMARY_FIELDS = ("currency", "lowest_price", "offer_count", *GRADE_PRICE_FIELDS.values())
 
+# A stored row as the values of its compared fields, in SNAPSHOT_FIELDS / SUMMARY_FIELDS order. Refreshes compare
+# these plain tuples and build model instances only for the rows they write: a refresh of many variants where
+# little moved costs one query and no ORM objects per unchanged row.
+State = tuple[object, ...]
+
+
+def compute_states(variant_ids: list[int]) -> tuple[dict[SnapshotKey, State], dict[SummaryKey, State]]:
+    """The snapshot and summary states the offers of ``variant_ids`` call for."""
+    snapshots: dict[SnapshotKey, State] = {}
+    currencies: dict[SummaryKey, str] = {}
+    lowest: dict[SummaryKey, int] = {}
+    counts: dict[SummaryKey, int] = defaultdict(int)
+    grade_prices: dict[SummaryKey, list[int | None]] = {}
+    grade_index = {grade: n for n, grade in enumerate(GRADE_PRICE_FIELDS)}
+    for (variant_id, grade, market), entries in eligible_candidates(variant_ids).items():
+        box: BuyBox | None = buy_box(c for c, _ in entries)
+        if box is None:
+            continue
+        runner_up, price, currency = box.runner_up, box.winner.price, entries[0][1]
+        snapshots[(variant_id, grade, market)] = (
+            box.winner.offer_id,
+            price,
+            currency,
+            box.offer_count,
+            runner_up.offer_id if runner_up else None,
+            runner_up.price if runner_up else None,
+        )
+        summary_key = (variant_id, market)
+        if summary_key not in currencies:
+            currencies[summary_key], lowest[summary_key] = currency, price
+            grade_prices[summary_key] = [None] * len(grade_index)
+        lowest[summary_key] = min(lowest[summary_key], price)
+        counts[summary_key] += box.offer_count
+        grade_prices[summary_key][grade_index[grade]] = price
+    summaries: dict[SummaryKey, State] = {
+        k: (currencies[k], lowest[k], counts[k], *grade_prices[k]) for k in currencies
+    }
+    return snapshots, summaries
+
+
+def _snapshot(key: SnapshotKey, state: State) -> BuyBoxSnapshot:
+    return BuyBoxSnapshot(
+        variant_id=key[0], grade=key[1], market=key[2], **dict(zip(SNAPSHOT_FIELDS, state, strict=True))
+    )
+
+
+def _summary(key: SummaryKey, state: State) -> VariantOfferSummary:
+    return VariantOfferSummary(variant_id=key[0], market=key[1], **dict(zip(SUMMARY_FIELDS, state, strict=True)))
+
+
+def compute(variant_ids: list[int]) -> tuple[dict[SnapshotKey, BuyBoxSnapshot], dict[SummaryKey, VariantOfferSummary]]:
+    """The snapshots and summaries the offers of ``variant_ids`` call for (unsaved objects)."""
+    snapshots, summaries = compute_states(variant_ids)
+    return (
+        {key: _snapshot(key, state) for key, state in snapshots.items()},
+        {key: _summary(key, state) for key, state in summaries.items()},
+    )
+
+
 Row = TypeVar("Row", BuyBoxSnapshot, VariantOfferSummary)
+Key = TypeVar("Key", SnapshotKey, SummaryKey)
 
 
 def _sync(
     model: type[Row],
-    current: dict[Any, Row],
-    wanted: dict[Any, Row],
+    current: dict[Key, tuple[int, State]],
+    wanted: dict[Key, State],
     *,
-    compared: tuple[str, ...],
+    build: Callable[[Key, State], Row],
     unique: list[str],
     update: list[str],
-) -> tuple[list[Row], list[Any]]:
-    """Make the stored rows ``current`` equal ``wanted``: upsert what differs, delete what is no longer wanted.
-
-    Returns the rows written and the keys deleted.
+) -> tuple[list[Key], list[Key]]:
+    """Make the stored rows ``current`` (key → pk, state) equal ``wanted``: upsert what differs, delete what is no
+    longer wanted. Returns the keys written and the keys deleted.
     """
-
-    def state(row: Row) -> tuple[object, ...]:
-        return tuple(getattr(row, f) for f in compared)
-
-    written = [row for key, row in wanted.items() if key not in current or state(current[key]) != state(row)]
+    written = [key for key, state in wanted.items() if key not in current or current[key][1] != state]
     stale = [key for key in current if key not in wanted]
     if stale:
-        model.objects.filter(pk__in=[current[key].pk for key in stale]).delete()
+        model.objects.filter(pk__in=[current[key][0] for key in stale]).delete()
     if written:
-        model.objects.bulk_create(written, update_conflicts=True, unique_fields=unique, update_fields=update)
+        model.objects.bulk_create(
+            [build(key, wanted[key]) for key in written],
+            update_conflicts=True,
+            unique_fields=unique,
+            update_fields=update,
+        )
     return written, stale
 
 
@@ -149,23 +177,27 @@ def _refresh_chunk(variant_ids: list[int]) -> RefreshReport:
     report = RefreshReport(variants=len(variant_ids))
     # Serialize refreshes of the same variants (a no-op on SQLite, where writers are serialized already).
     list(Variant.objects.select_for_update().filter(pk__in=variant_ids).order_by("pk").values_list("pk", flat=True))
-    wanted_snapshots, wanted_summaries = compute(variant_ids)
-    snapshots = BuyBoxSnapshot.objects.filter(variant_id__in=variant_ids)
+    wanted_snapshots, wanted_summaries = compute_states(variant_ids)
+    stored_snapshots = BuyBoxSnapshot.objects.filter(variant_id__in=variant_ids).values_list(
+        "pk", "variant_id", "grade", "market", *SNAPSHOT_FIELDS
+    )
     written, stale = _sync(
         BuyBoxSnapshot,
-        {(s.variant_id, s.grade, s.market): s for s in snapshots},
+        {(row[1], row[2], row[3]): (row[0], tuple(row[4:])) for row in stored_snapshots},
         wanted_snapshots,
-        compared=SNAPSHOT_FIELDS,
+        build=_snapshot,
         unique=["variant", "grade", "market"],
         update=["winner", "price", "currency", "offer_count", "runner_up", "runner_up_price", "refreshed_at"],
     )
     report.snapshots_written, report.snapshots_deleted = len(written), len(stale)
-    summaries = VariantOfferSummary.objects.filter(variant_id__in=variant_ids)
+    stored_summaries = VariantOfferSummary.objects.filter(variant_id__in=variant_ids).values_list(
+        "pk", "variant_id", "market", *SUMMARY_FIELDS
+    )
     written_summaries, stale_summaries = _sync(
         VariantOfferSummary,
-        {(s.variant_id, s.market): s for s in summaries},
+        {(row[1], row[2]): (row[0], tuple(row[3:])) for row in stored_summaries},
         wanted_summaries,
-        compared=SUMMARY_FIELDS,
+        build=_summary,
         unique=["variant", "market"],
         update=list(SUMMARY_FIELDS),
     )
@@ -173,7 +205,7 @@ def _refresh_chunk(variant_ids: list[int]) -> RefreshReport:
     # Cached pages key on these versions: product pages of every refreshed variant (their offers changed), and
     # listing pages of the categories whose lowest prices moved.
     touch_variants(variant_ids=variant_ids)
-    moved = {row.variant_id for row in written_summaries} | {variant_id for variant_id, _ in stale_summaries}
+    moved = {variant_id for variant_id, _ in written_summaries} | {variant_id for variant_id, _ in stale_summaries}
     if moved:
         touch_categories(
             category_ids=Variant.objects.filter(pk__in=moved).values_list("product_model__category_id", flat=True)
