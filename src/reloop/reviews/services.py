@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Sum
+from django.utils.translation import gettext as _
 
 from reloop.accounts.models import User
 from reloop.catalog.models import Variant
@@ -34,10 +35,8 @@ MODERATE_PERMISSION = "reviews.moderate_review"
 
 
 def _check_ratings(product_rating: object, seller_rating: object) -> None:
-    for name, value in (("product", product_rating), ("seller", seller_rating)):
-        problem = domain.rating_problem(value)
-        if problem:
-            raise InvalidReview(f"The {name} rating: {problem}", code="invalid_rating")
+    if domain.rating_problem(product_rating) or domain.rating_problem(seller_rating):
+        raise InvalidReview(_("Give a rating from 1 to 5 stars."), code="invalid_rating")
 
 
 @transaction.atomic(durable=True)
@@ -50,7 +49,7 @@ def write_review(*, actor: User | None, line_id: int, product_rating: int, selle
     one review and one ``already_reviewed``.
     """
     if actor is None or not actor.is_authenticated:
-        raise SignInRequired("Sign in to review a purchase")
+        raise SignInRequired(_("Sign in to review a purchase."))
     line = (
         OrderLine.objects.select_related("seller_order__order", "variant")
         .filter(pk=line_id, seller_order__order__buyer=actor)
@@ -59,13 +58,16 @@ def write_review(*, actor: User | None, line_id: int, product_rating: int, selle
     if line is None:
         raise LineNotFound(f"No order line {line_id}")
     if not domain.is_reviewable(line.state):
-        raise NotReviewable("You can review a purchase once it has been delivered")
+        raise NotReviewable(_("You can review this purchase once it has been delivered."))
     if Review.objects.filter(line_id=line.pk).exists():
-        raise AlreadyReviewed("You have already reviewed this purchase")
+        raise AlreadyReviewed(_("You have already reviewed this purchase."))
     _check_ratings(product_rating, seller_rating)
     cleaned = domain.clean_text(text, minimum=domain.MIN_TEXT, maximum=domain.MAX_TEXT)
     if cleaned is None:
-        raise InvalidReview(f"A review is {domain.MIN_TEXT} to {domain.MAX_TEXT} characters long", code="invalid_text")
+        raise InvalidReview(
+            _("A review is %(min)s to %(max)s characters long.") % {"min": domain.MIN_TEXT, "max": domain.MAX_TEXT},
+            code="invalid_text",
+        )
     seller_id = line.seller_order.seller_id
     product_model_id = line.variant.product_model_id
     try:
@@ -85,7 +87,7 @@ def write_review(*, actor: User | None, line_id: int, product_rating: int, selle
                 created_at=clock.now(),
             )
     except IntegrityError as exc:  # a concurrent submission of the same line won
-        raise AlreadyReviewed("You have already reviewed this purchase") from exc
+        raise AlreadyReviewed(_("You have already reviewed this purchase.")) from exc
     _refresh_summaries(product_model_id=product_model_id, seller_id=seller_id)
     return review
 
@@ -99,13 +101,15 @@ def reply_to_review(*, actor: User | None, seller: Seller, review_id: int, text:
     if review is None:
         raise ReviewNotFound(f"No review {review_id}")
     if review.is_hidden:
-        raise ReviewHidden("This review was hidden by the moderators; it takes no reply")
+        raise ReviewHidden(_("This review was hidden by the moderators; it takes no reply."))
     now = clock.now()
     if not domain.reply_editable(replied_at=review.replied_at, now=now):
-        raise ReplyLocked("A reply can be changed only in the 72 hours after it was posted")
+        raise ReplyLocked(_("A reply can be changed only in the 72 hours after it was posted."))
     cleaned = domain.clean_text(text, minimum=1, maximum=domain.MAX_REPLY)
     if cleaned is None:
-        raise InvalidReview(f"A reply is 1 to {domain.MAX_REPLY} characters long", code="invalid_reply")
+        raise InvalidReview(
+            _("A reply is 1 to %(max)s characters long.") % {"max": domain.MAX_REPLY}, code="invalid_reply"
+        )
     if review.replied_at is None:
         # Conditional: of two concurrent first replies, the second becomes an edit (checked again below).
         first = Review.objects.filter(pk=review.pk, replied_at__isnull=True).update(
@@ -119,14 +123,14 @@ def reply_to_review(*, actor: User | None, seller: Seller, review_id: int, text:
         pk=review.pk, replied_at__gt=now - domain.REPLY_EDIT_WINDOW, hidden_at__isnull=True
     ).update(reply_text=cleaned, reply_updated_at=now)
     if not edited:
-        raise ReplyLocked("A reply can be changed only in the 72 hours after it was posted")
+        raise ReplyLocked(_("A reply can be changed only in the 72 hours after it was posted."))
     review.reply_text, review.reply_updated_at = cleaned, now
     return review
 
 
 def _check_moderator(actor: User | None) -> None:
     if actor is None or not (actor.is_active and actor.is_staff and actor.has_perm(MODERATE_PERMISSION)):
-        raise ModerationNotAllowed("Only moderators can hide or restore reviews")
+        raise ModerationNotAllowed(_("Only moderators can hide or restore reviews."))
 
 
 @transaction.atomic(durable=True)
@@ -140,7 +144,9 @@ def hide_review(*, actor: User | None, review_id: int, reason: str) -> Review:
     cleaned = domain.clean_text(reason, minimum=domain.MIN_HIDE_REASON, maximum=domain.MAX_HIDE_REASON)
     if cleaned is None:
         raise InvalidReview(
-            f"Say why in {domain.MIN_HIDE_REASON} to {domain.MAX_HIDE_REASON} characters", code="invalid_reason"
+            _("Say why in %(min)s to %(max)s characters.")
+            % {"min": domain.MIN_HIDE_REASON, "max": domain.MAX_HIDE_REASON},
+            code="invalid_reason",
         )
     now = clock.now()
     if Review.objects.filter(pk=review.pk, hidden_at__isnull=True).update(

@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.functional import lazy
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from reloop.reviews import domain
 
-STARS = [(n, _("%(n)s of 5") % {"n": n}) for n in range(5, 0, -1)]
+
+def _interpolated(message: str, values: dict[str, object]) -> str:
+    return gettext(message) % values
+
+
+#: Translated when rendered (in the reader's language), not when the module is imported.
+interpolated = lazy(_interpolated, str)
+
+STARS = [(n, interpolated(gettext_noop("%(n)s of 5"), {"n": n})) for n in range(5, 0, -1)]
 
 
 class ReviewForm(forms.Form):
@@ -26,10 +36,13 @@ class ReviewForm(forms.Form):
         max_length=domain.MAX_TEXT,
         strip=True,
         widget=forms.Textarea(attrs={"rows": 6}),
-        help_text=_(
-            "What other buyers should know: condition on arrival, battery, how it works. %(min)s to %(max)s characters."
-        )
-        % {"min": domain.MIN_TEXT, "max": domain.MAX_TEXT},
+        help_text=interpolated(
+            gettext_noop(
+                "What other buyers should know: condition on arrival, battery, how it works. "
+                "%(min)s to %(max)s characters."
+            ),
+            {"min": domain.MIN_TEXT, "max": domain.MAX_TEXT},
+        ),
     )
 
 
