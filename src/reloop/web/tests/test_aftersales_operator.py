@@ -142,3 +142,12 @@ class TestList:
         many, page = queries_for(client, LIST)
         assert few == many
         assert len(re.findall(r'href="/operator/cases/\d+/"', page.content.decode())) == 10
+
+
+def test_the_admin_shows_cases_read_only(client):
+    _, case = escalated_case()
+    client.force_login(UserFactory.create(is_staff=True, is_superuser=True))
+    assert client.get("/admin/aftersales/case/").status_code == 200
+    page = client.get(f"/admin/aftersales/case/{case.pk}/change/")
+    assert page.status_code == 200
+    assert b'name="_save"' not in page.content  # read-only: changes go through the services
