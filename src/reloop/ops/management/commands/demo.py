@@ -11,7 +11,7 @@ from django.db import close_old_connections
 
 from reloop.catalog.models import ProductModel
 from reloop.ops.demo_accounts import DEMO_PASSWORD, load_demo_accounts
-from reloop.ops.demo_payouts import load_demo_payouts
+from reloop.ops.demo_orders import load_demo_orders, load_demo_quality
 from reloop.ops.demo_payouts import load_demo_payouts
 from reloop.ops.demo_reviews import load_demo_reviews
 from reloop.ops.jobs import run_all
@@ -36,12 +36,15 @@ class Command(BaseCommand):
             call_command("seed", size="small", stdout=self.stdout, stderr=self.stderr)
         for account in load_demo_accounts():
             self.stdout.write(f"Demo account: {account.email} / {DEMO_PASSWORD} ({account.role})")
-        if payouts := load_demo_payouts():
-            self.stdout.write(f"Demo payouts: {payouts} paid to the demo seller over the past weeks.")
+        # First, so its quality snapshots are the first of their days (ops/demo_orders.py)
+        if suspended := load_demo_quality():
+            self.stdout.write(f"Demo quality: {suspended} sales of London Reboot, too many defects: suspended.")
         if payouts := load_demo_payouts():
             self.stdout.write(f"Demo payouts: {payouts} paid to the demo seller over the past weeks.")
         if reviews := load_demo_reviews():
             self.stdout.write(f"Demo reviews: {reviews} delivered purchases reviewed.")
+        if orders := load_demo_orders():
+            self.stdout.write(f"Demo orders: {orders} orders of buyer@reloop.test, one in each step of the trust loop.")
         if no_serve:
             return
         self.stdout.write(self.style.SUCCESS(f"Reloop is at http://{host}:{port}/ (Ctrl+C to stop)"))
