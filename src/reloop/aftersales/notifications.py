@@ -2,8 +2,8 @@
 
 A template per step (``aftersales/email/<step>.txt``): its first line is the subject, the rest the body; it is
 rendered once per recipient role, in the buyer's market language for the buyer and the site's default language
-for the seller and the operator. Links are absolute, from ``RELOOP_SITE_URL``. A failing mail server is logged and
-never undoes the step (``on_commit(robust=True)``).
+for the seller and the operator, times in the order's market time zone. Links are absolute, from
+``RELOOP_SITE_URL``. A failing mail server is logged and never undoes the step (``on_commit(robust=True)``).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from reloop.core.money import Money
 from reloop.markets.registry import get_market
@@ -72,10 +72,17 @@ def send(case_id: int, step: str, roles: Sequence[str]) -> int:
             link = _link("operator:case", case.pk, language)
         if not recipients:
             continue
-        with translation.override(language):
+        with translation.override(language), timezone.override(market.timezone):
             text = render_to_string(
                 f"aftersales/email/{step}.txt",
-                {"case": case, "role": role, "link": link, "message": last_message, "refund": refund},
+                {
+                    "case": case,
+                    "role": role,
+                    "link": link,
+                    "message": last_message,
+                    "refund": refund,
+                    "tz": market.timezone,
+                },
             ).strip()
         subject, _, body = text.partition("\n")
         send_mail(subject.strip(), body.strip() + "\n", None, recipients)

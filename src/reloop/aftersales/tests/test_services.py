@@ -96,6 +96,8 @@ class TestOpening:
         ]
         assert [m.to for m in mail.outbox] == [[sale.seller_user.email]]
         assert "please answer within 1 business day" in mail.outbox[0].subject
+        assert "(Europe/London)" in mail.outbox[0].body  # deadlines in the order's market time zone
+        assert f"http://127.0.0.1:8000/seller/returns/{case.pk}/" in mail.outbox[0].body
 
     def test_a_warranty_claim_leaves_the_line_alone_and_counts_as_a_defect(
         self, published, django_capture_on_commit_callbacks

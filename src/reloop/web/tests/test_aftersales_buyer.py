@@ -132,6 +132,7 @@ class TestCasePage:
         page = client.get(url)
         assert page.status_code == 200
         assert "The screen flickers." in page.content.decode()
+        assert "(Europe/London)" in page.content.decode()  # the seller's deadline, in the market's time zone
 
     def test_the_buyer_ships_back_once_the_seller_accepted(self, client):
         sale = delivered_line()
