@@ -144,6 +144,7 @@ class _Update:
     upserts: dict[str, Money]
     removals: tuple[str, ...]
     moves_buy_box: bool
+    markets: frozenset[str] | None = None  # the only markets whose buy boxes can move; None: any
 
 
 @dataclass
@@ -513,10 +514,13 @@ def _plan_update(
     if not fields and not upserts and not removals:
         return None
     crosses_zero = "stock" in fields and (current.stock == 0) != (fields["stock"] == 0)
-    moves = bool(upserts or removals or crosses_zero or set(fields) - {"stock"})
-    return _Update(
-        change.line, change.sku, current.pk, current.variant_id, fields, upserts, tuple(removals), moves
-    ), terms
+    every_market = crosses_zero or bool(set(fields) - {"stock"})  # eligibility or ranking in every market
+    moves = bool(upserts or removals or every_market)
+    markets = None if every_market else frozenset(upserts) | frozenset(removals)
+    update = _Update(
+        change.line, change.sku, current.pk, current.variant_id, fields, upserts, tuple(removals), moves, markets
+    )
+    return update, terms
 
 
 # --- Applying ----------------------------------------------------------------------------------------------
@@ -578,10 +582,18 @@ def apply_plan(plan: Plan, *, progress: Progress | None = None) -> Summary:
         raise InvalidOffer(
             _("The database refused the change (%(error)s): nothing was applied") % {"error": exc}, code="conflict"
         ) from exc
-    moving = {u.variant_id for u in plan.updates if u.moves_buy_box} | {c.terms.variant_id for c in plan.creates}
-    if moving:
-        publish(OffersChanged(frozenset(moving)))
-    stock_only = plan.stock_only_variant_ids - moving
+    # At most two events: the variants whose buy boxes can move in any market, and those where only prices of some
+    # markets changed (the union of those markets: refreshing a market that did not move is harmless).
+    everywhere = {u.variant_id for u in plan.updates if u.moves_buy_box and u.markets is None}
+    priced = {u.variant_id for u in plan.updates if u.moves_buy_box and u.markets is not None}
+    priced |= {c.terms.variant_id for c in plan.creates}
+    priced -= everywhere
+    markets = {m for u in plan.updates if u.markets for m in u.markets} | {m for c in plan.creates for m in c.prices}
+    if everywhere:
+        publish(OffersChanged(frozenset(everywhere)))
+    if priced:
+        publish(OffersChanged(frozenset(priced), markets=frozenset(markets)))
+    stock_only = plan.stock_only_variant_ids - everywhere - priced
     if stock_only:
         publish(OfferStockChanged(frozenset(stock_only)))
     return plan.summary

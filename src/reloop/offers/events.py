@@ -7,9 +7,14 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class OffersChanged:
-    """Offers of these variants changed in a way that can move a buy box (price, stock to or from 0, terms)."""
+    """Offers of these variants changed in a way that can move a buy box (price, stock to or from 0, terms).
+
+    ``markets``: only prices in these markets changed, so only their buy boxes can move; ``None`` (the default):
+    any market's may (stock, terms, activation).
+    """
 
     variant_ids: frozenset[int]
+    markets: frozenset[str] | None = None
 
 
 @dataclass(frozen=True)

@@ -114,7 +114,7 @@ def test_a_file_creates_and_updates_offers_as_its_report_announced(seller, varia
         ("en-gb", 31000, "GBP"),
         ("fr-fr", 32990, "EUR"),
     ]
-    assert published == [OffersChanged(frozenset({variant.pk}))]
+    assert published == [OffersChanged(frozenset({variant.pk}), markets=frozenset({"en-gb", "fr-fr"}))]
 
 
 @pytest.mark.parametrize(
