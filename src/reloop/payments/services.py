@@ -268,7 +268,12 @@ def _money_back(
         else:
             # Lock the line (PostgreSQL; SQLite writers are serialized): a release and a refund of the same
             # line never interleave, so the refund sees whether the money is still on hold.
-            line = OrderLine.objects.select_for_update().select_related("seller_order").filter(pk=line_id).first()
+            line = (
+                OrderLine.objects.select_for_update(of=("self",))
+                .select_related("seller_order")
+                .filter(pk=line_id)
+                .first()
+            )
             if line is None or line.seller_order.seller_id != seller_id:
                 raise UnknownLine(f"Order line {line_id} is not a line of seller {seller_id}.")
             seller_order_id = line.seller_order_id
@@ -316,12 +321,14 @@ def _release_line(*, line_id: int, today: dt.date) -> int:
     """Release one line in its own transaction (locks the line on PostgreSQL: see ``_money_back``). 1 or 0."""
     with transaction.atomic(durable=True):
         line = (
-            OrderLine.objects.select_for_update()
+            OrderLine.objects.select_for_update(of=("self",))
             .select_related("seller_order__order")
             .filter(pk=line_id, state__in=RELEASABLE_STATES, payout_release__isnull=True)
             .first()
         )
-        if line is None:  # released by another process meanwhile, or its state changed
+        # Released by another process meanwhile (checked again once the lock is held: on PostgreSQL the query
+        # above may have waited for that process's commit), or its state changed.
+        if line is None or LineRelease.objects.filter(line_id=line_id).exists():
             return 0
         part = line.seller_order
         currency = part.order.currency
@@ -374,7 +381,8 @@ def run_due_payouts(*, today: dt.date) -> int:
     only the latest runs, and it pays everything owed. Returns the number of payouts created."""
     run_date = domain.latest_run_date(today, conf.payout_days())
     if PayoutRun.objects.filter(run_date=run_date, finished_at__isnull=False).exists():
-        return _send_scheduled()  # a payout left scheduled by a crash is still sent
+        _send_scheduled()  # a payout left scheduled by a crash (or a provider error) is still sent
+        return 0
     return run_payouts(run_date=run_date)
 
 
@@ -446,15 +454,13 @@ def _destination_iban(seller_id: int) -> str:
     return str(value or "")
 
 
-def _send_scheduled() -> int:
-    """Send every scheduled payout through the payout provider; mark it paid, or failed and reversed. Returns 0
-    (payouts created, for the job's count): sending is part of the run that created them."""
+def _send_scheduled() -> None:
+    """Send every scheduled payout through the payout provider; mark it paid, or failed and reversed."""
     provider = get_payout_provider()
     for payout_id in list(
         Payout.objects.filter(status=PayoutStatus.SCHEDULED).order_by("pk").values_list("pk", flat=True)
     ):
         _send_payout(payout_id=payout_id, provider=provider)
-    return 0
 
 
 def _send_payout(*, payout_id: int, provider: PayoutProvider) -> None:

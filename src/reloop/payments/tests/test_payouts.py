@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, connections
 from django.utils import timezone
 
 from reloop.accounts.tests.factories import UserFactory
@@ -374,3 +375,78 @@ class TestChecks:
         names = {r.name for r in run_checks() if not r.ok}
         assert "each release equals its ledger transaction" in names
         assert "seller money on hold (seller:<id>:payable) ≤ 0 (never released or refunded more than was held)" in names
+
+
+def _in_threads(*targets) -> list[Exception]:
+    """Run ``targets`` at once (a barrier), each on its own connection; the exceptions they raised."""
+    barrier = threading.Barrier(len(targets))
+    errors: list[Exception] = []
+
+    def run(target):
+        try:
+            barrier.wait()
+            target()
+        except Exception as exc:  # collected and asserted by the caller
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(target,)) for target in targets]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return errors
+
+
+@pytest.mark.postgres
+@pytest.mark.concurrency
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_payout_runs_for_one_date_pay_once():
+    """Four workers run the same payout date at once against PostgreSQL: one payout, one ledger transaction."""
+    seller = SellerFactory()
+    line = deliver(one_line_sale(seller))
+    services.release_matured_lines(today=delivered_day(line) + dt.timedelta(days=14))
+
+    errors = _in_threads(*[lambda: services.run_payouts(run_date=dt.date(2026, 12, 16))] * 4)
+
+    assert errors == []
+    assert list(Payout.objects.values_list("amount", "status")) == [(9000, PayoutStatus.PAID)]
+    assert LedgerTransaction.objects.filter(kind="payout").count() == 1
+    assert available(seller) == 0
+    assert ledger_passes()
+
+
+@pytest.mark.postgres
+@pytest.mark.concurrency
+@pytest.mark.django_db(transaction=True)
+def test_a_refund_racing_the_release_of_its_line_takes_from_the_right_account():
+    """A release and a refund of the same line at once: the line lock orders them, the hold never goes wrong."""
+    seller = SellerFactory()
+    line = deliver(one_line_sale(seller))
+    day = delivered_day(line) + dt.timedelta(days=14)
+
+    errors = _in_threads(
+        lambda: services.release_matured_lines(today=day),
+        lambda: refund_line(line, gross=4000, commission_back=400, key="racing-refund"),
+    )
+
+    assert errors == []
+    assert (held(seller), available(seller)) == (0, 5400)
+    assert ledger_passes()
+
+
+@pytest.mark.postgres
+@pytest.mark.concurrency
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_release_jobs_release_each_line_once():
+    seller = SellerFactory()
+    lines = [deliver(one_line_sale(seller, price=1000 * n)) for n in range(1, 6)]
+    day = delivered_day(lines[0]) + dt.timedelta(days=14)
+
+    errors = _in_threads(*[lambda: services.release_matured_lines(today=day)] * 3)
+
+    assert errors == []
+    assert LineRelease.objects.count() == 5
+    assert (held(seller), available(seller)) == (0, 900 * 15)
+    assert ledger_passes()
