@@ -21,6 +21,7 @@ from reloop.payments.models import (
     LineRefund,
     LineRelease,
     Payout,
+    PayoutRun,
     PayoutStatus,
     Posting,
 )
@@ -105,8 +106,15 @@ class SellerPayoutBalance:
 
 
 def seller_payout_balances(*, seller: Seller, today: dt.date) -> list[SellerPayoutBalance]:
-    """The seller's balances per currency and the next payout. Two aggregate queries whatever the history."""
-    next_run = domain.next_run_date(today, conf.payout_days())
+    """The seller's balances per currency and the next payout (today, on a payout day whose run has not finished).
+    Three queries whatever the history."""
+    days = conf.payout_days()
+    next_run = domain.next_run_date(today, days)
+    if (
+        domain.latest_run_date(today, days) == today
+        and not PayoutRun.objects.filter(run_date=today, finished_at__isnull=False).exists()
+    ):
+        next_run = today
     ledger = {
         (code, currency): -(total or 0)
         for code, currency, total in LedgerAccount.objects.filter(seller=seller)

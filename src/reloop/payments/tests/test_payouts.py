@@ -450,3 +450,16 @@ def test_concurrent_release_jobs_release_each_line_once():
     assert LineRelease.objects.count() == 5
     assert (held(seller), available(seller)) == (0, 900 * 15)
     assert ledger_passes()
+
+
+def test_on_a_payout_day_the_next_payout_is_today_until_the_run_finished(seller):
+    line = deliver(one_line_sale(seller))
+    services.release_matured_lines(today=delivered_day(line) + dt.timedelta(days=14))
+    run_day = dt.date(2027, 1, 16)
+
+    (before,) = seller_payout_balances(seller=seller, today=run_day)
+    services.run_payouts(run_date=run_day)
+    (after,) = seller_payout_balances(seller=seller, today=run_day)
+
+    assert (before.next_run_date, before.estimated_next) == (run_day, Money(9000, GBP))
+    assert (after.next_run_date, after.estimated_next) == (dt.date(2027, 1, 26), Money(0, GBP))
