@@ -4,6 +4,7 @@ through the real services, balanced in the ledger, and loaded once however often
 from __future__ import annotations
 
 import pytest
+from django.db.models import Sum
 
 from reloop.accounts.models import User
 from reloop.aftersales.models import Case
@@ -124,7 +125,9 @@ def test_the_demo_buyer_has_one_order_in_each_step_and_a_second_load_creates_not
     assert Case.objects.filter(seller=bad, kind="warranty", state="escalated").count() == 2
 
     # Its sales of six weeks ago were paid out; the ledger balances; the buy boxes match the offers
-    assert Payout.objects.filter(seller=bad, status="paid").count() == 1
+    paid = Payout.objects.filter(seller=bad, status="paid").aggregate(total=Sum("amount"))["total"]
+    released = LineRelease.objects.filter(seller_id=bad.pk).aggregate(total=Sum("amount"))["total"]
+    assert paid == released > 0  # every unit's net, released after the hold, was paid out
     assert failed(run_checks()) == []
     assert rebuild_all_buy_boxes().differences == 0
 
