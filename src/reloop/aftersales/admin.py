@@ -20,17 +20,34 @@ class ReadOnlyInline(admin.TabularInline):
 
 class CasePhotoInline(ReadOnlyInline):
     model = CasePhoto
-    fields = readonly_fields = ["position", "content_type", "size", "uploaded_at"]  # the file: only on case pages
+    fields = readonly_fields = (
+        "position",
+        "content_type",
+        "size",
+        "uploaded_at",
+    )  # the file: only on case pages
 
 
 class CaseMessageInline(ReadOnlyInline):
     model = CaseMessage
-    fields = readonly_fields = ["role", "author", "body", "created_at"]
+    fields = readonly_fields = (
+        "role",
+        "author",
+        "body",
+        "created_at",
+    )
 
 
 class CaseEventInline(ReadOnlyInline):
     model = CaseEvent
-    fields = readonly_fields = ["role", "actor", "from_state", "to_state", "reason", "created_at"]
+    fields = readonly_fields = (
+        "role",
+        "actor",
+        "from_state",
+        "to_state",
+        "reason",
+        "created_at",
+    )
 
 
 @admin.register(Case)
