@@ -7,8 +7,8 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from reloop.web import quality_views, review_views, seller_offer_views, seller_order_views, seller_views
-from reloop.web import seller_import_views as imports
 from reloop.web import seller_case_views as cases
+from reloop.web import seller_import_views as imports
 from reloop.web import seller_onboarding_views as onboarding
 from reloop.web import seller_payout_views as payouts
 from reloop.web import seller_team_views as team
