@@ -8,7 +8,10 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from reloop.core.errors import InvalidInput
+from reloop.core.money import Money
 from reloop.payments import conf, domain
+from reloop.payments.errors import UnknownPaymentProvider
+from reloop.payments.providers.payouts import PayoutProvider, get_payout_provider
 
 D = dt.date
 DAYS = (6, 16, 26)
@@ -100,3 +103,27 @@ def test_account_codes_for_payouts():
 )
 def test_ibans_are_masked_to_country_and_last_four(iban, masked):
     assert domain.mask_iban(iban) == masked
+
+
+def test_the_test_payout_provider_honours_the_protocol_and_answers_a_retry_the_same():
+    provider = get_payout_provider()
+    assert isinstance(provider, PayoutProvider)
+    assert provider.name == "test"
+    first = provider.send_payout(
+        amount=Money(100, "EUR"), destination_iban="", reference="payout:1", idempotency_key="payout:1"
+    )
+    again = provider.send_payout(
+        amount=Money(100, "EUR"), destination_iban="", reference="payout:1", idempotency_key="payout:1"
+    )
+    other = provider.send_payout(
+        amount=Money(100, "EUR"), destination_iban="", reference="payout:2", idempotency_key="payout:2"
+    )
+    assert first == again
+    assert first.ok
+    assert other.reference != first.reference
+
+
+def test_an_unknown_payout_provider_is_refused(settings):
+    settings.RELOOP_PAYOUT_PROVIDER = "bank-of-nowhere"
+    with pytest.raises(UnknownPaymentProvider):
+        get_payout_provider()

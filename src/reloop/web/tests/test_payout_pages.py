@@ -136,6 +136,29 @@ class TestSellerPages:
         assert queries_one == queries_ten
         assert response.content.decode().count("data-payout=") == 10
 
+    def test_the_statement_runs_the_same_queries_for_1_and_10_lines(self, client):
+        one, ten = SellerMemberFactory(), SellerMemberFactory()
+        single = paid_out(one.seller)[0]
+        for _ in range(10):
+            deliver(
+                make_order(lines=[(make_offer(seller=ten.seller, variant=VariantFactory()), 1000)])
+                .seller_orders.get()
+                .lines.get()
+            )
+        services.release_matured_lines(today=dt.datetime.now(dt.UTC).date() + dt.timedelta(days=14))
+        services.run_payouts(run_date=FIRST_RUN + dt.timedelta(days=next(_run_dates)))
+        many = Payout.objects.get(seller=ten.seller)
+
+        client.force_login(one.user)
+        queries_one, _ = queries_for(client, reverse("seller:payout", args=[single.pk]))
+        client.force_login(ten.user)
+        queries_ten, response = queries_for(client, reverse("seller:payout", args=[many.pk]))
+
+        # session, user, membership; payout, previous payout, releases, refunds
+        assert queries_one == queries_ten
+        assert response.content.decode().count("data-release=") == 10
+        assert many.amount == 9000
+
 
 # --- Operator: /operator/payouts/ ---------------------------------------------------------------------------
 
