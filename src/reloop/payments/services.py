@@ -455,12 +455,15 @@ def _destination_iban(seller_id: int) -> str:
 
 
 def _send_scheduled() -> None:
-    """Send every scheduled payout through the payout provider; mark it paid, or failed and reversed."""
-    provider = get_payout_provider()
-    for payout_id in list(
-        Payout.objects.filter(status=PayoutStatus.SCHEDULED).order_by("pk").values_list("pk", flat=True)
+    """Send every scheduled payout through the provider it was scheduled with; mark it paid, or failed and
+    reversed."""
+    providers: dict[str, PayoutProvider] = {}
+    for payout_id, name in list(
+        Payout.objects.filter(status=PayoutStatus.SCHEDULED).order_by("pk").values_list("pk", "provider")
     ):
-        _send_payout(payout_id=payout_id, provider=provider)
+        if name not in providers:
+            providers[name] = get_payout_provider(name)
+        _send_payout(payout_id=payout_id, provider=providers[name])
 
 
 def _send_payout(*, payout_id: int, provider: PayoutProvider) -> None:

@@ -277,7 +277,7 @@ class TestPayoutRuns:
 
         line = deliver(one_line_sale(seller))
         services.release_matured_lines(today=delivered_day(line) + dt.timedelta(days=14))
-        monkeypatch.setattr(services, "get_payout_provider", Refusing)
+        monkeypatch.setattr(services, "get_payout_provider", lambda name=None: Refusing())
 
         services.run_payouts(run_date=dt.date(2026, 12, 6))
 
