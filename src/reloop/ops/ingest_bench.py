@@ -24,7 +24,6 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
-from django.db import connection
 from django.test import Client
 from django.test.utils import override_settings
 from django.utils.crypto import get_random_string
@@ -331,4 +330,3 @@ def _clean_up(sellers: list[Seller]) -> None:
         seller.tokens.all().delete()
         seller.offer_imports.all().delete()
     Seller.objects.filter(pk__in=[s.pk for s in sellers]).delete()
-    connection.close()

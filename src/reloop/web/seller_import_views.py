@@ -57,7 +57,7 @@ def _import_or_404(seller: Seller, import_id: int) -> OfferImport:
 
 
 @require_safe
-@seller_required
+@seller_required  # type: ignore[arg-type]  # a streaming answer is not an HttpResponse subclass; the frame allows it
 def offers_export(request: HttpRequest) -> StreamingHttpResponse:
     seller = seller_of(request)
     markets = [m.code for m in enabled_markets()]
