@@ -97,6 +97,11 @@ def seller_import(*, seller: Seller, import_id: int) -> OfferImport:
     return found
 
 
+def recent_imports(*, seller: Seller, limit: int = 10) -> list[OfferImport]:
+    """The seller's latest imports, newest first, without their file and errors (one query)."""
+    return list(OfferImport.objects.filter(seller=seller).defer("content", "errors").order_by("-pk")[:limit])
+
+
 def queue_offer_import(*, actor: User | None, seller: Seller, import_id: int, skip_invalid: bool) -> OfferImport:
     """Approve the report: the import will be applied. Idempotent (an import already queued or applied is returned
     as it is). Refused with ``import_has_errors`` when the report has errors and ``skip_invalid`` is not set."""

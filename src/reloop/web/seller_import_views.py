@@ -27,6 +27,7 @@ from reloop.offers.imports import (
     max_bytes,
     max_lines,
     queue_offer_import,
+    recent_imports,
     seller_import,
     start_offer_import,
     stored_errors,
@@ -93,7 +94,7 @@ def offers_import(request: HttpRequest) -> HttpResponse:
                 form.add_error("file", exc.message)
             else:
                 return redirect("seller:offers_import_report", import_id=offer_import.pk)
-    recent = OfferImport.objects.filter(seller=seller).defer("content", "errors")[:RECENT_IMPORTS]
+    recent = recent_imports(seller=seller, limit=RECENT_IMPORTS)
     return render(
         request,
         "web/seller/import/upload.html",
