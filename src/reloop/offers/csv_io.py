@@ -324,13 +324,19 @@ class _LineParser:
             return None
         match = _PRICE.fullmatch(value)
         if match is None or (match["sep"] == "," and not self.decimal_comma):
-            raise InvalidOffer(
+            message = (
                 _(
+                    "%(value)r is not a price: write it in %(currency)s with a dot or a comma for decimals and no "
+                    "thousands separator, e.g. 279.00 (or - to stop selling in %(market)s)"
+                )
+                if self.decimal_comma
+                else _(
                     "%(value)r is not a price: write it in %(currency)s with a dot for decimals and no thousands "
                     "separator, e.g. 279.00 (or - to stop selling in %(market)s)"
                 )
-                % {"value": value, "currency": currency, "market": market},
-                code="invalid_price_format",
+            )
+            raise InvalidOffer(
+                message % {"value": value, "currency": currency, "market": market}, code="invalid_price_format"
             )
         given_currency = (match["currency"] or currency).upper()
         try:
