@@ -274,19 +274,17 @@ def payout_reversal_postings(*, seller_id: int, amount: Money) -> list[PostingSp
     return [(posting_code, -money) for posting_code, money in payout_postings(seller_id=seller_id, amount=amount)]
 
 
-def release_amount(
-    *, line_net: int, line_refunded: int, part_net: int, part_refunded: int, part_released: int, last: bool
-) -> int:
+def release_amount(*, line_net: int, line_refunded: int, part_held: int, last: bool) -> int:
     """How much of a seller order's held money to release with one of its lines (minor units, ≥ 0).
 
     A line releases its net (line total − its commission) minus what was refunded from the hold for it, never more
-    than the part still holds. The part's last line to be released (every other line released or cancelled) takes
-    everything left: the shipping net and any rounding, so a seller order's hold always ends at exactly zero.
+    than its seller order still holds (``part_held``, from the ledger). The part's last line to be released (every
+    other line released or cancelled) takes everything the part still holds: the shipping net, any rounding and
+    whatever a refund recorded without its line left, so a seller order's hold always ends at exactly zero.
     """
-    remaining = part_net - part_refunded - part_released
     if last:
-        return max(0, remaining)
-    return max(0, min(line_net - line_refunded, remaining))
+        return max(0, part_held)
+    return max(0, min(line_net - line_refunded, part_held))
 
 
 def payable_on(delivered_on: dt.date, hold_days: int) -> dt.date:

@@ -332,13 +332,21 @@ def _release_line(*, line_id: int, today: dt.date) -> int:
             return 0
         part = line.seller_order
         currency = part.order.currency
-        held_refunds = dict(
-            LineRefund.objects.filter(seller_order=part, from_available=False)
-            .values_list("line_id")
-            .annotate(total=Sum("amount"))
-            .values_list("line_id", "total")
+        reference = f"order:{part.order.number}"
+        # What the seller order still holds, read from the ledger: its split, minus its refunds and cancellations
+        # from the hold and its releases (every movement of a seller order's money is referenced order:<number>),
+        # so a refund recorded without its line is counted too.
+        still_held = -(
+            Posting.objects.filter(
+                account__code=domain.seller_payable(part.seller_id),
+                currency=currency,
+                transaction__reference=reference,
+            ).aggregate(total=Sum("amount"))["total"]
+            or 0
         )
-        released = LineRelease.objects.filter(seller_order=part).aggregate(total=Sum("amount"))["total"] or 0
+        refunded_from_hold = (
+            LineRefund.objects.filter(line=line, from_available=False).aggregate(total=Sum("amount"))["total"] or 0
+        )
         others_open = (
             OrderLine.objects.filter(seller_order=part, payout_release__isnull=True)
             .exclude(pk=line.pk)
@@ -347,15 +355,12 @@ def _release_line(*, line_id: int, today: dt.date) -> int:
         )
         amount = domain.release_amount(
             line_net=line.line_total - line.commission,
-            line_refunded=held_refunds.get(line.pk, 0),
-            part_net=part.total - part.commission,
-            part_refunded=sum(held_refunds.values()),
-            part_released=released,
+            line_refunded=refunded_from_hold,
+            part_held=still_held,
             last=not others_open,
         )
         entry = None
         if amount:
-            reference = f"order:{part.order.number}"
             entry = post_transaction(
                 idempotency_key=f"line:{line.pk}:release",
                 kind=TransactionKind.RELEASE,

@@ -75,17 +75,13 @@ def test_the_hold_ends_14_days_after_delivery():
 
 
 def test_release_amounts():
-    # A line releases its net minus what the hold refunded for it; the last line sweeps the part's remainder
-    common = {"part_net": 15000, "part_refunded": 1000, "part_released": 0}
-    assert domain.release_amount(line_net=9000, line_refunded=1000, last=False, **common) == 8000
-    assert domain.release_amount(line_net=9000, line_refunded=1000, last=True, **common) == 14000
-    assert domain.release_amount(line_net=9000, line_refunded=9000, last=False, **common) == 0
-    assert (
-        domain.release_amount(
-            line_net=9000, line_refunded=0, part_net=100, part_refunded=0, part_released=50, last=False
-        )
-        == 50
-    )
+    # A line releases its net minus what the hold refunded for it, never more than its seller order still holds;
+    # the last line takes whatever the seller order still holds
+    assert domain.release_amount(line_net=9000, line_refunded=1000, part_held=14000, last=False) == 8000
+    assert domain.release_amount(line_net=9000, line_refunded=1000, part_held=14000, last=True) == 14000
+    assert domain.release_amount(line_net=9000, line_refunded=9000, part_held=6000, last=False) == 0
+    assert domain.release_amount(line_net=9000, line_refunded=0, part_held=50, last=False) == 50
+    assert domain.release_amount(line_net=9000, line_refunded=0, part_held=-10, last=True) == 0
 
 
 def test_account_codes_for_payouts():

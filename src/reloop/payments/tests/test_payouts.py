@@ -149,6 +149,25 @@ class TestRefunds:
         assert LineRelease.objects.get().amount == 6300
         assert ledger_passes()
 
+    def test_a_refund_recorded_without_its_line_before_the_release_is_still_counted(self, seller):
+        line = deliver(one_line_sale(seller))
+        part = line.seller_order
+        services.record_refund(  # as a caller that does not pass the line would
+            key="no-line",
+            reference=f"order:{part.order.number}",
+            seller_id=seller.pk,
+            gross=Money(4000, GBP),
+            commission=Money(400, GBP),
+        )
+        for state in (LineState.RETURN_REQUESTED, LineState.RETURNED, LineState.REFUNDED):
+            transition_line(line_id=line.pk, to_state=state, actor=None, actor_kind="system")
+
+        services.release_matured_lines(today=delivered_day(line) + dt.timedelta(days=14))
+
+        assert LineRelease.objects.get().amount == 5400
+        assert (held(seller), available(seller)) == (0, 5400)
+        assert ledger_passes()
+
     def test_a_refund_after_release_comes_from_the_available_balance(self, seller):
         line = deliver(one_line_sale(seller))
         services.release_matured_lines(today=delivered_day(line) + dt.timedelta(days=14))
