@@ -169,6 +169,7 @@ def _settle_refund(case: Case, *, actor: User, role: str, note: str) -> Case:
             key=f"{reference}:case:{case.pk}:refund",
             reference=reference,
             seller_id=case.seller_id,
+            line_id=case.line_id,
             gross=Money(case.refund_amount, case.currency),
             commission=Money(case.refund_commission, case.currency),
             memo=f"After-sales case {case.pk} ({case.kind})",

@@ -30,11 +30,6 @@ def ledger_output() -> str:
     return out.getvalue()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="aftersales/refunds.py must pass line_id=case.line_id to payments record_refund (notes/contracts.md); "
-    "until then a return refunded after its payout is taken from the hold. Remove this marker when it does.",
-)
 def test_a_return_refunded_after_payout_is_a_debt_recovered_from_the_next_payout():
     today = dt.datetime.now(dt.UTC).date()
     # Given a line delivered 20 days ago, released and paid out
