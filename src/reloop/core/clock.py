@@ -3,12 +3,34 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.utils import timezone
 
+_frozen: ContextVar[dt.datetime | None] = ContextVar("reloop_clock_frozen", default=None)
+
 
 def now() -> dt.datetime:
-    return timezone.now()
+    return _frozen.get() or timezone.now()
+
+
+@contextmanager
+def frozen_at(moment: dt.datetime) -> Iterator[None]:
+    """Within the block, ``now()`` answers ``moment`` (in this thread or task only).
+
+    For loaders that replay a story through the real services, such as the demo's past orders, deliveries and
+    payouts: every rule reads the time here, so the services behave as they did then. Timestamps the database
+    fills in itself (``auto_now_add``) keep the real time.
+    """
+    if timezone.is_naive(moment):
+        raise ValueError("frozen_at takes an aware datetime")
+    token = _frozen.set(moment)
+    try:
+        yield
+    finally:
+        _frozen.reset(token)
 
 
 def today() -> dt.date:

@@ -20,7 +20,7 @@ quality snapshots it records are the first of their days for that seller.
 
 Everything goes through the real services (checkout with the test card, accept, ship, delivery, after-sales,
 reviews, holds, payouts, quality). Where a rule needs time to pass, ``core.clock.now`` is moved back while the
-service runs (``_clock_at``) and the jobs get their ``today``/``day`` arguments: no row is written by hand. Audit
+service runs (``core.clock.frozen_at``) and the jobs get their ``today``/``day`` arguments: no row is written by hand. Audit
 stamps Django fills itself (``created_at``) keep the real time.
 
 Idempotent: the buyer's orders are made only while the demo buyer has none, the quality story only while London
@@ -30,9 +30,7 @@ Reboot has no sales, and the replayed jobs are idempotent; a second ``reloop dem
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from unittest import mock
+from collections.abc import Callable, Sequence
 
 from stdnum import luhn
 
@@ -74,13 +72,6 @@ QUALITY_CLAIMS = 2  # 2 / 20 = 10%: over the 6% threshold (a warning), under the
 DELIVERED_DAYS_AGO = 42
 WARNED_DAYS_AGO = 16  # warned then; still over after the 14-day grace period: suspended yesterday
 HISTORY_DAYS = 45  # the money jobs are replayed from then (before the oldest demo delivery)
-
-
-@contextmanager
-def _clock_at(moment: dt.datetime) -> Iterator[None]:
-    """Run the services as if it were ``moment`` (every rule reads the time through ``core.clock``)."""
-    with mock.patch.object(clock, "now", return_value=moment):
-        yield
 
 
 def _before(now: dt.datetime) -> Callable[..., dt.datetime]:
@@ -135,9 +126,9 @@ def _ship(part: SellerOrder, *, tracking: str) -> None:
 
 def _ship_and_deliver(order: Order, seller: Seller, *, shipped: dt.datetime, delivered: dt.datetime) -> SellerOrder:
     part = _part(order, seller)
-    with _clock_at(shipped):
+    with clock.frozen_at(shipped):
         _ship(part, tracking=f"RM{part.pk:09d}GB")
-    with _clock_at(delivered):
+    with clock.frozen_at(delivered):
         confirm_delivery(actor=order.buyer, order_number=order.number, seller_order_id=part.pk)
     return part
 
@@ -169,7 +160,7 @@ def _run_daily_jobs(*, since: dt.date, until: dt.date) -> None:
     """The money jobs of each past day, in order: releases after the hold, then the payout run of that day."""
     day = since
     while day < until:
-        with _clock_at(dt.datetime.combine(day, dt.time(6, 0), tzinfo=dt.UTC)):
+        with clock.frozen_at(dt.datetime.combine(day, dt.time(6, 0), tzinfo=dt.UTC)):
             release_matured_lines(today=day)
             run_due_payouts(today=day)
         day += dt.timedelta(days=1)
@@ -183,10 +174,10 @@ def _buyer_orders(*, seller: Seller, now: dt.datetime) -> int:
     ago = _before(now)
 
     # Delivered 20 days ago and reviewed: its money was released after the 14-day hold.
-    with _clock_at(ago(days=23)):
+    with clock.frozen_at(ago(days=23)):
         reviewed = _buy(buyer=buyer, items=[(next(offers), 1)], key="demo-orders-reviewed")
     part = _ship_and_deliver(reviewed, seller, shipped=ago(days=22), delivered=ago(days=20))
-    with _clock_at(ago(days=19)):
+    with clock.frozen_at(ago(days=19)):
         write_review(
             actor=buyer,
             line_id=part.lines.all()[0].pk,
@@ -196,31 +187,31 @@ def _buyer_orders(*, seller: Seller, now: dt.datetime) -> int:
         )
 
     # Returned and refunded: delivered 10 days ago, sent back, received and refunded in full.
-    with _clock_at(ago(days=13)):
+    with clock.frozen_at(ago(days=13)):
         refunded = _buy(buyer=buyer, items=[(next(offers), 1)], key="demo-orders-refunded")
     part = _ship_and_deliver(refunded, seller, shipped=ago(days=12), delivered=ago(days=10))
-    with _clock_at(ago(days=9)):
+    with clock.frozen_at(ago(days=9)):
         case = open_return(
             actor=buyer,
             line_id=part.lines.all()[0].pk,
             reason="change_of_mind",
             description="My old phone was repaired after all; this one is fine, I just do not need it.",
         )
-    with _clock_at(ago(days=8, hours=21)):
+    with clock.frozen_at(ago(days=8, hours=21)):
         answer_case(
             actor=owner, case_id=case.pk, answer="accept", note="Please use the prepaid Royal Mail label we emailed."
         )
-    with _clock_at(ago(days=8)):
+    with clock.frozen_at(ago(days=8)):
         mark_shipped_back(actor=buyer, case_id=case.pk, carrier="royal_mail", tracking_number="RM771234560GB")
-    with _clock_at(ago(days=6)):
+    with clock.frozen_at(ago(days=6)):
         confirm_receipt(actor=owner, case_id=case.pk)
         refund_case(actor=owner, case_id=case.pk, note="Received in perfect condition: refunded in full.")
 
     # Delivered 3 days ago, return opened an hour ago: waiting for the seller's answer.
-    with _clock_at(ago(days=5)):
+    with clock.frozen_at(ago(days=5)):
         returning = _buy(buyer=buyer, items=[(next(offers), 1)], key="demo-orders-returning")
     part = _ship_and_deliver(returning, seller, shipped=ago(days=4), delivered=ago(days=3))
-    with _clock_at(ago(hours=1)):
+    with clock.frozen_at(ago(hours=1)):
         open_return(
             actor=buyer,
             line_id=part.lines.all()[0].pk,
@@ -231,18 +222,18 @@ def _buyer_orders(*, seller: Seller, now: dt.datetime) -> int:
     # Shipped 20 hours ago, two parcels on their way (the demo seller and another refurbisher).
     items = [(next(offers), 1)]
     extra = _offers(other, count=1, min_stock=2, winning=True) if other else []
-    with _clock_at(ago(days=1)):
+    with clock.frozen_at(ago(days=1)):
         shipped = _buy(buyer=buyer, items=items + [(offer, 1) for offer in extra], key="demo-orders-shipped")
-    with _clock_at(ago(hours=20)):
+    with clock.frozen_at(ago(hours=20)):
         for part in SellerOrder.objects.filter(order=shipped).prefetch_related("lines").select_related("seller"):
             _ship(part, tracking=f"RM{part.pk:09d}GB")
 
     # Accepted this morning, to be shipped; and paid a few minutes ago, waiting for the seller.
-    with _clock_at(ago(hours=3)):
+    with clock.frozen_at(ago(hours=3)):
         accepted = _buy(buyer=buyer, items=[(next(offers), 1)], key="demo-orders-accepted")
-    with _clock_at(ago(hours=2)):
+    with clock.frozen_at(ago(hours=2)):
         accept_seller_order(actor=owner, seller=seller, seller_order_id=_part(accepted, seller).pk)
-    with _clock_at(ago(minutes=10)):
+    with clock.frozen_at(ago(minutes=10)):
         _buy(buyer=buyer, items=[(next(offers), 1)], key="demo-orders-paid")
 
     return Order.objects.filter(buyer=buyer).count()
@@ -251,7 +242,7 @@ def _buyer_orders(*, seller: Seller, now: dt.datetime) -> int:
 def _record_quality(seller: Seller, day: dt.date) -> None:
     """The daily quality job for one seller on ``day`` (``compute_quality_scores`` does this for every seller)."""
     start, end = quality_selectors.window(day)
-    with _clock_at(end - dt.timedelta(hours=1)):
+    with clock.frozen_at(end - dt.timedelta(hours=1)):
         counts = quality_selectors.seller_counts(seller_id=seller.pk, start=start, end=end)
         record_quality(seller=seller, day=day, counts=counts, start=start, end=end)
 
@@ -262,7 +253,7 @@ def _quality_story(*, bad: Seller, now: dt.datetime) -> int:
     orders: list[Order] = []
     for index, offer in enumerate(_offers(bad, count=QUALITY_ORDERS, min_stock=QUALITY_UNITS + 1, winning=False)):
         buyer = _shopper(f"quality-demo{index + 1}@reloop.test", "Demo", f"Shopper {index + 1}")
-        with _clock_at(ago(days=DELIVERED_DAYS_AGO + 3, hours=index)):
+        with clock.frozen_at(ago(days=DELIVERED_DAYS_AGO + 3, hours=index)):
             order = _buy(buyer=buyer, items=[(offer, QUALITY_UNITS)], key=f"demo-quality-{index + 1}")
         _ship_and_deliver(
             order,
@@ -274,7 +265,7 @@ def _quality_story(*, bad: Seller, now: dt.datetime) -> int:
     for index, order in enumerate(orders[:QUALITY_CLAIMS]):
         line = OrderLine.objects.filter(seller_order__order=order).order_by("pk").first()
         assert line is not None  # noqa: S101  # the order was just placed with one line
-        with _clock_at(ago(days=WARNED_DAYS_AGO + 1, hours=index)):
+        with clock.frozen_at(ago(days=WARNED_DAYS_AGO + 1, hours=index)):
             open_warranty_claim(
                 actor=order.buyer,
                 line_id=line.pk,
@@ -282,7 +273,7 @@ def _quality_story(*, bad: Seller, now: dt.datetime) -> int:
                 description="The phone restarts by itself several times a day, and the battery drains overnight.",
             )
     _record_quality(bad, ago(days=WARNED_DAYS_AGO).date())  # 10% defects > 6%: a warning, 14 days to improve
-    with _clock_at(ago(days=WARNED_DAYS_AGO - 7)):
+    with clock.frozen_at(ago(days=WARNED_DAYS_AGO - 7)):
         escalate_overdue_cases()  # the claims the seller never answered go to the operator
     _record_quality(bad, ago(days=1).date())  # still over after the grace period: suspended, buy boxes move
     return len(orders)

@@ -9,9 +9,6 @@ clock is moved back while they run, so the history reads as the past six weeks.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from contextlib import contextmanager
-from unittest import mock
 
 from stdnum import luhn
 
@@ -31,12 +28,6 @@ ADDRESS = {"full_name": "Demo Buyer", "line1": "1 High Street", "postal_code": "
 DEMO_CARD = "4242424242424242"
 #: Days before today each demo purchase is delivered (the last one is still on hold).
 DELIVERED_DAYS_AGO = (44, 37, 30, 26, 19, 6)
-
-
-@contextmanager
-def _clock_at(moment: dt.datetime) -> Iterator[None]:
-    with mock.patch.object(clock, "now", return_value=moment):
-        yield
 
 
 def _imei(n: int) -> str:
@@ -87,13 +78,13 @@ def load_demo_payouts() -> int:
     )
     now = clock.now()
     for index, (offer, days_ago) in enumerate(zip(offers, DELIVERED_DAYS_AGO, strict=False), start=1):
-        with _clock_at(now - dt.timedelta(days=days_ago)):
+        with clock.frozen_at(now - dt.timedelta(days=days_ago)):
             _buy_and_deliver(index=index, offer=offer, seller=seller)
     # The daily jobs of the past weeks, day by day: releases after the hold, payouts on the payout days.
     start = (now - dt.timedelta(days=max(DELIVERED_DAYS_AGO))).date()
     for offset in range((now.date() - start).days):
         day = start + dt.timedelta(days=offset)
-        with _clock_at(dt.datetime.combine(day, dt.time(6, 0), tzinfo=dt.UTC)):
+        with clock.frozen_at(dt.datetime.combine(day, dt.time(6, 0), tzinfo=dt.UTC)):
             release_matured_lines(today=day)
             run_due_payouts(today=day)
     return Payout.objects.filter(seller=seller).count()

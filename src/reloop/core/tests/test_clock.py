@@ -28,3 +28,20 @@ def test_business_days_skip_weekends(start, days, expected):
 def test_negative_days_are_refused():
     with pytest.raises(ValueError, match="non-negative"):
         add_business_days(dt.datetime(2026, 12, 1, tzinfo=UTC), -1)
+
+
+def test_frozen_at_moves_now_inside_the_block_only():
+    from reloop.core import clock
+
+    moment = dt.datetime(2026, 1, 2, 3, 4, tzinfo=UTC)
+    with clock.frozen_at(moment):
+        assert clock.now() == moment
+        assert clock.today() == dt.date(2026, 1, 2)
+    assert clock.now() != moment
+
+
+def test_frozen_at_refuses_a_naive_datetime():
+    from reloop.core import clock
+
+    with pytest.raises(ValueError, match="aware"), clock.frozen_at(dt.datetime(2026, 1, 2)):  # noqa: DTZ001
+        pass
