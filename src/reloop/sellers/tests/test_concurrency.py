@@ -42,7 +42,7 @@ def race(*calls) -> list[str]:
     return results
 
 
-def _two_owners_demote_each_other() -> tuple[list[str], int]:
+def _two_owners_demote_each_other():
     first = SellerMemberFactory(role=MemberRole.OWNER)
     second = SellerMemberFactory(seller=first.seller, role=MemberRole.OWNER)
     results = race(

@@ -34,7 +34,7 @@ VALID = {
 }
 
 
-def operator(*, allowed: bool = True):
+def operator(*, allowed=True):
     user = UserFactory(is_staff=True)
     if allowed:
         user.user_permissions.add(Permission.objects.get(codename="change_sellerapplication"))
