@@ -81,7 +81,10 @@ def record_quality(
             opened_on=day,
         )
 
-    notices = QualityWarning.objects.bulk_create([row(m, WarningKind.WARNING) for m in verdict.warn])
+    # A suspended seller sells nothing: it gets no new warnings until an operator reinstates it (then a new grace
+    # period starts with the first warning).
+    warn = verdict.warn if seller.standing == Standing.ACTIVE else []
+    notices = QualityWarning.objects.bulk_create([row(m, WarningKind.WARNING) for m in warn])
     suspended = False
     if verdict.suspend and seller.standing == Standing.ACTIVE:
         notices += QualityWarning.objects.bulk_create([row(m, WarningKind.SUSPENSION) for m in verdict.suspend_for])

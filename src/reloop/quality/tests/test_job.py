@@ -130,13 +130,18 @@ def test_over_the_threshold_warns_then_suspends_after_the_grace_period_and_the_j
         (WarningKind.SUSPENSION, None, False),
     ]
     assert BuyBoxSnapshot.objects.filter(variant=variant).count() == 0  # nobody else sells it
+    # The next day, still suspended and still over: no new warning, no email
+    mail.outbox.clear()
+    assert compute_quality_scores(day=day14 + dt.timedelta(days=1)) == 1
+    assert QualityWarning.objects.count() == 2
+    assert mail.outbox == []
 
     # An operator reinstates Alpha while it is still at 10%: a new warning and a new grace period, not a suspension
     set_seller_standing(seller=Seller.objects.get(pk=alpha.seller_id), standing=Standing.ACTIVE)
-    assert compute_quality_scores(day=day14 + dt.timedelta(days=1)) == 1
+    assert compute_quality_scores(day=day14 + dt.timedelta(days=2)) == 1
     assert Seller.objects.get(pk=alpha.seller_id).standing == Standing.ACTIVE
     assert QualityWarning.objects.filter(kind=WarningKind.WARNING, resolved_on__isnull=True).get().opened_on == (
-        day14 + dt.timedelta(days=1)
+        day14 + dt.timedelta(days=2)
     )
     assert BuyBoxSnapshot.objects.get(variant=variant).winner_id == alpha.pk
 
