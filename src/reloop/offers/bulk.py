@@ -553,9 +553,25 @@ def _update_rows(model: type[Offer], columns: tuple[str, ...], rows: Sequence[tu
         f"UPDATE {table} SET {assignments}, {quote('updated_at')} = %s FROM v WHERE {table}.{quote(pk_column)} = v.pk_"
     )
     params: list[Any] = [p for row in rows for p in row]
-    params.append(moment)
+    params.append(connection.ops.adapt_datetimefield_value(moment))
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+
+
+def _upsert_prices(rows: Sequence[tuple[int, str, int, str, Any]]) -> None:
+    """``INSERT … ON CONFLICT (offer_id, market) DO UPDATE`` for one chunk of prices (SQLite ≥ 3.24, PostgreSQL):
+    the same statement ``bulk_create(update_conflicts=True)`` makes, without building a model object per row."""
+    quote = connection.ops.quote_name
+    meta = OfferPrice._meta
+    columns = ", ".join(quote(c) for c in ("offer_id", "market", "amount", "currency", "updated_at"))
+    updates = ", ".join(f"{quote(c)} = excluded.{quote(c)}" for c in ("amount", "currency", "updated_at"))
+    values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(rows))
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES {values} "  # noqa: S608  # names are ours; values are parameters
+        f"ON CONFLICT ({quote('offer_id')}, {quote('market')}) DO UPDATE SET {updates}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [value for row in rows for value in row])
 
 
 def apply_plan(plan: Plan, *, progress: Progress | None = None) -> Summary:
@@ -617,18 +633,10 @@ def _write_updates(plan: Plan, moment: Any, step: Callable[[int], None]) -> None
         Offer.objects.bulk_update(parts, ["replaced_parts", "updated_at"], batch_size=WRITE_CHUNK)
     price_only = [u for u in updates if not u.fields]
     step(len(price_only))
-    upserts = [
-        OfferPrice(offer_id=u.offer_id, market=m, amount=p.amount, currency=p.currency, updated_at=moment)
-        for u in updates
-        for m, p in sorted(u.upserts.items())
-    ]
+    stamp = connection.ops.adapt_datetimefield_value(moment)
+    upserts = [(u.offer_id, m, p.amount, p.currency, stamp) for u in updates for m, p in sorted(u.upserts.items())]
     for batch in _chunks(upserts, WRITE_CHUNK):
-        OfferPrice.objects.bulk_create(
-            batch,
-            update_conflicts=True,
-            unique_fields=["offer", "market"],
-            update_fields=["amount", "currency", "updated_at"],
-        )
+        _upsert_prices(batch)
     removals: dict[str, list[int]] = defaultdict(list)
     for u in updates:
         for market in u.removals:
