@@ -188,7 +188,8 @@ def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
 # --- Planning ----------------------------------------------------------------------------------------------
 
 
-def _load_existing(seller: Seller, skus: list[str]) -> dict[str, _Existing]:
+def _load_existing(seller: Seller, skus: list[str], markets: set[str]) -> dict[str, _Existing]:
+    """The seller's offers with these SKUs, with their prices in ``markets`` (the only ones the changes touch)."""
     existing: dict[str, _Existing] = {}
     for chunk in _chunks(skus, READ_CHUNK):
         rows = Offer.objects.filter(seller=seller, sku__in=chunk).values_list(
@@ -221,7 +222,9 @@ def _load_existing(seller: Seller, skus: list[str]) -> dict[str, _Existing]:
                 stock,
                 active,
             )
-        prices = OfferPrice.objects.filter(offer_id__in=list(by_pk)).values_list(
+        if not markets or not by_pk:
+            continue
+        prices = OfferPrice.objects.filter(offer_id__in=list(by_pk), market__in=sorted(markets)).values_list(
             "offer_id", "market", "amount", "currency"
         )
         for offer_id, market, amount, currency in prices:
@@ -310,7 +313,7 @@ def plan_changes(
         first_line[key] = change.line
         unique.append(change)
 
-    existing = _load_existing(seller, [c.sku for c in unique])
+    existing = _load_existing(seller, [c.sku for c in unique], {m for c in unique for m in c.prices})
     new = [c for c in unique if c.sku not in existing]
     clashes = _case_clashes(seller, [c.sku for c in new]) if new and allow_create else {}
     known_variants = _known_variants({c.variant_id for c in new if c.variant_id is not None}) if allow_create else set()
