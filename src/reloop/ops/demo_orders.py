@@ -20,8 +20,9 @@ quality snapshots it records are the first of their days for that seller.
 
 Everything goes through the real services (checkout with the test card, accept, ship, delivery, after-sales,
 reviews, holds, payouts, quality). Where a rule needs time to pass, ``core.clock.now`` is moved back while the
-service runs (``core.clock.frozen_at``) and the jobs get their ``today``/``day`` arguments: no row is written by hand. Audit
-stamps Django fills itself (``created_at``) keep the real time.
+service runs (``core.clock.frozen_at``) and the jobs get their ``today``/``day`` arguments: no row is written by
+hand. Audit stamps Django fills itself (``created_at``) keep the real time. The steps of a sale (shopper, checkout,
+shipping with generated IMEIs, delivery) are ``ops.demo_story``'s, shared with the other demo loaders.
 
 Idempotent: the buyer's orders are made only while the demo buyer has none, the quality story only while London
 Reboot has no sales, and the replayed jobs are idempotent; a second ``reloop demo`` creates nothing.
@@ -31,8 +32,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-
-from stdnum import luhn
 
 from reloop.accounts.models import User
 from reloop.aftersales.services import (
@@ -44,11 +43,12 @@ from reloop.aftersales.services import (
     open_warranty_claim,
     refund_case,
 )
-from reloop.checkout.services import Checkout, add_to_cart, ensure_cart, place_order
 from reloop.core import clock
-from reloop.fulfillment.services import confirm_delivery, poll_shipments, ship_seller_order
+from reloop.fulfillment.services import poll_shipments
 from reloop.offers.models import Offer
+from reloop.ops import demo_story
 from reloop.ops.demo_accounts import DEMO_SELLER_SLUG
+from reloop.ops.demo_story import MARKET, deliver, demo_buyer, seller_part
 from reloop.orders.models import Order, OrderLine, SellerOrder
 from reloop.orders.services import accept_seller_order
 from reloop.payments.services import release_matured_lines, run_due_payouts
@@ -58,11 +58,11 @@ from reloop.quality.services import record_quality
 from reloop.reviews.services import write_review
 from reloop.sellers.models import Seller
 
-MARKET = "en-gb"
 BUYER_EMAIL = "buyer@reloop.test"
 SELLER_EMAIL = "seller@reloop.test"
 ADDRESS = {"full_name": "Demo Buyer", "line1": "221B Baker Street", "postal_code": "NW1 6XE", "city": "London"}
-DEMO_CARD = "4242424242424242"
+#: IMEI series: TAC 86, apart from the other demo loaders' units (35…).
+IMEI_TAC = "86"
 #: The refurbisher of the quality story, and the second seller of the buyer's two-parcel order.
 SUSPENDED_SELLER_SLUG = "london-reboot"
 OTHER_SELLER_SLUG = "phoenix-phones"
@@ -83,53 +83,20 @@ def _before(now: dt.datetime) -> Callable[..., dt.datetime]:
     return ago
 
 
-def _imei(line_id: int, unit: int) -> str:
-    base = f"86{line_id * 10 + unit:012d}"  # TAC 86…: apart from the other demo loaders' units (35…)
-    return base + luhn.calc_check_digit(base)
-
-
-def _shopper(email: str, first: str, last: str) -> User:
-    user, created = User.objects.get_or_create(
-        username=email, defaults={"email": email, "first_name": first, "last_name": last}
-    )
-    if created:
-        user.set_unusable_password()
-        user.save(update_fields=["password"])
-    return user
-
-
 def _buy(*, buyer: User, items: Sequence[tuple[Offer, int]], key: str) -> Order:
-    cart = ensure_cart(user=buyer, token=None, market=MARKET)
-    for offer, quantity in items:
-        add_to_cart(cart=cart, offer_id=offer.pk, quantity=quantity)
-    return place_order(
-        checkout=Checkout(
-            buyer=buyer, cart=cart, shipping_address=ADDRESS, shipping={}, card_number=DEMO_CARD, idempotency_key=key
-        )
-    )
-
-
-def _part(order: Order, seller: Seller) -> SellerOrder:
-    return SellerOrder.objects.prefetch_related("lines").get(order=order, seller=seller)
+    return demo_story.buy(buyer=buyer, items=items, key=key, address=ADDRESS)
 
 
 def _ship(part: SellerOrder, *, tracking: str) -> None:
-    ship_seller_order(
-        actor=None,
-        seller=part.seller,
-        seller_order_id=part.pk,
-        carrier="royal_mail",
-        tracking_number=tracking,
-        units={line.pk: [_imei(line.pk, n) for n in range(line.quantity)] for line in part.lines.all()},
-    )
+    demo_story.ship(part, tracking=tracking, tac=IMEI_TAC)
 
 
 def _ship_and_deliver(order: Order, seller: Seller, *, shipped: dt.datetime, delivered: dt.datetime) -> SellerOrder:
-    part = _part(order, seller)
+    part = seller_part(order, seller)
     with clock.frozen_at(shipped):
         _ship(part, tracking=f"RM{part.pk:09d}GB")
     with clock.frozen_at(delivered):
-        confirm_delivery(actor=order.buyer, order_number=order.number, seller_order_id=part.pk)
+        deliver(order, part)
     return part
 
 
@@ -232,7 +199,7 @@ def _buyer_orders(*, seller: Seller, now: dt.datetime) -> int:
     with clock.frozen_at(ago(hours=3)):
         accepted = _buy(buyer=buyer, items=[(next(offers), 1)], key="demo-orders-accepted")
     with clock.frozen_at(ago(hours=2)):
-        accept_seller_order(actor=owner, seller=seller, seller_order_id=_part(accepted, seller).pk)
+        accept_seller_order(actor=owner, seller=seller, seller_order_id=seller_part(accepted, seller).pk)
     with clock.frozen_at(ago(minutes=10)):
         _buy(buyer=buyer, items=[(next(offers), 1)], key="demo-orders-paid")
 
@@ -252,7 +219,7 @@ def _quality_story(*, bad: Seller, now: dt.datetime) -> int:
     ago = _before(now)
     orders: list[Order] = []
     for index, offer in enumerate(_offers(bad, count=QUALITY_ORDERS, min_stock=QUALITY_UNITS + 1, winning=False)):
-        buyer = _shopper(f"quality-demo{index + 1}@reloop.test", "Demo", f"Shopper {index + 1}")
+        buyer = demo_buyer(f"quality-demo{index + 1}@reloop.test", first_name="Demo", last_name=f"Shopper {index + 1}")
         with clock.frozen_at(ago(days=DELIVERED_DAYS_AGO + 3, hours=index)):
             order = _buy(buyer=buyer, items=[(offer, QUALITY_UNITS)], key=f"demo-quality-{index + 1}")
         _ship_and_deliver(

@@ -10,60 +10,26 @@ from __future__ import annotations
 
 import datetime as dt
 
-from stdnum import luhn
-
-from reloop.accounts.models import User
-from reloop.checkout.services import Checkout, add_to_cart, ensure_cart, place_order
 from reloop.core import clock
-from reloop.fulfillment.services import confirm_delivery, ship_seller_order
 from reloop.offers.models import Offer
 from reloop.ops.demo_accounts import DEMO_SELLER_SLUG
-from reloop.orders.models import SellerOrder
+from reloop.ops.demo_story import MARKET, buy, deliver, demo_buyer, seller_part, ship
 from reloop.payments.models import Payout
 from reloop.payments.services import release_matured_lines, run_due_payouts
 from reloop.sellers.models import Seller
 
-MARKET = "en-gb"
-ADDRESS = {"full_name": "Demo Buyer", "line1": "1 High Street", "postal_code": "SW1A 1AA", "city": "London"}
-DEMO_CARD = "4242424242424242"
 #: Days before today each demo purchase is delivered (the last one is still on hold).
 DELIVERED_DAYS_AGO = (44, 37, 30, 26, 19, 6)
-
-
-def _imei(n: int) -> str:
-    base = f"35{n:012d}"
-    return base + luhn.calc_check_digit(base)
+#: IMEI series: TAC 35 like the demo reviews' units, with units numbered from 5 to stay apart from theirs.
+IMEI_TAC, IMEI_UNIT_OFFSET = "35", 5
 
 
 def _buy_and_deliver(*, index: int, offer: Offer, seller: Seller) -> None:
-    buyer, created = User.objects.get_or_create(
-        username=f"payouts-demo{index}@reloop.test", defaults={"email": f"payouts-demo{index}@reloop.test"}
-    )
-    if created:
-        buyer.set_unusable_password()
-        buyer.save(update_fields=["password"])
-    cart = ensure_cart(user=buyer, token=None, market=MARKET)
-    add_to_cart(cart=cart, offer_id=offer.pk)
-    order = place_order(
-        checkout=Checkout(
-            buyer=buyer,
-            cart=cart,
-            shipping_address=ADDRESS,
-            shipping={},
-            card_number=DEMO_CARD,
-            idempotency_key=f"demo-payouts-{index}",
-        )
-    )
-    part = SellerOrder.objects.prefetch_related("lines").get(order=order, seller=seller)
-    ship_seller_order(
-        actor=None,
-        seller=seller,
-        seller_order_id=part.pk,
-        carrier="royal_mail",
-        tracking_number=f"RM{order.pk:09d}GB",
-        units={line.pk: [_imei(line.pk * 10 + n + 5) for n in range(line.quantity)] for line in part.lines.all()},
-    )
-    confirm_delivery(actor=buyer, order_number=order.number, seller_order_id=part.pk)
+    buyer = demo_buyer(f"payouts-demo{index}@reloop.test")
+    order = buy(buyer=buyer, items=[(offer, 1)], key=f"demo-payouts-{index}")
+    part = seller_part(order, seller)
+    ship(part, tracking=f"RM{order.pk:09d}GB", tac=IMEI_TAC, unit_offset=IMEI_UNIT_OFFSET)
+    deliver(order, part)
 
 
 def load_demo_payouts() -> int:

@@ -4,22 +4,16 @@ idempotent: nothing happens once any review exists."""
 
 from __future__ import annotations
 
-from stdnum import luhn
-
-from reloop.accounts.models import User
-from reloop.checkout.services import Checkout, add_to_cart, ensure_cart, place_order
-from reloop.fulfillment.services import confirm_delivery, ship_seller_order
 from reloop.offers.models import Offer
 from reloop.ops.demo_accounts import DEMO_SELLER_SLUG
-from reloop.orders.models import SellerOrder
+from reloop.ops.demo_story import MARKET, buy, deliver, demo_buyer, seller_part, ship
 from reloop.quality.services import compute_quality_scores
 from reloop.reviews.models import Review
 from reloop.reviews.services import reply_to_review, write_review
 from reloop.sellers.models import Seller
 
-MARKET = "en-gb"
-ADDRESS = {"full_name": "Demo Buyer", "line1": "1 High Street", "postal_code": "SW1A 1AA", "city": "London"}
-DEMO_CARD = "4242424242424242"
+#: IMEI series: TAC 35, units numbered from 0 (the demo payouts' units of the same TAC start at 5).
+IMEI_TAC = "35"
 #: (first name, last name, device rating, seller rating, text, seller reply)
 REVIEWS = (
     (
@@ -45,22 +39,6 @@ REVIEWS = (
 )
 
 
-def _imei(n: int) -> str:
-    base = f"35{n:012d}"
-    return base + luhn.calc_check_digit(base)
-
-
-def _buyer(index: int, first: str, last: str) -> User:
-    user, created = User.objects.get_or_create(
-        username=f"reviewer{index}@reloop.test",
-        defaults={"email": f"reviewer{index}@reloop.test", "first_name": first, "last_name": last},
-    )
-    if created:
-        user.set_unusable_password()
-        user.save(update_fields=["password"])
-    return user
-
-
 def load_demo_reviews() -> int:
     """Buy, ship, deliver and review one unit per demo review; returns how many reviews were written."""
     seller = Seller.objects.filter(slug=DEMO_SELLER_SLUG).first()
@@ -75,29 +53,11 @@ def load_demo_reviews() -> int:
     for index, (offer, (first, last, device, rating, text, reply)) in enumerate(
         zip(offers, REVIEWS, strict=False), start=1
     ):
-        buyer = _buyer(index, first, last)
-        cart = ensure_cart(user=buyer, token=None, market=MARKET)
-        add_to_cart(cart=cart, offer_id=offer.pk)
-        order = place_order(
-            checkout=Checkout(
-                buyer=buyer,
-                cart=cart,
-                shipping_address=ADDRESS,
-                shipping={},
-                card_number=DEMO_CARD,
-                idempotency_key=f"demo-review-{index}",
-            )
-        )
-        part = SellerOrder.objects.prefetch_related("lines").get(order=order, seller=seller)
-        ship_seller_order(
-            actor=None,
-            seller=seller,
-            seller_order_id=part.pk,
-            carrier="royal_mail",
-            tracking_number=f"RM{order.pk:09d}GB",
-            units={line.pk: [_imei(line.pk * 10 + n) for n in range(line.quantity)] for line in part.lines.all()},
-        )
-        confirm_delivery(actor=buyer, order_number=order.number, seller_order_id=part.pk)
+        buyer = demo_buyer(f"reviewer{index}@reloop.test", first_name=first, last_name=last)
+        order = buy(buyer=buyer, items=[(offer, 1)], key=f"demo-review-{index}")
+        part = seller_part(order, seller)
+        ship(part, tracking=f"RM{order.pk:09d}GB", tac=IMEI_TAC)
+        deliver(order, part)
         line = part.lines.all()[0]
         review = write_review(actor=buyer, line_id=line.pk, product_rating=device, seller_rating=rating, text=text)
         if reply:
