@@ -50,28 +50,9 @@ ADDRESS = {
 def placed_order(*, seller: Any, quantity: int = 1, stock: int = 10) -> tuple[Any, Any, Any]:
     """(offer, seller order, line) of an order paid with the test card, placed as a buyer places it, so that a
     cancellation refunds a real (test provider) charge through the ledger."""
-    from reloop.accounts.tests.factories import UserFactory
-    from reloop.catalog.tests.factories import VariantFactory
-    from reloop.checkout.services import Checkout, add_to_cart, ensure_cart, place_order
-    from reloop.offers.tests.factories import make_offer
-    from reloop.orders.models import SellerOrder
+    from reloop.checkout.tests.factories import paid_seller_order
 
-    offer = make_offer(seller=seller, variant=VariantFactory(), stock=stock)
-    buyer: Any = UserFactory()
-    cart = ensure_cart(user=buyer, token=None, market="en-gb")
-    add_to_cart(cart=cart, offer_id=offer.pk, quantity=quantity)
-    order = place_order(
-        checkout=Checkout(
-            buyer=buyer,
-            cart=cart,
-            shipping_address=ADDRESS,
-            shipping={},
-            card_number="4242424242424242",
-            idempotency_key=f"order-{offer.pk}",
-        )
-    )
-    part = SellerOrder.objects.get(order=order)
-    return offer, part, part.lines.get()
+    return paid_seller_order(seller=seller, quantity=quantity, stock=stock, address=ADDRESS)
 
 
 def world_state() -> dict[str, Any]:

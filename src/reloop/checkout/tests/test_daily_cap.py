@@ -10,7 +10,7 @@ from django.utils import timezone
 from reloop.accounts.models import User
 from reloop.catalog.tests.factories import VariantFactory
 from reloop.checkout.errors import SellerDailyCapReached
-from reloop.checkout.services import Checkout, add_to_cart, ensure_cart, place_order
+from reloop.checkout.tests import factories
 from reloop.offers.models import Offer
 from reloop.offers.tests.factories import make_offer
 from reloop.orders.models import Order
@@ -21,29 +21,17 @@ from reloop.sellers.tests.factories import SellerFactory
 
 pytestmark = pytest.mark.django_db
 
-ADDRESS = {"full_name": "Ada Buyer", "line1": "1 High Street", "postal_code": "SW1A 1AA", "city": "London"}
-
 
 def buyer(n: int) -> User:
     return User.objects.create_user(username=f"cap{n}@example.com", email=f"cap{n}@example.com", password="x")
 
 
 def cart_with(user: User, offer: Offer, quantity: int):
-    cart = ensure_cart(user=user, token=None, market="en-gb")
-    add_to_cart(cart=cart, offer_id=offer.pk, quantity=quantity)
-    return cart
+    return factories.cart_with(buyer=user, items=[(offer, quantity)])
 
 
 def buy(user: User, cart, key: str) -> Order:
-    checkout = Checkout(
-        buyer=user,
-        cart=cart,
-        shipping_address=ADDRESS,
-        shipping={},
-        card_number="4242424242424242",
-        idempotency_key=key,
-    )
-    return place_order(checkout=checkout)
+    return factories.pay_cart(buyer=user, cart=cart, key=key)
 
 
 def winner(variant) -> int:

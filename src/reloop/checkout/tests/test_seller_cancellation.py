@@ -11,46 +11,29 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from reloop.accounts.tests.factories import UserFactory
-from reloop.catalog.tests.factories import VariantFactory
 from reloop.checkout.auto_cancel import cancel_unaccepted_lines, cancel_unshipped_lines
-from reloop.checkout.services import Checkout, add_to_cart, cancel_seller_order, ensure_cart, place_order
+from reloop.checkout.services import cancel_seller_order
+from reloop.checkout.tests.factories import paid_seller_order
 from reloop.core.errors import InvalidInput
 from reloop.fulfillment.services import ship_seller_order
 from reloop.offers.models import Offer
-from reloop.offers.tests.factories import make_offer
 from reloop.orders.domain import LineState
 from reloop.orders.errors import NotCancellable, OrderNotFound
-from reloop.orders.models import Order, OrderLine, SellerOrder
+from reloop.orders.models import Order, OrderLine
 from reloop.orders.services import accept_seller_order
 from reloop.payments.models import TestCharge
 from reloop.sellers.tests.factories import SellerFactory
 
 pytestmark = pytest.mark.django_db
 
-ADDRESS = {"full_name": "Ada Buyer", "line1": "1 High Street", "postal_code": "SW1A 1AA", "city": "London"}
 MONDAY_10H = dt.datetime(2026, 11, 30, 10, 0, tzinfo=dt.UTC)
 
 
 def placed(*, quantity=1, dispatch_days=1, seller=None):
     """(seller, seller order, line) of an order paid with the test card, as a buyer places it."""
     seller = seller or SellerFactory()
-    offer = make_offer(seller=seller, variant=VariantFactory(), stock=10, dispatch_days=dispatch_days)
-    buyer = UserFactory()
-    cart = ensure_cart(user=buyer, token=None, market="en-gb")
-    add_to_cart(cart=cart, offer_id=offer.pk, quantity=quantity)
-    order = place_order(
-        checkout=Checkout(
-            buyer=buyer,
-            cart=cart,
-            shipping_address=ADDRESS,
-            shipping={},
-            card_number="4242424242424242",
-            idempotency_key=f"k-{offer.pk}",
-        )
-    )
-    part = SellerOrder.objects.get(order=order)
-    return seller, part, part.lines.get()
+    _, part, line = paid_seller_order(seller=seller, quantity=quantity, dispatch_days=dispatch_days)
+    return seller, part, line
 
 
 def ledger_report() -> str:

@@ -8,7 +8,7 @@ from typing import cast
 
 from reloop.accounts.models import User
 from reloop.accounts.tests.factories import UserFactory
-from reloop.checkout.services import Checkout, add_to_cart, ensure_cart, place_order
+from reloop.checkout.tests.factories import cart_with, pay_cart
 from reloop.offers.models import Offer
 from reloop.orders.domain import LineState
 from reloop.orders.models import ActorKind, Order, OrderLine
@@ -16,8 +16,6 @@ from reloop.orders.services import transition_line
 from reloop.reviews.models import Review
 from reloop.reviews.services import write_review
 
-ADDRESS = {"full_name": "Ada Buyer", "line1": "1 High Street", "postal_code": "SW1A 1AA", "city": "London"}
-GOOD_CARD = "4242424242424242"
 _attempt = itertools.count(1)
 
 #: The path of a line from payment to each state (through the state machine).
@@ -38,19 +36,8 @@ PATH: dict[str, tuple[str, ...]] = {
 
 
 def place_paid_order(*, buyer: User, offers: list[Offer], market: str = "en-gb", quantity: int = 1) -> Order:
-    cart = ensure_cart(user=buyer, token=None, market=market)
-    for offer in offers:
-        add_to_cart(cart=cart, offer_id=offer.pk, quantity=quantity)
-    return place_order(
-        checkout=Checkout(
-            buyer=buyer,
-            cart=cart,
-            shipping_address=ADDRESS,
-            shipping={},
-            card_number=GOOD_CARD,
-            idempotency_key=f"attempt-{next(_attempt)}",
-        )
-    )
+    cart = cart_with(buyer=buyer, items=[(offer, quantity) for offer in offers], market=market)
+    return pay_cart(buyer=buyer, cart=cart, key=f"attempt-{next(_attempt)}")
 
 
 def move_line(line: OrderLine, state: str, *, actor_kind: str = ActorKind.SELLER, reason: str = "") -> OrderLine:

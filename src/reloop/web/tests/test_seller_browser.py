@@ -8,7 +8,7 @@ import pytest
 
 from reloop.accounts.models import User
 from reloop.catalog.tests.factories import CategoryFactory, ProductModelFactory, VariantFactory
-from reloop.checkout.services import Checkout, add_to_cart, ensure_cart, place_order
+from reloop.checkout.tests.factories import checkout_order
 from reloop.devices.tests.factories import BAD_IMEI, IMEIS
 from reloop.offers.models import OfferPrice
 from reloop.offers.tests.factories import make_offer
@@ -54,19 +54,7 @@ def test_seller_reprices_inline_and_ships_after_fixing_an_imei(live_server, page
 
     # Given a paid order, when the seller ships it with a wrong IMEI, the error is on that unit and nothing ships
     buyer = User.objects.create_user(username="ada@example.com", email="ada@example.com", password=PASSWORD)
-    cart = ensure_cart(user=buyer, token=None, market="en-gb")
-    add_to_cart(cart=cart, offer_id=offer.pk)
-    address = {"full_name": "Ada Buyer", "line1": "1 High Street", "postal_code": "SW1A 1AA", "city": "London"}
-    order = place_order(
-        checkout=Checkout(
-            buyer=buyer,
-            cart=cart,
-            shipping_address=address,
-            shipping={},
-            card_number="4242424242424242",
-            idempotency_key="browser-1",
-        )
-    )
+    order = checkout_order(buyer=buyer, items=[(offer, 1)])
     page.goto(f"{live_server.url}/seller/orders/?queue=to_accept")
     page.get_by_role("link", name=order.number).click()
     page.get_by_label("Carrier").select_option("royal_mail")

@@ -6,15 +6,13 @@ Orders are placed through checkout with the test card, as a buyer places them.
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
-from reloop.accounts.tests.factories import UserFactory
 from reloop.catalog.tests.factories import CategoryFactory, ProductModelFactory, VariantFactory
-from reloop.checkout.services import Checkout, add_to_cart, ensure_cart, place_order
+from reloop.checkout.tests.factories import checkout_order
 from reloop.devices.tests.factories import BAD_IMEI, IMEIS
 from reloop.fulfillment.models import Shipment
 from reloop.offers.models import Offer
@@ -40,22 +38,16 @@ ADDRESS = {
 def placed(seller, *, quantity=1, lines=1, phone=True) -> SellerOrder:
     """A paid seller order of ``seller`` with ``lines`` lines of ``quantity`` units (smartphones need an IMEI)."""
     category = CategoryFactory(slug="smartphones" if phone else "laptops")
-    buyer: Any = UserFactory()
-    cart = ensure_cart(user=buyer, token=None, market="en-gb")
-    for _ in range(lines):
-        variant = VariantFactory(product_model=ProductModelFactory(category=category))
-        offer = make_offer(seller=seller, variant=variant, stock=10, warranty_months=18)
-        add_to_cart(cart=cart, offer_id=offer.pk, quantity=quantity)
-    order = place_order(
-        checkout=Checkout(
-            buyer=buyer,
-            cart=cart,
-            shipping_address=ADDRESS,
-            shipping={},
-            card_number="4242424242424242",
-            idempotency_key=f"k-{buyer.pk}",
+    offers = [
+        make_offer(
+            seller=seller,
+            variant=VariantFactory(product_model=ProductModelFactory(category=category)),
+            stock=10,
+            warranty_months=18,
         )
-    )
+        for _ in range(lines)
+    ]
+    order = checkout_order(items=[(offer, quantity) for offer in offers], address=ADDRESS)
     return SellerOrder.objects.get(order=order, seller=seller)
 
 
