@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import threading
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 BASE = "/api/v1/seller"
@@ -36,6 +38,34 @@ def call(
         elif body is not None:
             kwargs["data"] = json.dumps(body)
     return getattr(client, method)(f"{BASE}{path}", **kwargs, **headers)
+
+
+def concurrent_statuses(threads: int, send: Callable[[Any], Any]) -> list[int]:
+    """``threads`` threads, each with its own test client and database connection, call ``send(client)`` at the
+    same moment (a barrier); the status codes of their responses, in the order they finished."""
+    from django.db import connection
+    from django.test import Client
+
+    barrier = threading.Barrier(threads)
+    results: list[int] = []
+    lock = threading.Lock()
+
+    def worker() -> None:
+        try:
+            client = Client()
+            barrier.wait()
+            status = send(client).status_code
+            with lock:
+                results.append(status)
+        finally:
+            connection.close()
+
+    pool = [threading.Thread(target=worker) for _ in range(threads)]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    return results
 
 
 ADDRESS = {

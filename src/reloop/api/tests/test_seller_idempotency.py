@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import threading
 
 import pytest
-from django.db import connection
 from django.test import Client
 
-from reloop.api.tests.helpers import call
+from reloop.api.tests.helpers import call, concurrent_statuses
 from reloop.catalog.tests.factories import VariantFactory
 from reloop.core import clock
 from reloop.core.idempotency import KEY_LIFETIME, purge_idempotency_keys
@@ -216,26 +214,7 @@ def test_the_openapi_document_names_the_header(client):
 
 def _race(world, threads: int):
     """``threads`` clients send the same delta with the same key at the same moment."""
-    barrier = threading.Barrier(threads)
-    results: list[int] = []
-    lock = threading.Lock()
-
-    def worker():
-        try:
-            client = Client()
-            barrier.wait()
-            status = _take_one(client, world, "race").status_code
-            with lock:
-                results.append(status)
-        finally:
-            connection.close()
-
-    pool = [threading.Thread(target=worker) for _ in range(threads)]
-    for t in pool:
-        t.start()
-    for t in pool:
-        t.join()
-    return sorted(results)
+    return sorted(concurrent_statuses(threads, lambda client: _take_one(client, world, "race")))
 
 
 def _assert_applied_once(world, results, threads):

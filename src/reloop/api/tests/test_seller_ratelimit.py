@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
 
 import pytest
 from django.core.cache import caches
-from django.db import connection
-from django.test import Client
 
-from reloop.api.tests.helpers import call
+from reloop.api.tests.helpers import call, concurrent_statuses
 from reloop.catalog.tests.factories import VariantFactory
 from reloop.core import ratelimit
 from reloop.core.models import RateLimitCounter
@@ -109,26 +106,7 @@ def test_purge_deletes_ended_windows_only(client, world, monkeypatch):
 
 
 def _burst(key: str, threads: int) -> list[int]:
-    barrier = threading.Barrier(threads)
-    results: list[int] = []
-    lock = threading.Lock()
-
-    def worker():
-        try:
-            client = Client()
-            barrier.wait()
-            status = call(client, "get", "/competition", key).status_code
-            with lock:
-                results.append(status)
-        finally:
-            connection.close()
-
-    pool = [threading.Thread(target=worker) for _ in range(threads)]
-    for t in pool:
-        t.start()
-    for t in pool:
-        t.join()
-    return results
+    return concurrent_statuses(threads, lambda client: call(client, "get", "/competition", key))
 
 
 @pytest.mark.django_db(transaction=True)
