@@ -142,22 +142,20 @@ class CompetitionListOut(Paginated):
     items: list[OfferCompetitionOut]
 
 
-class OfferQuery(Schema):
+class PageQuery(Schema):
+    """Which page to return (every list of the seller API pages alike)."""
+
+    page: int = Field(1, ge=1, le=10_000)
+    page_size: int = Field(50, ge=1, le=100)
+
+
+class OfferQuery(PageQuery):
     """Filters and page of the offers list."""
 
     sku: str | None = Field(None, max_length=64, description="Exact seller SKU")
     grade: Grade | None = None
     active: bool | None = Field(None, description="Only active (true) or inactive (false) offers")
     in_stock: bool | None = Field(None, description="Only offers with (true) or without (false) stock")
-    page: int = Field(1, ge=1, le=10_000)
-    page_size: int = Field(50, ge=1, le=100)
-
-
-class PageQuery(Schema):
-    """Which page to return."""
-
-    page: int = Field(1, ge=1, le=10_000)
-    page_size: int = Field(50, ge=1, le=100)
 
 
 def _offer(o: Offer) -> SellerOfferOut:

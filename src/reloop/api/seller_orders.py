@@ -21,7 +21,7 @@ from ninja import Field, Query, Router, Schema
 from reloop.api.catalog import Paginated
 from reloop.api.errors import ErrorOut
 from reloop.api.idempotency import idempotent
-from reloop.api.seller import AUTH_ERRORS, SellerIn, SellerTokenAuth
+from reloop.api.seller import AUTH_ERRORS, PageQuery, SellerIn, SellerTokenAuth
 from reloop.checkout import services as checkout_services
 from reloop.core.errors import InvalidInput
 from reloop.core.pagination import paginate
@@ -115,15 +115,13 @@ class SellerOrderListOut(Paginated):
     items: list[SellerOrderOut]
 
 
-class OrderQuery(Schema):
+class OrderQuery(PageQuery):
     """Filters and page of the orders list."""
 
     queue: str | None = Field(None, description=f"One of {', '.join(SELLER_QUEUES)}", examples=["to_ship"])
     market: str | None = Field(None, pattern=r"^[a-z]{2}-[a-z]{2}$", examples=["fr-fr"])
     since: dt.datetime | None = Field(None, description="Only orders paid at or after this moment (ISO 8601)")
     number: str | None = Field(None, max_length=20, description="Exact order number")
-    page: int = Field(1, ge=1, le=10_000)
-    page_size: int = Field(50, ge=1, le=100)
 
 
 class CancelIn(SellerIn):
