@@ -7,7 +7,8 @@ import logging
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.utils import translation
-from django.utils.translation import gettext as _
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy
 
 from reloop.fulfillment.models import Shipment
 
@@ -23,37 +24,39 @@ def _shipment(shipment_id: int) -> Shipment | None:
     )
 
 
-def _send(shipment: Shipment, template: str, subject: str) -> None:
-    order = shipment.seller_order.order
-    if not order.buyer.email:
+def _send(*, shipment_id: int, template: str, subject: Promise) -> None:
+    """Email the buyer of the shipment's order ``template`` with ``subject`` (a lazy text with ``%(number)s``, the
+    order number), both in the order's market language."""
+    shipment = _shipment(shipment_id)
+    if shipment is None:
         return
-    body = render_to_string(
-        template,
-        {
-            "order": order,
-            "part": shipment.seller_order,
-            "shipment": shipment,
-            "lines": shipment.seller_order.lines.all(),
-        },
-    )
-    send_mail(subject, body, None, [order.buyer.email])
+    order = shipment.seller_order.order
+    with translation.override(order.market):
+        if not order.buyer.email:
+            return
+        body = render_to_string(
+            template,
+            {
+                "order": order,
+                "part": shipment.seller_order,
+                "shipment": shipment,
+                "lines": shipment.seller_order.lines.all(),
+            },
+        )
+        send_mail(str(subject) % {"number": order.number}, body, None, [order.buyer.email])
 
 
 def send_shipped(*, shipment_id: int) -> None:
-    shipment = _shipment(shipment_id)
-    if shipment is None:
-        return
-    order = shipment.seller_order.order
-    with translation.override(order.market):
-        subject = _("Your order %(number)s has shipped") % {"number": order.number}
-        _send(shipment, "fulfillment/email/shipped.txt", subject)
+    _send(
+        shipment_id=shipment_id,
+        template="fulfillment/email/shipped.txt",
+        subject=gettext_lazy("Your order %(number)s has shipped"),
+    )
 
 
 def send_delivered(*, shipment_id: int) -> None:
-    shipment = _shipment(shipment_id)
-    if shipment is None:
-        return
-    order = shipment.seller_order.order
-    with translation.override(order.market):
-        subject = _("Your order %(number)s was delivered") % {"number": order.number}
-        _send(shipment, "fulfillment/email/delivered.txt", subject)
+    _send(
+        shipment_id=shipment_id,
+        template="fulfillment/email/delivered.txt",
+        subject=gettext_lazy("Your order %(number)s was delivered"),
+    )
