@@ -33,12 +33,6 @@ urlpatterns = [
         name="case_photo",
     ),
     path(
-        pgettext_lazy("url", "orders/<str:number>/lines/<int:line_id>/review/"),
-        review_views.write_review,
-        name="review_line",
-    ),
-    path(pgettext_lazy("url", "sellers/<slug:slug>/"), quality_views.seller_page, name="seller"),
-    path(
         pgettext_lazy("url", "orders/<str:number>/tracking/<int:seller_order_id>/"),
         fulfillment_views.tracking,
         name="order_tracking",
@@ -48,6 +42,12 @@ urlpatterns = [
         fulfillment_views.confirm_received,
         name="order_received",
     ),
+    path(
+        pgettext_lazy("url", "orders/<str:number>/lines/<int:line_id>/review/"),
+        review_views.write_review,
+        name="review_line",
+    ),
+    path(pgettext_lazy("url", "sellers/<slug:slug>/"), quality_views.seller_page, name="seller"),
     # Accounts (web/account_views.py): /<market>/account/…
     path(
         pgettext_lazy("url", "account/"),

@@ -18,8 +18,8 @@ app_name = "seller"
 
 NAV.extend([NavItem("dashboard", _("Dashboard"))])
 NAV.extend([NavItem("offers", _("Offers")), NavItem("orders", _("Orders"))])
-NAV.extend([NavItem("returns", _("Returns & claims"))])
 NAV.extend([NavItem("offers_import", _("Import / export"))])
+NAV.extend([NavItem("returns", _("Returns & claims"))])
 NAV.extend([NavItem("reviews", _("Reviews")), NavItem("quality", _("Quality"))])
 NAV.extend([NavItem("payouts", _("Payouts"), owner_only=True)])  # owners only: where the money goes
 NAV.extend([NavItem("team", _("Team"), owner_only=True), NavItem("api_tokens", _("API keys"), owner_only=True)])
