@@ -22,7 +22,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import close_old_connections, transaction
+from django.db import connections, transaction
 from django.utils.translation import gettext as _
 
 from reloop.accounts.models import User
@@ -204,7 +204,7 @@ def _apply_in_thread(import_id: int) -> None:
     except Exception:  # the job applies it later; the web process keeps serving
         logger.exception("offer import %s failed in its thread", import_id)
     finally:
-        close_old_connections()
+        connections.close_all()  # this thread's own connections (they are per thread): nothing is left open
 
 
 def start_offer_import(*, import_id: int) -> None:
