@@ -13,8 +13,9 @@ the whole change back.
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, TypeVar
@@ -561,6 +562,62 @@ def _update_rows(model: type[Offer], columns: tuple[str, ...], rows: Sequence[tu
         cursor.execute(sql, params)
 
 
+_staging = itertools.count(1)
+
+
+def _stage(cursor: Any, columns: Sequence[tuple[str, str]], rows: Iterable[Sequence[Any]]) -> str:
+    """PostgreSQL: ``COPY`` ``rows`` into a new temporary table (dropped at commit) and return its name.
+
+    One COPY instead of thousands of bound parameters: the per-value cost then lies in psycopg's C copy path.
+    """
+    table = f"reloop_bulk_{next(_staging)}"
+    definition = ", ".join(f"{name} {sql_type}" for name, sql_type in columns)
+    cursor.execute(f"CREATE TEMPORARY TABLE {table} ({definition}) ON COMMIT DROP")
+    names = ", ".join(name for name, _ in columns)
+    with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+    return table
+
+
+def _update_rows_copy(
+    model: type[Offer], columns: tuple[str, ...], rows: Sequence[tuple[Any, ...]], moment: Any
+) -> None:
+    """PostgreSQL: every row of one group staged with COPY, then one ``UPDATE … FROM`` the staging table."""
+    quote = connection.ops.quote_name
+    meta = model._meta
+    concrete = {f.name: f for f in meta.concrete_fields}
+    staged = [("pk_", str(concrete["id"].cast_db_type(connection)))]
+    staged += [(f"v{i}", str(concrete[c].cast_db_type(connection))) for i, c in enumerate(columns)]
+    assignments = ", ".join(f"{quote(str(concrete[c].column))} = s.v{i}" for i, c in enumerate(columns))
+    table = quote(meta.db_table)
+    with connection.cursor() as cursor:
+        staging = _stage(cursor, staged, rows)
+        cursor.execute(
+            f"UPDATE {table} SET {assignments}, {quote('updated_at')} = %s FROM {staging} s "  # noqa: S608  # names are ours
+            f"WHERE {table}.{quote(str(concrete['id'].column))} = s.pk_",
+            [moment],
+        )
+
+
+def _upsert_prices_copy(rows: Sequence[tuple[int, str, int, str, Any]], moment: Any) -> None:
+    """PostgreSQL: the prices staged with COPY, then one ``INSERT … SELECT … ON CONFLICT DO UPDATE``."""
+    quote = connection.ops.quote_name
+    updates = ", ".join(f"{quote(c)} = excluded.{quote(c)}" for c in ("amount", "currency", "updated_at"))
+    with connection.cursor() as cursor:
+        staging = _stage(
+            cursor,
+            [("offer_id", "bigint"), ("market", "varchar(5)"), ("amount", "bigint"), ("currency", "varchar(3)")],
+            (row[:4] for row in rows),
+        )
+        cursor.execute(
+            f"INSERT INTO {quote(OfferPrice._meta.db_table)} (offer_id, market, amount, currency, updated_at) "  # noqa: S608  # names are ours
+            f"SELECT offer_id, market, amount, currency, %s FROM {staging} ORDER BY offer_id, market "
+            f"ON CONFLICT (offer_id, market) DO UPDATE SET {updates}",
+            [moment],
+        )
+
+
 def _upsert_prices(rows: Sequence[tuple[int, str, int, str, Any]]) -> None:
     """``INSERT … ON CONFLICT (offer_id, market) DO UPDATE`` for one chunk of prices (SQLite ≥ 3.24, PostgreSQL):
     the same statement ``bulk_create(update_conflicts=True)`` makes, without building a model object per row."""
@@ -628,7 +685,12 @@ def _write_updates(plan: Plan, moment: Any, step: Callable[[int], None]) -> None
             groups[simple].append(update)
         if "replaced_parts" in update.fields:
             parts.append(Offer(pk=update.offer_id, replaced_parts=update.fields["replaced_parts"], updated_at=moment))
+    on_postgres = connection.vendor == "postgresql"
     for columns, members in groups.items():
+        if on_postgres:  # one COPY and one UPDATE per group, however large
+            _update_rows_copy(Offer, columns, [(u.offer_id, *(u.fields[c] for c in columns)) for u in members], moment)
+            step(len(members))
+            continue
         for chunk in _chunks(members, WRITE_CHUNK):
             _update_rows(Offer, columns, [(u.offer_id, *(u.fields[c] for c in columns)) for u in chunk], moment)
             step(len(chunk))
@@ -638,8 +700,11 @@ def _write_updates(plan: Plan, moment: Any, step: Callable[[int], None]) -> None
     step(len(price_only))
     stamp = connection.ops.adapt_datetimefield_value(moment)
     upserts = [(u.offer_id, m, p.amount, p.currency, stamp) for u in updates for m, p in sorted(u.upserts.items())]
-    for batch in _chunks(upserts, WRITE_CHUNK):
-        _upsert_prices(batch)
+    if on_postgres and upserts:
+        _upsert_prices_copy(upserts, moment)
+    else:
+        for batch in _chunks(upserts, WRITE_CHUNK):
+            _upsert_prices(batch)
     removals: dict[str, list[int]] = defaultdict(list)
     for u in updates:
         for market in u.removals:

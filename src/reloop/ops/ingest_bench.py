@@ -24,6 +24,7 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
+from django.db import connection
 from django.test import Client
 from django.test.utils import override_settings
 from django.utils.crypto import get_random_string
@@ -34,7 +35,8 @@ from reloop.core.money import Money
 from reloop.offers.bulk import apply_changes
 from reloop.offers.csv_io import OfferChange, csv_lines, parse_offer_csv
 from reloop.offers.imports import apply_offer_import, queue_offer_import, validate_offer_import
-from reloop.offers.models import ImportStatus, Offer, OfferPrice
+from reloop.offers.models import ImportStatus, Offer, OfferImport, OfferPrice
+from reloop.pricing.models import BuyBoxSnapshot, VariantOfferSummary
 from reloop.pricing.services import refresh_buy_boxes
 from reloop.sellers.models import Seller, Standing
 from reloop.sellers.services import create_seller_token
@@ -270,6 +272,7 @@ def run_ingest(
         csv_seller = _seller(run, 0)
         created.append(csv_seller)
         progress(f"CSV: {csv_lines_count:,} lines creating offers, then the same offers repriced")
+        _maintain(vacuum=True)
         data = generate_csv(variant_ids=variant_ids, lines=csv_lines_count)
         parse_s = _time(lambda: parse_offer_csv(data, max_lines=max(csv_lines_count, 15_000)))
         result.timings.append(Timing("CSV: read only", csv_lines_count, parse_s, f"{len(data) / 1e6:.1f} MB, pure"))
@@ -281,6 +284,7 @@ def run_ingest(
         feeds: list[tuple[Seller, list[str]]] = []
         setup_s = _time(lambda: feeds.extend(_feed_sellers(run, variant_ids, per_seller)))
         created.extend(s for s, _ in feeds)
+        _maintain(vacuum=False)  # the planner learns about the new offers before the measured updates
         result.timings.append(Timing("bulk create (set-up)", per_seller * FEED_SELLERS, setup_s, "3 prices each"))
         rng = random.Random(3)  # noqa: S311
         batches = [(seller, _updates(skus, rng)) for seller, skus in feeds]
@@ -339,6 +343,22 @@ def run_ingest(
     return result
 
 
+CHURNED_TABLES = (Offer, OfferPrice, BuyBoxSnapshot, VariantOfferSummary, OfferImport)
+
+
+def _maintain(*, vacuum: bool) -> None:
+    """PostgreSQL: refresh the planner's statistics of the tables the bench churns (``VACUUM`` too, at the end).
+
+    The bench creates and deletes 100,000+ offers a run; where autovacuum is off or lags (the PostgreSQL of this
+    project's machine runs with ``autovacuum = off``) the dead rows and stale estimates would slow every later run.
+    """
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return
+    tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in CHURNED_TABLES)
+    with connection.cursor() as cursor:
+        cursor.execute(f"{'VACUUM ANALYZE' if vacuum else 'ANALYZE'} {tables}")
+
+
 def _clean_up(sellers: list[Seller]) -> None:
     """Remove the bench sellers' offers and the sellers, and refresh the buy boxes they took part in."""
     if not sellers:
@@ -351,3 +371,4 @@ def _clean_up(sellers: list[Seller]) -> None:
         seller.tokens.all().delete()
         seller.offer_imports.all().delete()
     Seller.objects.filter(pk__in=[s.pk for s in sellers]).delete()
+    _maintain(vacuum=True)
