@@ -290,3 +290,28 @@ def test_importing_an_export_changes_nothing(specs):
     }
     apply(seller, offer_import)
     assert state(seller) == before
+
+
+def test_the_job_applies_what_no_thread_is_applying(seller, variant, settings):
+    # given an approved import that nobody applied (RELOOP_IMPORT_APPLY=worker, or a web thread that died)
+    settings.RELOOP_IMPORT_APPLY = "worker"
+    offer = make_offer(seller=seller, variant=variant, stock=1)
+    offer_import = validate(seller, f"sku,stock\n{offer.sku},6\n")
+    queue_offer_import(actor=None, seller=seller, import_id=offer_import.pk, skip_invalid=False)
+    # when the scheduled job runs twice
+    assert apply_waiting_imports() == 1
+    assert apply_waiting_imports() == 0
+    # then it was applied once
+    offer.refresh_from_db()
+    assert offer.stock == 6
+    assert seller_import(seller=seller, import_id=offer_import.pk).status == ImportStatus.APPLIED
+
+
+def test_in_thread_mode_the_job_waits_for_the_thread(seller, variant, settings):
+    settings.RELOOP_IMPORT_APPLY = "thread"
+    offer = make_offer(seller=seller, variant=variant, stock=1)
+    offer_import = validate(seller, f"sku,stock\n{offer.sku},6\n")
+    queue_offer_import(actor=None, seller=seller, import_id=offer_import.pk, skip_invalid=False)
+    assert apply_waiting_imports() == 0  # queued a moment ago: its thread is on it
+    offer.refresh_from_db()
+    assert offer.stock == 1
