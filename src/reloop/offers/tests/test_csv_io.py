@@ -4,6 +4,7 @@ with its line, column and value. No database: these are the pure rules of the fo
 from __future__ import annotations
 
 import csv
+from pathlib import Path
 
 import pytest
 
@@ -153,3 +154,11 @@ def test_every_bad_cell_of_a_line_is_reported():
     parsed = parse("sku,stock,active,price_en-gb\nA,-1,maybe,x\n")
     assert [e.column for e in parsed.errors] == ["stock", "active", "price_en-gb"]
     assert parsed.changes == []
+
+
+def test_the_documented_example_file_reads_without_errors():
+    example = Path(__file__).resolve().parents[4] / "docs" / "examples" / "offers-import-example.csv"
+    parsed = parse(example.read_bytes())
+    assert (parsed.lines, parsed.errors) == (4, [])
+    assert parsed.changes[2] == OfferChange(line=4, sku="PIX7-128-SNOW-EXC", stock=0)
+    assert parsed.changes[3] == OfferChange(line=5, sku="IP12-64-BLK-PREM", active=False, prices={"fr-fr": None})
