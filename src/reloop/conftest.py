@@ -31,6 +31,19 @@ def _required(name: str) -> bool:
     return os.environ.get(name, "").lower() in {"1", "true", "yes"}
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Every thread closes its database connection when its request ends (``CONN_MAX_AGE=0``) while testing.
+
+    The browser tests' live server answers each keep-alive socket in a thread of its own; with persistent
+    connections such a thread could still hold one when the server stops, which PostgreSQL then counts as a session
+    using the test database (it cannot be dropped) and Python reports as an unclosed connection.
+    """
+    from django.conf import settings
+
+    for database in settings.DATABASES.values():
+        database["CONN_MAX_AGE"] = 0
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     on_postgres = connection.vendor == "postgresql"
     if _required("REQUIRE_POSTGRES") and not on_postgres:
