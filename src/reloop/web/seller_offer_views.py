@@ -23,7 +23,7 @@ from reloop.catalog.errors import ProductNotFound
 from reloop.core.errors import DomainError
 from reloop.core.money import Money
 from reloop.core.pagination import Paged, paginate
-from reloop.markets.registry import get_market
+from reloop.markets.registry import enabled_markets, get_market
 from reloop.offers import services
 from reloop.offers.errors import OfferNotFound
 from reloop.offers.models import Offer, OfferPrice
@@ -153,7 +153,9 @@ def _row_response(
     seller = seller_of(request)
     offer = _offer_or_404(seller, offer_id)
     market = form.cleaned_data.get("market") if form is not None and form.is_bound else None
-    market = market or request.POST.get("market") or request.market.code  # type: ignore[attr-defined]
+    posted = request.POST.get("market", "")
+    if not market:  # the row's hidden market, when it is one of ours (a tampered one falls back to the default)
+        market = posted if posted in {m.code for m in enabled_markets()} else request.market.code  # type: ignore[attr-defined]
     comps = competition_by_offer(seller=seller, offer_ids=[offer.pk], market=market)
     row = _row(offer, market, comps.get(offer.pk), form)
     return render(

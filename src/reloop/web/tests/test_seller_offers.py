@@ -226,6 +226,23 @@ def test_inline_edit_error_is_shown_in_the_row_and_changes_nothing(signed_in, me
     assert (offer.stock, prices(offer)) == (5, {"en-gb": 30000})  # stock was valid but not saved alone
 
 
+def test_inline_edit_and_activate_with_an_unknown_market_answer_the_row_not_a_server_error(signed_in, member):
+    # given an offer, when the HTMX row posts a market that does not exist (a tampered hidden field)
+    offer = offers_of(member.seller, 1, stock=5)[0]
+    edit = signed_in.post(
+        reverse("seller:offer_row", args=[offer.pk]), {"stock": "3", "price": "10", "market": "zz"}, headers=HTMX
+    )
+    active = signed_in.post(
+        reverse("seller:offer_active", args=[offer.pk]), {"active": "1", "market": "zz"}, headers=HTMX
+    )
+    # then both answer the row (the edit with its error) and the edit changed nothing
+    assert (edit.status_code, active.status_code) == (200, 200)
+    assert edit.content.decode().strip().startswith(f'<tr id="offer-row-{offer.pk}"')
+    assert "has-error" in edit.content.decode()
+    offer.refresh_from_db()
+    assert (offer.stock, prices(offer)) == (5, {"en-gb": 30000})
+
+
 def test_inline_edit_without_javascript_redirects_back_or_shows_the_list_with_the_error(signed_in, member):
     offer = offers_of(member.seller, 1, stock=5)[0]
     url = reverse("seller:offer_row", args=[offer.pk])
