@@ -215,7 +215,8 @@ def update_offer(request: HttpRequest, offer_id: int, payload: OfferUpdateIn) ->
 @idempotent
 def set_price(request: HttpRequest, offer_id: int, market: str, payload: PriceSetIn) -> SellerOfferOut:
     seller = offer_writer(request)
-    prices = _prices([PriceIn(market=market, amount=payload.amount, currency=payload.currency)])
+    code = _market_code(market)  # first: a path that is no market code is a 422, not a PriceIn validation crash
+    prices = _prices([PriceIn(market=code, amount=payload.amount, currency=payload.currency)])
     services.set_offer_prices(seller=seller, offer_id=offer_id, prices=prices)
     return _offer(seller_offer(seller=seller, offer_id=offer_id))
 

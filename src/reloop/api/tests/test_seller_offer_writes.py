@@ -154,6 +154,7 @@ def test_put_sets_a_price_and_delete_removes_it(w):
     ("method", "market", "body", "code"),
     [
         ("put", "zz-zz", {"amount": 100}, "unknown_market"),
+        ("put", "zz", {"amount": 100}, "unknown_market"),  # not even shaped like a market code
         ("put", "en-gb", {"amount": 100, "currency": "EUR"}, "wrong_currency"),
         ("put", "en-gb", {"amount": -1}, "invalid_input"),
         ("put", "en-gb", {"amount": "12.50"}, "invalid_input"),
