@@ -87,7 +87,9 @@ def payout_report(request: HttpRequest) -> HttpResponse:
     if filters is not None:
         raw = request.GET.get("page", "1")
         page = paginate(
-            payouts.payouts_report(filters=filters), page=max(1, int(raw)) if raw.isdigit() else 1, page_size=PAGE_SIZE
+            payouts.payouts_report(filters=filters),
+            page=int(raw) if raw.isascii() and raw.isdigit() and 0 < int(raw) < 10_000 else 1,
+            page_size=PAGE_SIZE,
         )
         total_rows = payouts.payout_totals(filters=filters)
     query = request.GET.copy()

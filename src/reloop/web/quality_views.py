@@ -105,7 +105,7 @@ def seller_page(request: HttpRequest, slug: str) -> HttpResponse:
     summary: SellerRatingSummary | None = getattr(seller, "rating_summary", None)
     application = getattr(seller, "application", None)  # the approved application holds the trader data
     raw = request.GET.get("page", "1")
-    number = int(raw) if raw.isdigit() and 0 < int(raw) < 10_000 else 1
+    number = int(raw) if raw.isascii() and raw.isdigit() and 0 < int(raw) < 10_000 else 1
     page = paginate(reviews.public_seller_reviews(seller=seller), page=number, page_size=REVIEWS_PER_PAGE)
     snapshot = quality.latest_snapshot(seller=seller)
     limits = conf.limits()

@@ -26,7 +26,7 @@ PER_PAGE = 20
 
 def _page_number(request: HttpRequest) -> int:
     raw = request.GET.get("page", "1")
-    return int(raw) if raw.isdigit() and 0 < int(raw) < 10_000 else 1
+    return int(raw) if raw.isascii() and raw.isdigit() and 0 < int(raw) < 10_000 else 1
 
 
 # --- Buyer -----------------------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ PAGE_SIZE = 25
 
 def _page_number(request: HttpRequest) -> int:
     raw = request.GET.get("page", "1")
-    return max(1, int(raw)) if raw.isdigit() else 1
+    return int(raw) if raw.isascii() and raw.isdigit() and 0 < int(raw) < 10_000 else 1
 
 
 @require_safe
