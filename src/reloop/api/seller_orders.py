@@ -17,6 +17,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
+from pydantic import field_validator
 
 from reloop.api.catalog import Paginated
 from reloop.api.errors import ErrorOut
@@ -120,8 +121,21 @@ class OrderQuery(PageQuery):
 
     queue: str | None = Field(None, description=f"One of {', '.join(SELLER_QUEUES)}", examples=["to_ship"])
     market: str | None = Field(None, pattern=r"^[a-z]{2}-[a-z]{2}$", examples=["fr-fr"])
-    since: dt.datetime | None = Field(None, description="Only orders paid at or after this moment (ISO 8601)")
+    since: dt.datetime | None = Field(
+        None, description="Only orders paid at or after this moment (ISO 8601; UTC when it has no offset)"
+    )
     number: str | None = Field(None, max_length=20, description="Exact order number")
+
+    @field_validator("since")
+    @classmethod
+    def _since_in_utc(cls, value: dt.datetime | None) -> dt.datetime | None:
+        """A moment without an offset is UTC; one that leaves the calendar once in UTC is refused (a 422)."""
+        if value is None:
+            return None
+        try:
+            return (value if value.tzinfo else value.replace(tzinfo=dt.UTC)).astimezone(dt.UTC)
+        except OverflowError as exc:
+            raise ValueError("since is out of range once converted to UTC") from exc
 
 
 class CancelIn(SellerIn):

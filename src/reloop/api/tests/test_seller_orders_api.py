@@ -104,10 +104,21 @@ def test_queues_filter_the_list(w):
     assert ids(f"number={w['part'].order.number}") == [w["part"].pk]
     later = (Order.objects.get(pk=shipped_part.order_id).paid_at + dt.timedelta(seconds=1)).isoformat()
     assert ids(f"since={later.replace('+', '%2B')}") == []
+    assert set(ids("since=2000-01-01T00:00:00")) == {w["part"].pk, shipped_part.pk}  # no offset: read as UTC
 
 
 @pytest.mark.parametrize(
-    "query", ["queue=lost", "market=FRANCE", "since=yesterday", "page=0", "page_size=1000", "number=" + "9" * 30]
+    "query",
+    [
+        "queue=lost",
+        "market=FRANCE",
+        "since=yesterday",
+        "since=9999-12-31T23:59:59-12:00",  # past year 9999 once in UTC
+        "since=0001-01-01T00:00:00%2B14:00",  # before year 1 once in UTC
+        "page=0",
+        "page_size=1000",
+        "number=" + "9" * 30,
+    ],
 )
 def test_a_bad_filter_is_422_with_a_code(w, query):
     response = _get(w, f"/orders?{query}")
