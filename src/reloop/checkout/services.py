@@ -227,6 +227,7 @@ def _reserve(checkout: Checkout) -> Order:
         parts.append(SellerPart(part.seller, method, shipping, lines, shipping_fee))
     try:
         with transaction.atomic():
+            check_daily_caps(review, lock=True)  # again, locked: a concurrent checkout may have taken the last unit
             # Take stock in offer-id order so concurrent checkouts of the same offers never deadlock.
             for item in sorted(review.items, key=lambda i: i.offer.pk):
                 try:
@@ -320,15 +321,17 @@ def cancel_line(*, line_id: int, actor: User | None, actor_kind: str, reason: st
             line_id=line_id, to_state=LineState.CANCELLED, actor=actor, actor_kind=actor_kind, reason=reason
         )
         adjust_stock(offer_id=line.offer_id, delta=line.quantity)
-    part = SellerOrder.objects.select_related("order").get(pk=line.seller_order_id)
-    order = part.order
-    live = OrderLine.objects.filter(seller_order=part).exclude(state__in=REFUNDING_STATES).exists()
-    gross = Money(line.line_total, order.currency)
-    fee = Money(line.commission, order.currency)
-    if not live:  # the whole part is cancelled: shipping goes back as well, with its commission
-        lines_fee = sum(OrderLine.objects.filter(seller_order=part).values_list("commission", flat=True))
-        gross += Money(part.shipping_amount, order.currency)
-        fee += Money(part.commission - lines_fee, order.currency)
+        # Decided in the cancelling transaction, the seller order locked (PostgreSQL; SQLite writers are
+        # serialized): of two lines cancelled at once, exactly one sees no other live line and carries the shipping.
+        part = SellerOrder.objects.select_for_update(of=("self",)).select_related("order").get(pk=line.seller_order_id)
+        order = part.order
+        live = OrderLine.objects.filter(seller_order=part).exclude(state__in=REFUNDING_STATES).exists()
+        gross = Money(line.line_total, order.currency)
+        fee = Money(line.commission, order.currency)
+        if not live:  # the whole part is cancelled: shipping goes back as well, with its commission
+            lines_fee = sum(OrderLine.objects.filter(seller_order=part).values_list("commission", flat=True))
+            gross += Money(part.shipping_amount, order.currency)
+            fee += Money(part.commission - lines_fee, order.currency)
     get_provider().refund(reference=order.payment_reference, amount=gross, idempotency_key=f"line:{line.pk}:cancel")
     reference = f"order:{order.number}"
     ledger.record_cancellation(
