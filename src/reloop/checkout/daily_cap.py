@@ -57,13 +57,20 @@ def units_sold_on(*, seller_ids: Iterable[int], day: dt.date, include_held: bool
     return {row["seller_order__seller_id"]: int(row["units"]) for row in rows}
 
 
-def check_daily_caps(review: CartReview) -> None:
-    """Refuse the cart (``seller_daily_cap``) if it takes a new seller past today's cap; nothing is written."""
+def check_daily_caps(review: CartReview, *, lock: bool = False) -> None:
+    """Refuse the cart (``seller_daily_cap``) if it takes a new seller past today's cap; nothing is written.
+
+    ``lock=True`` (inside the reservation's transaction) first locks the new sellers' rows, in primary-key order,
+    so two concurrent checkouts of the same new seller count one after the other (PostgreSQL; SQLite's IMMEDIATE
+    transactions already run one writer at a time) and cannot both take the day's last unit.
+    """
     rule = new_seller_cap()
     today = clock.today()
     new_parts = [p for p in review.parts if is_new_seller(approved_at=p.seller.approved_at, today=today, rule=rule)]
     if not new_parts:
         return
+    if lock:
+        list(Seller.objects.select_for_update().filter(pk__in=[p.seller.pk for p in new_parts]).order_by("pk"))
     sold = units_sold_on(seller_ids=[p.seller.pk for p in new_parts], day=today, include_held=True)
     for part in new_parts:
         wanted = sum(item.line.quantity for item in part.items)

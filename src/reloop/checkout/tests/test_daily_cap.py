@@ -96,6 +96,36 @@ def test_a_sixth_unit_in_checkout_is_refused_once_capped(market, django_capture_
     assert Offer.objects.get(pk=newcomer.pk).stock == 15
 
 
+def test_two_buyers_checking_out_at_once_cannot_both_take_the_last_unit_of_the_day(
+    market, django_capture_on_commit_callbacks, monkeypatch
+):
+    """Given 4 units sold today, buyer 2 passes the first cap check and, before it reserves, buyer 3 takes the
+    5th unit (the interleaving of two concurrent checkouts); then buyer 2 is refused when it reserves."""
+    from reloop.checkout import services
+
+    _, newcomer, _ = market
+    with django_capture_on_commit_callbacks(execute=True):
+        buy(buyer(1), cart_with(User.objects.get(username="cap1@example.com"), newcomer, 4), "a")
+    second, third = buyer(2), buyer(3)
+    second_cart, third_cart = cart_with(second, newcomer, 1), cart_with(third, newcomer, 1)
+    real_check = services.check_daily_caps
+    interleaved: list[Order] = []
+
+    def check_then_let_the_other_buyer_through(review, **kwargs):
+        real_check(review, **kwargs)
+        if not interleaved and review.parts[0].items[0].line.cart_id == second_cart.pk:
+            interleaved.append(buy(third, third_cart, "c"))  # buyer 3 pays the 5th unit meanwhile
+
+    monkeypatch.setattr(services, "check_daily_caps", check_then_let_the_other_buyer_through)
+
+    with pytest.raises(SellerDailyCapReached):
+        buy(second, second_cart, "b")
+
+    assert [o.buyer_id for o in interleaved] == [third.pk]
+    assert Order.objects.filter(buyer=second).count() == 0
+    assert Offer.objects.get(pk=newcomer.pk).stock == 15  # 4 + 1 sold, nothing taken for buyer 2
+
+
 def test_the_next_day_the_job_brings_the_seller_back_once(market, django_capture_on_commit_callbacks, monkeypatch):
     variant, newcomer, veteran = market
     with django_capture_on_commit_callbacks(execute=True):
