@@ -315,6 +315,8 @@ def resolve_case(*, actor: User, case_id: int, resolution: str, note: str) -> Ca
         case, role = case_for(actor=actor, case_id=case_id, roles=(Role.SELLER,))
         if case.state != CaseState.RECEIVED:
             raise CaseStateConflict(_("A unit is repaired or replaced once you have received it."))
+        if case.remedy not in (Remedy.REPAIR, Remedy.REPLACE):  # accepted for a refund: it ends in one
+            raise CaseStateConflict(_("You accepted this case for a refund: refund the buyer."), code="refund_due")
         now = clock.now()
         move(
             case,
