@@ -67,6 +67,12 @@ def decide_case(*, actor: User, case_id: int, decision: str, note: str, amount: 
     with transaction.atomic(durable=True):
         if case.state != CaseState.ESCALATED or case.refund_amount is not None:
             raise CaseStateConflict(_("The operator decides escalated cases only."))
+        if case.kind == CaseKind.RETURN and case.line.state == LineState.RETURNED:
+            # The seller has the unit back: closing would leave the line returned for ever, never refunded.
+            raise CaseStateConflict(
+                _("The seller has received the returned item: decide a refund, in full or in part."),
+                code="refund_due",
+            )
         now = clock.now()
         move(
             case,

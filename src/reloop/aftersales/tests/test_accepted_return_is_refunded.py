@@ -1,12 +1,17 @@
 """A return the seller accepted for a refund ends in a refund: once the unit is back the seller cannot mark it
 "repaired" or "replaced" instead (the line would stay ``returned`` for ever: the buyer never refunded, the money
-never released). Only a case answered with a repair or a replacement offer is resolved that way."""
+never released). Only a case answered with a repair or a replacement offer is resolved that way; and the operator
+cannot close such a return, escalated, with no remedy either."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 
+from reloop.accounts.tests.factories import UserFactory
 from reloop.aftersales import services
 from reloop.aftersales.errors import CaseStateConflict
 from reloop.aftersales.models import Case
@@ -16,6 +21,13 @@ from reloop.orders.models import OrderLine
 from reloop.payments.models import TestRefund
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def operator(db):
+    person = UserFactory.create(is_staff=True)
+    person.user_permissions.add(*Permission.objects.filter(codename__in=["view_case", "change_case"]))
+    return person
 
 
 def received_return(sale):
@@ -51,3 +63,20 @@ def test_the_resolve_form_posted_on_an_accepted_return_is_a_form_error(client):
     assert client.post(url, {"action": "refund", "amount": ""}).status_code == 302
     assert (Case.objects.get(pk=case.pk).state, TestRefund.objects.get().amount) == ("resolved", sale.line.line_total)
     assert OrderLine.objects.get(pk=sale.line.pk).state == LineState.REFUNDED
+
+
+def test_the_operator_cannot_close_a_return_whose_unit_the_seller_has_without_a_refund(operator):
+    # Given an accepted return received by the seller, escalated when the seller did not refund in time
+    sale = delivered_line()
+    case = received_return(sale)
+    services.escalate_overdue_cases(now=case.resolve_due_at + dt.timedelta(minutes=1))
+    assert Case.objects.get(pk=case.pk).state == "escalated"
+    # When the operator closes it with no remedy
+    with pytest.raises(CaseStateConflict):
+        services.decide_case(actor=operator, case_id=case.pk, decision="close", note="Nothing to do.")
+    # Then nothing changed, and a refund at the seller's expense still goes through
+    assert Case.objects.get(pk=case.pk).state == "escalated"
+    assert OrderLine.objects.get(pk=sale.line.pk).state == LineState.RETURNED
+    services.decide_case(actor=operator, case_id=case.pk, decision="refund", note="The seller has the unit.")
+    assert OrderLine.objects.get(pk=sale.line.pk).state == LineState.REFUNDED
+    assert TestRefund.objects.get().amount == sale.line.line_total
