@@ -16,7 +16,7 @@ from ninja import Field, Router, Schema
 
 from reloop.api.errors import ErrorOut
 from reloop.api.idempotency import idempotent
-from reloop.api.seller import SellerTokenAuth, offer_writer
+from reloop.api.seller import SellerIn, SellerTokenAuth, offer_writer
 from reloop.core.errors import InvalidInput
 from reloop.core.money import Money
 from reloop.markets.registry import UnknownMarket, get_market
@@ -32,7 +32,7 @@ MAX_ITEMS = 1_000
 BULK_ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut}
 
 
-class BulkItemIn(Schema):
+class BulkItemIn(SellerIn):
     sku: str = Field(..., min_length=1, max_length=64, description="The offer's SKU (an existing offer)")
     stock: int | None = Field(None, description="Absolute stock shared by every market (0–100,000)")
     prices: dict[str, int | None] | None = Field(
@@ -44,7 +44,7 @@ class BulkItemIn(Schema):
     active: bool | None = Field(None, description="false takes the offer off sale everywhere")
 
 
-class BulkIn(Schema):
+class BulkIn(SellerIn):
     items: list[BulkItemIn] = Field(..., min_length=1, max_length=MAX_ITEMS)
     all_or_nothing: bool = Field(False, description="Write nothing if any item is refused")
 

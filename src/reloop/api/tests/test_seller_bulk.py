@@ -86,6 +86,21 @@ def test_a_null_price_stops_selling_and_a_replay_changes_nothing_more(client, wo
     assert OfferPrice.objects.filter(pk=make_offer_price.pk).exists()  # the view did not run again
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"items": [{"sku": "S", "stock": 9}], "allOrNothing": True},  # a misspelt request field
+        {"items": [{"sku": "S", "stok": 9}]},  # a misspelt item field: must not pass as "unchanged"
+    ],
+)
+def test_an_unknown_field_is_a_422_and_changes_nothing(client, world, body):
+    body["items"][0]["sku"] = world["a_offer"].sku
+    response = post(client, body, world["a_key"])
+    assert response.status_code == 422
+    assert response.json()["code"] == "invalid_input"
+    assert Offer.objects.get(pk=world["a_offer"].pk).stock == 2
+
+
 def test_more_than_1000_items_is_a_422(client, world):
     body = {"items": [{"sku": f"S-{n}", "stock": 1} for n in range(1001)]}
     response = post(client, body, world["a_key"])
