@@ -114,17 +114,22 @@ class _Echo:
         return value
 
 
+def _text(value: str) -> str:
+    """A free-text cell a spreadsheet must not run as a formula (CSV injection): prefixed with ``'``."""
+    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
 def _csv_row(payout: Payout) -> list[str]:
     return [
         payout.run_date.isoformat(),
         str(payout.seller_id),
-        payout.seller.name,
+        _text(payout.seller.name),
         payout.currency,
         str(Money(payout.amount, payout.currency).to_major()),
         payout.status,
         payout.destination,
         str(payout.transaction_id),
-        payout.provider_reference,
+        _text(payout.provider_reference),
         payout.created_at.isoformat(),
     ]
 
