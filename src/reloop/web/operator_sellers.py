@@ -37,10 +37,8 @@ def applications(request: HttpRequest) -> HttpResponse:
     user, permissions, count, one page, whatever the number of rows."""
     form = StatusFilterForm(request.GET or {"status": ApplicationStatus.SUBMITTED})
     status = form.cleaned_data["status"] if form.is_valid() else ApplicationStatus.SUBMITTED
-    try:
-        page = max(1, int(request.GET.get("page", "1")))
-    except ValueError:
-        page = 1
+    raw = request.GET.get("page", "1")  # ASCII digits, 1..9,999: a larger number overflows the database's OFFSET
+    page = int(raw) if raw.isascii() and raw.isdigit() and 0 < int(raw) < 10_000 else 1
     paged = paginate(selectors.applications_for_review(status=status or None), page=page, page_size=PAGE_SIZE)
     return render(
         request,

@@ -250,6 +250,17 @@ def test_the_applications_list_runs_the_same_queries_for_1_and_10_rows(client):
     assert one == ten
 
 
+@pytest.mark.parametrize("page", ["99999999999999999999", "²", "-1", "abc", "0"])
+def test_the_applications_list_answers_a_bad_page_number_with_page_one(client, page):
+    # Given an operator and one application, when the list is asked for a bad page (past SQLite's 64-bit
+    # OFFSET, a Unicode digit, below 1, not a number), then it answers page 1 instead of a server error
+    client.force_login(operator())
+    SellerApplicationFactory()
+    response = client.get(reverse("operator:seller_applications"), {"page": page})
+    assert response.status_code == 200
+    assert response.content.count(b"data-application=") == 1
+
+
 # --- Operator: suspend / reactivate -----------------------------------------------------------------------
 
 
