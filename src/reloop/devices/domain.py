@@ -45,7 +45,7 @@ def requires_imei(category_slugs: Iterable[str]) -> bool:
 def parse_imei(raw: str) -> str:
     """The 15 digits of a valid IMEI (spaces and dashes allowed in ``raw``), or ``InvalidUnitId``."""
     digits = _SEPARATORS.sub("", raw or "")
-    if not digits.isdigit() or len(digits) != 15:
+    if not (digits.isascii() and digits.isdigit()) or len(digits) != 15:  # full-width digits pass isdigit
         raise InvalidUnitId(
             "invalid_imei", _("%(value)s is not an IMEI: an IMEI has 15 digits") % {"value": raw.strip() or "''"}
         )
@@ -69,6 +69,6 @@ def parse_serial(raw: str) -> str:
 def parse_unit_id(raw: str, *, imei_required: bool) -> UnitId:
     """Read what a seller typed for one unit: an IMEI where one is required, else a serial (or an IMEI)."""
     compact = _SEPARATORS.sub("", raw or "")
-    if imei_required or (compact.isdigit() and len(compact) == 15):
+    if imei_required or (compact.isascii() and compact.isdigit() and len(compact) == 15):
         return UnitId(IMEI, parse_imei(raw))
     return UnitId(SERIAL, parse_serial(raw))
