@@ -57,7 +57,7 @@ def _parse_header(header: str) -> tuple[int, list[str]]:
             timestamps.append(value)
         elif key == "v1":
             signatures.append(value)
-    if len(timestamps) != 1 or not timestamps[0].isdigit() or not signatures:
+    if len(timestamps) != 1 or not (timestamps[0].isascii() and timestamps[0].isdigit()) or not signatures:
         raise InvalidSignature(f"Malformed {SIGNATURE_HEADER} header: expected t=<unix seconds>,v1=<hex signature>.")
     return int(timestamps[0]), signatures
 
