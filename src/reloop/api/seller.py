@@ -16,6 +16,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.security import HttpBearer
+from pydantic import field_validator
 
 from reloop.api.catalog import Paginated
 from reloop.api.errors import ErrorOut
@@ -75,10 +76,32 @@ AUTH_ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 422: ErrorOut, 429:
 ONE_OFFER_ERRORS: dict[int, Any] = {**AUTH_ERRORS, 404: ErrorOut}
 
 
+def refuse_nul(value: Any) -> Any:
+    """``value`` unchanged, or a ``ValueError`` (a 422) if a string in it holds a NUL character: no text has one,
+    and PostgreSQL can neither store nor compare it (a 500 otherwise)."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ValueError("Text cannot contain a NUL character")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            refuse_nul(key)
+            refuse_nul(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            refuse_nul(item)
+    return value
+
+
 class SellerIn(Schema):
-    """A request body of the seller API: an unknown field is a 422, not silently ignored (a typo must not pass)."""
+    """A request body of the seller API: an unknown field is a 422, not silently ignored (a typo must not pass);
+    so is a NUL character in any string."""
 
     model_config = {"extra": "forbid"}
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        return refuse_nul(value)
 
 
 class SellerPriceOut(Schema):
@@ -143,10 +166,15 @@ class CompetitionListOut(Paginated):
 
 
 class PageQuery(Schema):
-    """Which page to return (every list of the seller API pages alike)."""
+    """Which page to return (every list of the seller API pages alike); a NUL in a filter is a 422."""
 
     page: int = Field(1, ge=1, le=10_000)
     page_size: int = Field(50, ge=1, le=100)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        return refuse_nul(value)
 
 
 class OfferQuery(PageQuery):

@@ -120,6 +120,16 @@ def decode(data: bytes) -> tuple[str, bool]:
     had_bom = data.startswith(UTF8_BOM)
     if had_bom:
         data = data[len(UTF8_BOM) :]
+    if b"\x00" in data:  # no text file has one (a spreadsheet's binary format, UTF-16), nor can PostgreSQL store it
+        line = data[: data.index(b"\x00")].count(b"\n") + 1
+        raise FileRefused(
+            _(
+                "Line %(line)s contains a NUL byte: this is not a text CSV file. Save it again as “CSV UTF-8” "
+                "and upload it again."
+            )
+            % {"line": line},
+            code="nul_character",
+        )
     try:
         return data.decode("utf-8"), had_bom
     except UnicodeDecodeError as exc:

@@ -294,3 +294,25 @@ def test_a_junk_path_parameter_is_a_4xx(client, w, path):
     method = "get" if path.count("/") == 2 else "put" if "prices" in path else "post"
     response = call(Client(raise_request_exception=False), method, path, w["a_key"], {"amount": 100})
     assert 400 <= response.status_code < 500
+
+
+NUL_REQUESTS = [
+    ("post", "/orders/{order}/cancel", {"reason": "bad\u0000unit"}),
+    ("post", "/offers", {"sku": "N\u00001", "variant_id": 1, "grade": "fair", "stock": 1}),
+    ("post", "/offers/bulk", {"items": [{"sku": "N\u00001", "stock": 1}]}),
+    ("get", "/offers?sku=A%00B", None),
+    ("get", "/orders?number=A%00B", None),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "body"), NUL_REQUESTS, ids=[f"{m} {p}" for m, p, _ in NUL_REQUESTS])
+def test_a_nul_character_in_any_text_is_a_422_and_changes_nothing(client, w, method, path, body):
+    # Given seller A's token; when a string of the query or body holds a NUL (PostgreSQL cannot store or compare
+    # one: it was a 500 there), then the answer is a 422 invalid_input and nothing changed
+    before = world_state()
+    response = call(client, method, path.format(order=w["a_order"].pk), w["a_key"], body)
+    assert response.status_code == 422
+    assert response.json()["code"] == "invalid_input"
+    assert {k: v for k, v in world_state().items() if k != "idempotency_records"} == {
+        k: v for k, v in before.items() if k != "idempotency_records"
+    }

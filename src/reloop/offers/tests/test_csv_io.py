@@ -93,6 +93,7 @@ def test_latin1_bytes_are_refused_naming_the_first_bad_line():
         ("variant_id,stock\n1,1\n", "missing_column"),
         ("sku\nA\n", "missing_column"),
         ("sku,stock,stock\nA,1,1\n", "duplicate_column"),
+        ("sku,stock\nA\x00B,1\n", "nul_character"),  # a NUL is no text (and PostgreSQL cannot store it)
     ],
 )
 def test_unreadable_files_are_refused_whole(text, code):
