@@ -289,9 +289,10 @@ def offer_detail(request: HttpRequest, offer_id: int) -> HttpResponse:
 
 
 def _search_context(request: HttpRequest) -> dict[str, Any]:
-    query = request.GET.get("q", "")[:100]
-    brand = request.GET.get("brand", "")[:80]
-    category = request.GET.get("category", "")[:80]
+    # NUL characters dropped: no name has one, and PostgreSQL refuses them in a query
+    query = request.GET.get("q", "").replace("\x00", "")[:100]
+    brand = request.GET.get("brand", "").replace("\x00", "")[:80]
+    category = request.GET.get("category", "").replace("\x00", "")[:80]
     searched = bool(query or brand or category)
     variants, total = listable_variants(query=query, brand=brand, category=category) if searched else ([], 0)
     return {

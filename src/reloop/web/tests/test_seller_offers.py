@@ -354,6 +354,16 @@ def test_catalogue_search_finds_variants_by_words_brand_and_category(signed_in):
     assert re.findall(r"\?variant=(\d+)", html) == [str(wanted.pk)]
 
 
+def test_catalogue_search_ignores_nul_characters(signed_in):
+    # Given an iPhone 13 in the catalogue; when the search words and brand hold NUL characters (PostgreSQL
+    # refuses them in a query: this was a 500 there), then they are dropped and the search finds it
+    apple = BrandFactory(name="Apple")
+    wanted = VariantFactory(product_model=ProductModelFactory(name="iPhone 13", brand=apple))
+    response = signed_in.get(reverse("seller:offer_new"), {"q": "\x00iphone 13", "brand": "apple\x00"}, headers=HTMX)
+    assert response.status_code == 200
+    assert re.findall(r"\?variant=(\d+)", response.content.decode()) == [str(wanted.pk)]
+
+
 def test_creating_an_offer_from_the_catalogue(signed_in, member):
     variant = VariantFactory()
     url = reverse("seller:offer_new") + f"?variant={variant.pk}"
