@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -93,6 +93,7 @@ ANSWERS = {
     "refuse": "",
 }
 ESCALATION_BATCH = 500
+ABANDONED_REFUND = timedelta(hours=1)
 
 
 # --- Opening --------------------------------------------------------------------------------------------
@@ -372,7 +373,9 @@ def escalate_overdue_cases(*, now: datetime | None = None) -> int:
         Case.objects.filter(
             Q(state=CaseState.OPENED, answer_due_at__lt=moment) | Q(state=CaseState.RECEIVED, resolve_due_at__lt=moment)
         )
-        .exclude(refund_amount__isnull=False)  # a refund is being paid: it will resolve the case
+        # A refund being paid will resolve the case; one claimed over an hour ago stopped half-way (the provider
+        # unreachable, a crash): the operator finishes it (decide_case resumes the claimed refund).
+        .exclude(refund_amount__isnull=False, updated_at__gt=moment - ABANDONED_REFUND)
         .order_by("pk")[:ESCALATION_BATCH]
     )
     escalated = 0
