@@ -238,7 +238,9 @@ def set_offer_prices(
 def set_stock(*, seller: Seller, offer_id: int, stock: int) -> int:
     """Set an absolute stock level (a seller's count after a stock take). Returns the new stock."""
     check_stock(stock)
-    offer = get_seller_offer(seller=seller, offer_id=offer_id)
+    # Locked: whether the stock reaches or leaves zero (so the buy box moves) is decided on the stock this update
+    # replaces, not on one a concurrent sale changed meanwhile (PostgreSQL; SQLite runs one writer at a time)
+    offer = get_seller_offer(seller=seller, offer_id=offer_id, for_update=True)
     Offer.objects.filter(pk=offer.pk).update(stock=stock)
     if (offer.stock == 0) != (stock == 0):
         _changed(offer.variant_id)
