@@ -34,7 +34,7 @@ class BrowseForm(forms.Form):
         return [b for b in cast(QueryDict, self.data).getlist("brand") if b.replace("-", "").isalnum()][:20]
 
     def clean_storage(self) -> list[int]:
-        return [int(s) for s in cast(QueryDict, self.data).getlist("storage") if s.isdigit() and len(s) < 7][:20]
+        return [int(s) for s in cast(QueryDict, self.data).getlist("storage") if s.isascii() and s.isdigit() and len(s) < 7][:20]
 
     def clean_sort(self) -> str:
         sort = self.cleaned_data.get("sort") or "recent"
@@ -110,7 +110,7 @@ class CheckoutForm(forms.Form):
 
     def clean_card_number(self) -> str:
         digits = "".join(c for c in self.cleaned_data["card_number"] if not c.isspace() and c != "-")
-        if not digits.isdigit() or not 12 <= len(digits) <= 19:
+        if not (digits.isascii() and digits.isdigit()) or not 12 <= len(digits) <= 19:
             raise forms.ValidationError(_("Enter the 12 to 19 digits of your card number"))
         return digits
 

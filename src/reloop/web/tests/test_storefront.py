@@ -72,6 +72,13 @@ class TestCategoryPage:
         assert response.status_code == 200
         assert response.context["page"].paginator.count == 2
 
+    def test_digits_other_than_ascii_are_ignored_not_an_error(self, client):
+        # "²" and full-width "１２８" pass str.isdigit() but not int(): they must not reach int()
+        category, _ = make_models(2)
+        response = client.get(f"/en-gb/c/{category.slug}/?storage=%C2%B2&storage=%EF%BC%91%EF%BC%92%EF%BC%98")
+        assert response.status_code == 200
+        assert response.context["page"].paginator.count == 2
+
     def test_parent_category_lists_models_of_its_subcategories(self, client):
         parent = CategoryFactory(slug="computers", name="Computers")
         child = CategoryFactory(slug="laptops", name="Laptops", parent=parent)
