@@ -34,7 +34,8 @@ class BrowseForm(forms.Form):
         return [b for b in cast(QueryDict, self.data).getlist("brand") if b.replace("-", "").isalnum()][:20]
 
     def clean_storage(self) -> list[int]:
-        return [int(s) for s in cast(QueryDict, self.data).getlist("storage") if s.isascii() and s.isdigit() and len(s) < 7][:20]
+        values = cast(QueryDict, self.data).getlist("storage")
+        return [int(s) for s in values if s.isascii() and s.isdigit() and len(s) < 7][:20]
 
     def clean_sort(self) -> str:
         sort = self.cleaned_data.get("sort") or "recent"
