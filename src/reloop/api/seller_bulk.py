@@ -106,6 +106,10 @@ def _read(index: int, item: BulkItemIn) -> tuple[OfferChange | None, list[LineEr
     for code, amount in (item.prices or {}).items():
         try:
             market = get_market(code)
+            if market.code in prices:  # "en-gb" and "EN-GB": one market, two prices
+                raise InvalidInput(
+                    _("Market %(market)s is given twice") % {"market": market.code}, code="duplicate_market"
+                )
             if amount is None:
                 prices[market.code] = None
                 continue

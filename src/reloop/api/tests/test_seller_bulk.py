@@ -101,6 +101,15 @@ def test_an_unknown_field_is_a_422_and_changes_nothing(client, world, body):
     assert Offer.objects.get(pk=world["a_offer"].pk).stock == 2
 
 
+def test_the_same_market_twice_in_an_item_is_refused_and_changes_nothing(client, world):
+    # Given A's offer at 300.00 in en-gb; when an item names en-gb twice (market codes are case-insensitive)
+    body = {"items": [{"sku": world["a_offer"].sku, "prices": {"en-gb": 100, "EN-GB": 200}}]}
+    item = post(client, body, world["a_key"]).json()["items"][0]
+    # Then the item is refused with its code and the price is unchanged (not whichever key came last)
+    assert (item["result"], [e["code"] for e in item["errors"]]) == ("error", ["duplicate_market"])
+    assert OfferPrice.objects.get(offer=world["a_offer"], market="en-gb").amount == 30000
+
+
 def test_more_than_1000_items_is_a_422(client, world):
     body = {"items": [{"sku": f"S-{n}", "stock": 1} for n in range(1001)]}
     response = post(client, body, world["a_key"])
