@@ -33,6 +33,9 @@ HOLIDAY_SEASON_START = (11, 24)
 HOLIDAY_RETURN_UNTIL = (1, 31)
 ANSWER_BUSINESS_DAYS = 1
 RESOLVE_BUSINESS_DAYS = 5
+#: A unit the buyer sent back and the seller has not confirmed receiving after this long goes to the operator:
+#: a parcel takes days, not weeks, and the buyer must not wait for a refund with no one watching.
+RECEIPT_DAYS = 14
 
 MAX_PHOTOS = 5
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
@@ -92,6 +95,7 @@ class Escalation(models.TextChoices):
     ANSWER_OVERDUE = "answer_overdue", _("The seller did not answer in time")
     RESOLUTION_OVERDUE = "resolution_overdue", _("The seller did not repair, replace or refund in time")
     REFUSAL_DISPUTED = "refusal_disputed", _("The buyer disputes the refusal")
+    RECEIPT_OVERDUE = "receipt_overdue", _("The seller did not confirm receiving the returned unit")
 
 
 #: States in which a case is still being handled: a line has at most one such case.
@@ -227,13 +231,24 @@ def resolution_due(received_at: dt.datetime) -> dt.datetime:
 
 
 def overdue(
-    *, state: str, answer_due_at: dt.datetime | None, resolve_due_at: dt.datetime | None, now: dt.datetime
+    *,
+    state: str,
+    answer_due_at: dt.datetime | None,
+    resolve_due_at: dt.datetime | None,
+    now: dt.datetime,
+    shipped_back_at: dt.datetime | None = None,
 ) -> str | None:
     """Why a case must be escalated now (an ``Escalation`` value), or ``None``."""
     if state == CaseState.OPENED and answer_due_at is not None and now > answer_due_at:
         return Escalation.ANSWER_OVERDUE
     if state == CaseState.RECEIVED and resolve_due_at is not None and now > resolve_due_at:
         return Escalation.RESOLUTION_OVERDUE
+    if (
+        state == CaseState.SHIPPED_BACK
+        and shipped_back_at is not None
+        and now > shipped_back_at + dt.timedelta(days=RECEIPT_DAYS)
+    ):
+        return Escalation.RECEIPT_OVERDUE
     return None
 
 

@@ -41,6 +41,7 @@ from reloop.aftersales.domain import (
     MAX_PHOTO_BYTES,
     MAX_PHOTOS,
     OPEN_STATES,
+    RECEIPT_DAYS,
     CaseKind,
     CaseState,
     Escalation,
@@ -367,11 +368,14 @@ def _escalate(case: Case, *, actor: User | None, role: str, why: str, note: str 
 
 def escalate_overdue_cases(*, now: datetime | None = None) -> int:
     """Scheduled job: hand every case past its SLA (unanswered after 1 business day, not repaired, replaced or
-    refunded 5 business days after receipt) to the operator. Idempotent: an escalated case is not overdue."""
+    refunded 5 business days after receipt, a unit sent back and not confirmed received after ``RECEIPT_DAYS``) to
+    the operator. Idempotent: an escalated case is not overdue."""
     moment = now or clock.now()
     due = (
         Case.objects.filter(
-            Q(state=CaseState.OPENED, answer_due_at__lt=moment) | Q(state=CaseState.RECEIVED, resolve_due_at__lt=moment)
+            Q(state=CaseState.OPENED, answer_due_at__lt=moment)
+            | Q(state=CaseState.RECEIVED, resolve_due_at__lt=moment)
+            | Q(state=CaseState.SHIPPED_BACK, shipped_back_at__lt=moment - timedelta(days=RECEIPT_DAYS))
         )
         # A refund being paid will resolve the case; one claimed over an hour ago stopped half-way (the provider
         # unreachable, a crash): the operator finishes it (decide_case resumes the claimed refund).
@@ -381,7 +385,11 @@ def escalate_overdue_cases(*, now: datetime | None = None) -> int:
     escalated = 0
     for case in list(due):
         why = overdue(
-            state=case.state, answer_due_at=case.answer_due_at, resolve_due_at=case.resolve_due_at, now=moment
+            state=case.state,
+            answer_due_at=case.answer_due_at,
+            resolve_due_at=case.resolve_due_at,
+            now=moment,
+            shipped_back_at=case.shipped_back_at,
         )
         if why is None:
             continue

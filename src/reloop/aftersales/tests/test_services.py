@@ -12,7 +12,7 @@ from django.db import IntegrityError
 
 from reloop.accounts.tests.factories import UserFactory
 from reloop.aftersales import refunds, services
-from reloop.aftersales.domain import Escalation, Resolution
+from reloop.aftersales.domain import RECEIPT_DAYS, Escalation, Resolution
 from reloop.aftersales.errors import CaseNotFound, CaseStateConflict, InvalidPhoto, NotEligible, RefundRefused
 from reloop.aftersales.events import CaseEscalated, CaseOpened, CaseResolved
 from reloop.aftersales.models import Case, CaseEvent, CaseMessage, CasePhoto
@@ -432,6 +432,24 @@ class TestEscalation:
         assert services.escalate_overdue_cases(now=case.resolve_due_at) == 0
         assert services.escalate_overdue_cases(now=case.resolve_due_at + dt.timedelta(seconds=1)) == 1
         assert Case.objects.get(pk=case.pk).escalation_reason == "resolution_overdue"
+
+    def test_a_unit_sent_back_and_never_confirmed_received_is_escalated_after_the_receipt_days(self):
+        # Given a return the buyer shipped back, which the seller never confirms receiving
+        sale = delivered_line()
+        case = open_return(sale)
+        services.answer_case(actor=sale.seller_user, case_id=case.pk, answer="accept", note="Label inside.")
+        case = services.mark_shipped_back(
+            actor=sale.buyer, case_id=case.pk, carrier="royal_mail", tracking_number="AB123456789GB"
+        )
+        deadline = case.shipped_back_at + dt.timedelta(days=RECEIPT_DAYS)
+        # Then it waits until the deadline, and goes to the operator once after it
+        assert services.escalate_overdue_cases(now=deadline) == 0
+        assert services.escalate_overdue_cases(now=deadline + dt.timedelta(seconds=1)) == 1
+        assert services.escalate_overdue_cases(now=deadline + dt.timedelta(days=1)) == 0
+        assert (Case.objects.get(pk=case.pk).state, Case.objects.get(pk=case.pk).escalation_reason) == (
+            "escalated",
+            "receipt_overdue",
+        )
 
     def test_a_case_answered_in_time_is_not_escalated(self):
         sale = delivered_line()
