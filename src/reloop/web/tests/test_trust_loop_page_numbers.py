@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 BAD_PAGES = ["99999999999999999999", "²", "-1", "abc", "0"]
 
 
-def staff(codename: str):
+def staff(codename):
     person = UserFactory(is_staff=True)
     person.user_permissions.add(Permission.objects.get(codename=codename))
     return person
