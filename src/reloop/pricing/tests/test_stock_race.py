@@ -1,5 +1,7 @@
-"""A seller's stock take racing a sale of the offer's last unit, with threads against PostgreSQL (on SQLite the
-IMMEDIATE transactions already run one writer at a time, so the interleaving cannot happen)."""
+"""The buy box after a seller's stock take races a sale of the offer's last unit, with threads against PostgreSQL
+(on SQLite the IMMEDIATE transactions already run one writer at a time, so the interleaving cannot happen).
+
+It lives with pricing because it asserts the buy box (the layer contract keeps offers' tests below pricing)."""
 
 from __future__ import annotations
 
