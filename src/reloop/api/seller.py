@@ -26,6 +26,7 @@ from reloop.core.errors import DomainError
 from reloop.core.pagination import paginate
 from reloop.offers.models import Offer
 from reloop.offers.selectors import seller_offer, seller_offers
+from reloop.offers.services import check_may_change_offers
 from reloop.pricing.selectors import Competition, competition
 from reloop.sellers.models import Seller, Standing
 from reloop.sellers.selectors import hash_token, seller_for_token
@@ -33,11 +34,6 @@ from reloop.sellers.selectors import hash_token, seller_for_token
 
 class SellerNotApproved(DomainError):
     code = "seller_not_approved"
-    http_status = 403
-
-
-class SellerSuspended(DomainError):
-    code = "seller_suspended"
     http_status = 403
 
 
@@ -63,10 +59,7 @@ class SellerTokenAuth(HttpBearer):
 def offer_writer(request: HttpRequest) -> Seller:
     """The token's seller, if it may change its offers (a suspended seller may not)."""
     seller: Seller = request.auth  # type: ignore[attr-defined]  # set by SellerTokenAuth
-    if seller.standing == Standing.SUSPENDED:
-        raise SellerSuspended(
-            _("Your seller account is suspended: offers cannot be changed; orders can still be handled")
-        )
+    check_may_change_offers(seller)
     return seller
 
 

@@ -33,7 +33,7 @@ from reloop.offers.csv_io import PRICE_PREFIX, LineError, OfferChange, export_he
 from reloop.offers.errors import InvalidOffer
 from reloop.offers.events import OffersChanged, OfferStockChanged
 from reloop.offers.models import Offer, OfferPrice
-from reloop.offers.services import OfferTerms, check_offer_terms
+from reloop.offers.services import OfferTerms, check_may_change_offers, check_offer_terms
 from reloop.sellers.models import Seller
 
 #: Rows per query when reading; rows per statement when writing.
@@ -285,8 +285,10 @@ def plan_changes(
     """Decide what each change does against the seller's offers as they are now; nothing is written.
 
     ``errors`` are lines already refused when the file was read; ``lines`` how many lines the file had.
-    ``allow_create=False`` (the API's bulk update) refuses unknown SKUs instead of creating offers.
+    ``allow_create=False`` (the API's bulk update) refuses unknown SKUs instead of creating offers. A suspended
+    seller's offers cannot change (``SellerSuspended``), like every other offer write.
     """
+    check_may_change_offers(seller)
     all_errors: list[LineError] = list(errors)
     refused: set[int] = {e.line for e in errors}
     outcomes: list[LineOutcome] = [LineOutcome(line, "", Action.ERROR) for line in sorted(refused)]

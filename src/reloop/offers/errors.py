@@ -22,3 +22,10 @@ class DuplicateOffer(InvalidInput):
 class InsufficientStock(DomainError):
     code = "insufficient_stock"
     http_status = 409
+
+
+class SellerSuspended(DomainError):
+    """A suspended seller's offers cannot change (its orders can still be handled, so buyers are served)."""
+
+    code = "seller_suspended"
+    http_status = 403

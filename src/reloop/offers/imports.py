@@ -32,6 +32,7 @@ from reloop.offers.bulk import Plan, Progress, Summary, apply_plan, plan_changes
 from reloop.offers.csv_io import LineError, ParsedFile, parse_offer_csv
 from reloop.offers.errors import InvalidOffer
 from reloop.offers.models import ImportStatus, OfferImport
+from reloop.offers.services import check_may_change_offers
 from reloop.sellers.models import Seller
 
 logger = logging.getLogger(__name__)
@@ -105,6 +106,7 @@ def recent_imports(*, seller: Seller, limit: int = 10) -> list[OfferImport]:
 def queue_offer_import(*, actor: User | None, seller: Seller, import_id: int, skip_invalid: bool) -> OfferImport:
     """Approve the report: the import will be applied. Idempotent (an import already queued or applied is returned
     as it is). Refused with ``import_has_errors`` when the report has errors and ``skip_invalid`` is not set."""
+    check_may_change_offers(seller)
     with transaction.atomic(durable=True):
         offer_import = seller_import(seller=seller, import_id=import_id)
         if offer_import.status != ImportStatus.VALIDATED:

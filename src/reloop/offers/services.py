@@ -19,10 +19,17 @@ from reloop.catalog.models import Variant
 from reloop.core.events import publish
 from reloop.core.money import Money
 from reloop.markets.registry import UnknownMarket, get_market
-from reloop.offers.errors import DuplicateOffer, DuplicateSku, InsufficientStock, InvalidOffer, OfferNotFound
+from reloop.offers.errors import (
+    DuplicateOffer,
+    DuplicateSku,
+    InsufficientStock,
+    InvalidOffer,
+    OfferNotFound,
+    SellerSuspended,
+)
 from reloop.offers.events import OffersChanged, OfferStockChanged
 from reloop.offers.models import MIN_WARRANTY_MONTHS, Offer, OfferPrice, VatScheme
-from reloop.sellers.models import Seller
+from reloop.sellers.models import Seller, Standing
 
 MAX_STOCK = 100_000
 MAX_DISPATCH_DAYS = 30
@@ -134,6 +141,20 @@ def check_sku(sku: str) -> str:
             _("SKU must be 1 to %(max)s characters without spaces") % {"max": MAX_SKU_LENGTH}, code="invalid_sku"
         )
     return sku
+
+
+def check_may_change_offers(seller: Seller) -> None:
+    """A suspended seller's offers are frozen: nothing it changes could sell, and the operator reviewing the
+    suspension sees the offers as they were. Its orders can still be accepted, shipped and cancelled.
+
+    Checked where a seller acts: the seller API (``api.seller.offer_writer``), the back-office offer pages, and
+    every bulk path (``offers.bulk.plan_changes``: CSV import, ``reloop import_offers``, the API bulk update).
+    The single-offer services here do not check it, so the platform itself (demo data, tests, an operator's
+    tools) can still set up and correct a suspended seller's offers."""
+    if seller.standing == Standing.SUSPENDED:
+        raise SellerSuspended(
+            _("Your seller account is suspended: offers cannot be changed; orders can still be handled")
+        )
 
 
 def _changed(*variant_ids: int) -> None:

@@ -20,6 +20,7 @@ from reloop.core.clock import today
 from reloop.markets.registry import enabled_markets
 from reloop.offers.bulk import Summary, export_offers
 from reloop.offers.csv_io import FileRefused, csv_lines, errors_csv
+from reloop.offers.errors import SellerSuspended
 from reloop.offers.imports import (
     ImportHasErrors,
     ImportNotFound,
@@ -90,7 +91,7 @@ def offers_import(request: HttpRequest) -> HttpResponse:
                     filename=upload.name or "offers.csv",
                     data=upload.read(),
                 )
-            except FileRefused as exc:
+            except (FileRefused, SellerSuspended) as exc:
                 form.add_error("file", exc.message)
             else:
                 return redirect("seller:offers_import_report", import_id=offer_import.pk)
@@ -153,7 +154,7 @@ def offers_import_apply(request: HttpRequest, import_id: int) -> HttpResponse:
             import_id=import_id,
             skip_invalid=request.POST.get("skip_invalid") == "on",
         )
-    except ImportHasErrors as exc:
+    except (ImportHasErrors, SellerSuspended) as exc:
         context = _report_context(offer_import)
         context["apply_error"] = exc.message
         return render(request, "web/seller/import/report.html", context, status=422)

@@ -177,6 +177,7 @@ def offer_row(request: HttpRequest, offer_id: int) -> HttpResponse:
         market, money = form.cleaned_data["market"], form.cleaned_data.get("money")
         current = _price_in(offer, market)
         try:
+            services.check_may_change_offers(seller)
             with transaction.atomic():  # stock and price change together or not at all
                 if form.cleaned_data["stock"] != offer.stock:
                     services.set_stock(seller=seller, offer_id=offer.pk, stock=form.cleaned_data["stock"])
@@ -205,7 +206,14 @@ def offer_active(request: HttpRequest, offer_id: int) -> HttpResponse:
     seller = seller_of(request)
     offer = _offer_or_404(seller, offer_id)
     active = request.POST.get("active") == "1"
-    services.set_offer_active(seller=seller, offer_id=offer.pk, active=active)
+    try:
+        services.check_may_change_offers(seller)
+        services.set_offer_active(seller=seller, offer_id=offer.pk, active=active)
+    except DomainError as exc:  # a suspended seller's offers are frozen
+        if is_htmx(request):
+            return HttpResponse(exc.message, status=exc.http_status, content_type="text/plain; charset=utf-8")
+        messages.error(request, exc.message)
+        return HttpResponseRedirect(_back_to_list(request))
     if is_htmx(request):
         return _row_response(request, offer.pk)
     message = _("%(sku)s is on sale.") if active else _("%(sku)s is off sale.")
@@ -256,6 +264,7 @@ def offer_detail(request: HttpRequest, offer_id: int) -> HttpResponse:
         if action == "terms":
             form = OfferTermsForm(request.POST)
             if form.is_valid():
+                services.check_may_change_offers(seller)
                 services.update_offer_terms(seller=seller, offer_id=offer.pk, terms=form.terms(offer.variant_id))
                 messages.success(request, _("Terms saved."))
                 return redirect("seller:offer", offer_id=offer.pk)
@@ -263,6 +272,7 @@ def offer_detail(request: HttpRequest, offer_id: int) -> HttpResponse:
         elif action == "stock":
             form = StockForm(request.POST)
             if form.is_valid():
+                services.check_may_change_offers(seller)
                 services.set_stock(seller=seller, offer_id=offer.pk, stock=form.cleaned_data["stock"])
                 messages.success(request, _("Stock saved."))
                 return redirect("seller:offer", offer_id=offer.pk)
@@ -271,6 +281,7 @@ def offer_detail(request: HttpRequest, offer_id: int) -> HttpResponse:
             form = PricesForm(request.POST)
             if form.is_valid():
                 data = form.cleaned_data
+                services.check_may_change_offers(seller)
                 services.set_offer_prices(
                     seller=seller, offer_id=offer.pk, prices=data["prices"], remove=data["removed"]
                 )
@@ -329,6 +340,7 @@ def offer_new(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         try:
+            services.check_may_change_offers(seller_of(request))
             offer = services.create_offer(
                 seller=seller_of(request),
                 sku=data["sku"],
