@@ -27,8 +27,8 @@ from reloop.checkout import services as checkout_services
 from reloop.core.errors import InvalidInput
 from reloop.core.pagination import paginate
 from reloop.fulfillment.services import ship_seller_order
-from reloop.orders.domain import LineState
-from reloop.orders.models import OrderLine, SellerOrder
+from reloop.orders.domain import LineState, seller_order_queue_of
+from reloop.orders.models import SellerOrder
 from reloop.orders.selectors import SELLER_QUEUES, seller_order_for, seller_order_queue
 from reloop.orders.services import accept_seller_order
 from reloop.sellers.models import Seller
@@ -175,20 +175,6 @@ class ShipIn(SellerIn):
     }
 
 
-def _queue(lines: list[OrderLine]) -> str:
-    """The earliest step any live line waits for (the same rule as ``orders.selectors``' queues)."""
-    states = {line.state for line in lines}
-    if LineState.PAID in states:
-        return "to_accept"
-    if LineState.ACCEPTED in states:
-        return "to_ship"
-    if LineState.SHIPPED in states:
-        return "shipped"
-    if states - {LineState.CANCELLED}:
-        return "delivered"
-    return "cancelled"
-
-
 def _order(part: SellerOrder) -> SellerOrderOut:
     lines = list(part.lines.all())
     address = None
@@ -200,7 +186,7 @@ def _order(part: SellerOrder) -> SellerOrderOut:
         number=part.order.number,
         market=part.order.market,
         currency=part.order.currency,
-        queue=_queue(lines),
+        queue=seller_order_queue_of({line.state for line in lines}),
         placed_at=part.order.paid_at,
         shipping_method=part.shipping_method,
         items_total=part.items_total,

@@ -55,3 +55,17 @@ def check_transition(from_state: str, to_state: str) -> str | None:
         nexts = ", ".join(sorted(TRANSITIONS[from_state])) or "none (final state)"
         return f"a {from_state} line cannot become {to_state}; allowed: {nexts}"
     return None
+
+
+def seller_order_queue_of(states: set[str]) -> str:
+    """The back-office queue a seller order with lines in ``states`` is in: the earliest step any live line waits
+    for. The same rule as ``orders.selectors.seller_order_queue``'s filters, for orders already loaded."""
+    if LineState.PAID in states:
+        return "to_accept"
+    if LineState.ACCEPTED in states:
+        return "to_ship"
+    if LineState.SHIPPED in states:
+        return "shipped"
+    if states - {LineState.CANCELLED}:
+        return "delivered"
+    return "cancelled"
