@@ -31,6 +31,15 @@ def get_market(code: str) -> Market:
         raise UnknownMarket(f"Unknown market {code!r}; expected one of {', '.join(_enabled())}") from None
 
 
+def market_timezone(code: str) -> str:
+    """The time zone a market's times are shown in (``en-gb`` → ``Europe/London``); UTC for a market closed
+    since (an old order's times still read)."""
+    try:
+        return get_market(code).timezone
+    except UnknownMarket:
+        return "UTC"
+
+
 def default_market() -> Market:
     return get_market(settings.RELOOP_DEFAULT_MARKET)
 

@@ -25,7 +25,7 @@ from reloop.core.errors import DomainError
 from reloop.core.pagination import paginate
 from reloop.fulfillment.carriers import CARRIERS
 from reloop.fulfillment.services import ship_seller_order
-from reloop.markets.registry import UnknownMarket, get_market
+from reloop.markets.registry import market_timezone
 from reloop.orders.backoffice import lines_with_categories
 from reloop.orders.domain import LineState
 from reloop.orders.errors import OrderNotFound
@@ -72,14 +72,6 @@ def deadlines(part: SellerOrder, now: dt.datetime) -> Deadlines:
 def states(part: SellerOrder) -> list[tuple[str, str]]:
     """The distinct states of the order's lines (code, label), in line order."""
     return list(dict.fromkeys((line.state, line.get_state_display()) for line in part.lines.all()))
-
-
-def market_timezone(code: str) -> str:
-    """Times of an order are shown in its market's timezone."""
-    try:
-        return get_market(code).timezone
-    except UnknownMarket:
-        return "UTC"
 
 
 def _part_or_404(seller: Seller, seller_order_id: int) -> SellerOrder:

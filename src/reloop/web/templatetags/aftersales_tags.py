@@ -6,7 +6,7 @@ from typing import Any
 
 from django import template
 
-from reloop.markets.registry import UnknownMarket, get_market
+from reloop.markets.registry import market_timezone
 
 register = template.Library()
 
@@ -17,10 +17,5 @@ def for_line(mapping: dict[int, Any] | None, line_id: int) -> Any:
     return (mapping or {}).get(line_id)
 
 
-@register.filter
-def market_timezone(code: str) -> str:
-    """The time zone of a market (``en-gb`` → ``Europe/London``): a case's times read in the buyer's market."""
-    try:
-        return get_market(code).timezone
-    except UnknownMarket:
-        return "UTC"
+# ``{{ code|market_timezone }}``: a case's times read in the buyer's market.
+register.filter("market_timezone", market_timezone)
