@@ -10,7 +10,9 @@ from django.db.models import F
 from django.utils.text import slugify
 
 from reloop.catalog.dataset import Dataset
+from reloop.catalog.events import CatalogueChanged
 from reloop.catalog.models import Brand, Category, ProductModel, ReferencePrice, Variant
+from reloop.core.events import publish
 
 #: How many of the newest models of each top-level category the home page features.
 FEATURED_PER_CATEGORY = 2
@@ -101,6 +103,7 @@ def load_catalogue(*, dataset: Dataset) -> CatalogueLoadReport:
     # Cached pages must show the catalogue as loaded, at once.
     Variant.objects.update(cache_version=F("cache_version") + 1)
     Category.objects.update(cache_version=F("cache_version") + 1)
+    publish(CatalogueChanged(frozenset(model_ids.values())))  # search reindexes after commit
     return CatalogueLoadReport(
         categories=len(categories),
         brands=brands,

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from django.contrib.auth.signals import user_logged_in
 
+from reloop.catalog.events import CatalogueChanged
 from reloop.catalog.services import touch_variants
 from reloop.checkout import handlers as checkout
 from reloop.core.events import subscribe
 from reloop.offers.events import OffersChanged, OfferStockChanged
 from reloop.orders.events import OrderPaid
 from reloop.pricing import handlers as pricing
+from reloop.search import handlers as search
 from reloop.sellers.events import SellerStandingChanged
 
 
@@ -19,6 +21,7 @@ def register() -> None:
     subscribe(SellerStandingChanged, pricing.on_seller_standing_changed)
     subscribe(OrderPaid, checkout.on_order_paid)
     subscribe(OfferStockChanged, on_offer_stock_changed)
+    subscribe(CatalogueChanged, search.on_catalogue_changed)
 
 
 def on_offer_stock_changed(event: OfferStockChanged) -> None:
