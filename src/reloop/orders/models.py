@@ -34,7 +34,12 @@ class Order(models.Model):
     currency = models.CharField(max_length=3)
     items_total = models.BigIntegerField()
     shipping_total = models.BigIntegerField()
+    tax_total = models.BigIntegerField(
+        default=0, help_text=_("Sales tax added at checkout (US), in minor units; 0 where prices include VAT")
+    )
     total = models.BigIntegerField()
+    tax_jurisdiction = models.CharField(max_length=60, blank=True, help_text=_("Where the sales tax is due: US-CA"))
+    tax_source = models.CharField(max_length=200, blank=True, help_text=_("What computed the sales tax"))
     status = models.CharField(max_length=16, choices=OrderStatus.choices, default=OrderStatus.PENDING_PAYMENT)
     idempotency_key = models.CharField(max_length=100, unique=True, help_text=_("One checkout attempt"))
     reserved_until = models.DateTimeField(help_text=_("Stock is held for the buyer until then"))
@@ -48,11 +53,12 @@ class Order(models.Model):
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(items_total__gte=0) & Q(shipping_total__gte=0) & Q(total__gt=0),
+                condition=Q(items_total__gte=0) & Q(shipping_total__gte=0) & Q(tax_total__gte=0) & Q(total__gt=0),
                 name="order_totals_positive",
             ),
             models.CheckConstraint(
-                condition=Q(total=models.F("items_total") + models.F("shipping_total")), name="order_total_is_sum"
+                condition=Q(total=models.F("items_total") + models.F("shipping_total") + models.F("tax_total")),
+                name="order_total_is_sum",
             ),
         ]
         indexes = [models.Index(fields=["status", "reserved_until"]), models.Index(fields=["buyer", "-created_at"])]
@@ -69,11 +75,15 @@ class SellerOrder(models.Model):
     items_total = models.BigIntegerField()
     total = models.BigIntegerField()
     commission = models.BigIntegerField(default=0, help_text=_("Platform commission in minor units"))
+    tax_amount = models.BigIntegerField(
+        default=0, help_text=_("Sales tax on this part's lines, collected by the platform (not in total)")
+    )
 
     class Meta:
         ordering = ["pk"]
         constraints = [
             models.UniqueConstraint(fields=["order", "seller"], name="seller_order_one_per_seller"),
+            models.CheckConstraint(condition=Q(tax_amount__gte=0), name="seller_order_tax_not_negative"),
             models.CheckConstraint(
                 condition=Q(total=models.F("items_total") + models.F("shipping_amount")),
                 name="seller_order_total_is_sum",
@@ -109,6 +119,10 @@ class OrderLine(models.Model):
     quantity = models.PositiveSmallIntegerField()
     line_total = models.BigIntegerField()
     commission = models.BigIntegerField(default=0, help_text=_("Platform commission on this line, in minor units"))
+    tax_rate = models.DecimalField(
+        max_digits=6, decimal_places=3, default=0, help_text=_("Sales tax rate in percent (US); 0 elsewhere")
+    )
+    tax_amount = models.BigIntegerField(default=0, help_text=_("Sales tax on line_total, in minor units"))
     avoided_kgco2e = models.DecimalField(max_digits=8, decimal_places=1, null=True, blank=True)
     dispatch_days = models.PositiveSmallIntegerField(
         default=1, help_text=_("Business days the seller promised to ship within, frozen from the offer")
@@ -130,6 +144,7 @@ class OrderLine(models.Model):
             ),
             models.CheckConstraint(condition=Q(state__in=LineState.values), name="order_line_state_valid"),
             models.CheckConstraint(condition=Q(dispatch_days__lte=30), name="order_line_dispatch_days_at_most_30"),
+            models.CheckConstraint(condition=Q(tax_amount__gte=0), name="order_line_tax_not_negative"),
             models.CheckConstraint(
                 condition=~Q(state=LineState.DELIVERED) | Q(delivered_at__isnull=False),
                 name="order_line_delivered_has_delivered_at",

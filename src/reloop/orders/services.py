@@ -48,6 +48,8 @@ class LineSpec:
     unit_price: Money
     avoided_kgco2e: Decimal | None = None  # per unit, from impact
     commission: Money | None = None  # the platform's commission on the line total
+    tax: Money | None = None  # sales tax on the line total (US), collected by the platform
+    tax_rate: Decimal | None = None  # percent
 
 
 @dataclass(frozen=True)
@@ -68,10 +70,16 @@ def open_order(
     reserved_until: datetime,
     shipping_address: dict[str, str],
     parts: Sequence[SellerPart],
+    tax_jurisdiction: str = "",
+    tax_source: str = "",
 ) -> Order:
-    """Record an order awaiting payment. Runs inside the caller's transaction (checkout reserves stock in it)."""
+    """Record an order awaiting payment. Runs inside the caller's transaction (checkout reserves stock in it).
+
+    Sales tax (US) given on the lines is added to the order's total, and kept apart from each seller order's
+    total: the platform collects and remits it (docs/invoicing.md)."""
     items = sum((line.unit_price * line.quantity for part in parts for line in part.lines), Money.zero(currency))
     shipping = sum((part.shipping for part in parts), Money.zero(currency))
+    tax = sum((line.tax for part in parts for line in part.lines if line.tax), Money.zero(currency))
     order = Order.objects.create(
         number=new_order_number(),
         buyer=buyer,
@@ -79,7 +87,10 @@ def open_order(
         currency=currency,
         items_total=items.amount,
         shipping_total=shipping.amount,
-        total=(items + shipping).amount,
+        tax_total=tax.amount,
+        total=(items + shipping + tax).amount,
+        tax_jurisdiction=tax_jurisdiction,
+        tax_source=tax_source[:200],
         idempotency_key=idempotency_key,
         reserved_until=reserved_until,
         shipping_address=shipping_address,
@@ -97,6 +108,7 @@ def open_order(
             items_total=part_items.amount,
             total=(part_items + part.shipping).amount,
             commission=sum(fees, Money.zero(currency)).amount,
+            tax_amount=sum((line.tax for line in part.lines if line.tax), Money.zero(currency)).amount,
         )
         OrderLine.objects.bulk_create(
             [
@@ -118,6 +130,8 @@ def open_order(
                     quantity=line.quantity,
                     line_total=(line.unit_price * line.quantity).amount,
                     commission=line.commission.amount if line.commission else 0,
+                    tax_rate=line.tax_rate or Decimal(0),
+                    tax_amount=line.tax.amount if line.tax else 0,
                     dispatch_days=line.offer.dispatch_days,
                     avoided_kgco2e=line.avoided_kgco2e,
                 )
