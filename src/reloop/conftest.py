@@ -2,13 +2,18 @@
 
 ``@pytest.mark.postgres`` tests skip on SQLite with a reason, unless ``REQUIRE_POSTGRES=1`` (CI), which makes
 them fail instead. ``@pytest.mark.browser`` tests skip when Chromium is missing, unless ``REQUIRE_BROWSER=1``.
+
+``RELOOP_TEST_NOW=2027-12-31T23:30:00Z`` runs the whole suite at that moment: Django's ``timezone.now`` (and so
+``core.clock``, ``auto_now_add`` and session expiry) starts there and runs on at the real pace. CI draws one moment
+from ``.ci/hard-dates`` on every run and prints it; ``docs/testing.md`` says how to replay a failure.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from django.db import connection
@@ -27,6 +32,43 @@ def chromium_path() -> str | None:
     return None
 
 
+SUITE_NOW_VARIABLE = "RELOOP_TEST_NOW"
+
+
+def suite_moment(raw: str) -> dt.datetime | None:
+    """The moment ``RELOOP_TEST_NOW`` asks the suite to run at, in UTC (``None`` when unset).
+
+    An ISO 8601 date and time with its offset (``2028-02-29T12:00:00Z``, ``2027-03-28T02:30:00+01:00``); a date
+    alone means noon UTC that day.
+    """
+    raw = raw.strip()
+    if not raw:
+        return None
+    try:
+        if len(raw) == 10:
+            return dt.datetime.combine(dt.date.fromisoformat(raw), dt.time(12), tzinfo=dt.UTC)
+        moment = dt.datetime.fromisoformat(raw)
+    except ValueError:
+        raise pytest.UsageError(
+            f"{SUITE_NOW_VARIABLE}={raw!r} is not an ISO 8601 date and time: write it like 2027-12-31T23:30:00Z"
+        ) from None
+    if moment.tzinfo is None:
+        raise pytest.UsageError(
+            f"{SUITE_NOW_VARIABLE}={raw!r} has no time zone: add one, like 2027-12-31T23:30:00Z or +01:00"
+        )
+    return moment.astimezone(dt.UTC)
+
+
+def shifted_clock(moment: dt.datetime, real_now: Callable[[], dt.datetime]) -> Callable[[], dt.datetime]:
+    """A ``now`` that answers ``moment`` at first and then moves on with ``real_now``."""
+    offset = moment - real_now()
+
+    def now() -> dt.datetime:
+        return real_now() + offset
+
+    return now
+
+
 def _required(name: str) -> bool:
     return os.environ.get(name, "").lower() in {"1", "true", "yes"}
 
@@ -39,9 +81,25 @@ def pytest_configure(config: pytest.Config) -> None:
     using the test database (it cannot be dropped) and Python reports as an unclosed connection.
     """
     from django.conf import settings
+    from django.utils import timezone
 
     for database in settings.DATABASES.values():
         database["CONN_MAX_AGE"] = 0
+
+    moment = suite_moment(os.environ.get(SUITE_NOW_VARIABLE, ""))
+    if moment is not None:
+        # Every reader of the time goes through django.utils.timezone.now (core.clock, auto_now_add, sessions):
+        # moving it moves the whole suite, threads and the browser tests' live server included.
+        timezone.now = shifted_clock(moment, timezone.now)
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    moment = suite_moment(os.environ.get(SUITE_NOW_VARIABLE, ""))
+    if moment is None:
+        return (
+            f"clock: the real time (set {SUITE_NOW_VARIABLE}=2027-12-31T23:30:00Z to run the suite at another moment)"
+        )
+    return f"clock: {SUITE_NOW_VARIABLE}={moment.isoformat()} (the suite starts at this moment, UTC)"
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -16,6 +16,7 @@ from reloop.accounts.models import User
 from reloop.accounts.tests.factories import UserFactory
 from reloop.aftersales.services import Photo
 from reloop.catalog.tests.factories import VariantFactory
+from reloop.core import clock
 from reloop.core.money import Money
 from reloop.offers.tests.factories import make_offer
 from reloop.orders.domain import LineState
@@ -89,7 +90,7 @@ def delivered_line(
         market="en-gb",
         currency="GBP",
         idempotency_key=key,
-        reserved_until=dt.datetime.now(dt.UTC) + dt.timedelta(minutes=15),
+        reserved_until=clock.now() + dt.timedelta(minutes=15),
         shipping_address=ADDRESS,
         parts=[
             SellerPart(

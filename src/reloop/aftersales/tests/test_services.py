@@ -17,7 +17,7 @@ from reloop.aftersales.errors import CaseNotFound, CaseStateConflict, InvalidPho
 from reloop.aftersales.events import CaseEscalated, CaseOpened, CaseResolved
 from reloop.aftersales.models import Case, CaseEvent, CaseMessage, CasePhoto
 from reloop.aftersales.tests.factories import JPEG, PDF, PNG, WEBP, delivered_line, photo
-from reloop.core import events
+from reloop.core import clock, events
 from reloop.core.money import Money
 from reloop.orders.domain import LineState
 from reloop.orders.errors import OrderNotFound
@@ -126,13 +126,17 @@ class TestOpening:
         assert Case.objects.count() == 0
 
     def test_after_thirty_days_a_return_is_refused_but_the_warranty_is_open(self):
-        now = dt.datetime.now(dt.UTC)
-        # Paid in October (outside the holiday season, which would stretch the window to 31 January).
-        sale = delivered_line(delivered_at=now - dt.timedelta(days=40), paid_at=now - dt.timedelta(days=45))
-        with pytest.raises(NotEligible) as error:
-            open_return(sale)
-        assert error.value.code == "window_closed"
-        case = services.open_warranty_claim(actor=sale.buyer, line_id=sale.line.pk, reason="defective", description="x")
+        # Paid in October (outside the holiday season, which would stretch the window to 31 January), asked on
+        # 14 November: 40 days after delivery.
+        now = dt.datetime(2027, 11, 14, 10, tzinfo=dt.UTC)
+        with clock.frozen_at(now):
+            sale = delivered_line(delivered_at=now - dt.timedelta(days=40), paid_at=now - dt.timedelta(days=45))
+            with pytest.raises(NotEligible) as error:
+                open_return(sale)
+            assert error.value.code == "window_closed"
+            case = services.open_warranty_claim(
+                actor=sale.buyer, line_id=sale.line.pk, reason="defective", description="x"
+            )
         assert case.state == "opened"
 
     def test_one_open_case_per_line(self):

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from reloop.accounts.tests.factories import UserFactory
 from reloop.catalog.tests.factories import VariantFactory
+from reloop.core import clock
 from reloop.core.money import Money
 from reloop.offers.tests.factories import make_offer
 from reloop.orders.domain import LineState
@@ -354,17 +355,30 @@ class TestSchedule:
 
 class TestSellerBalance:
     def test_balances_show_on_hold_available_and_the_next_payout_estimate(self, seller):
-        released = deliver(one_line_sale(seller))
-        services.release_matured_lines(today=delivered_day(released) + dt.timedelta(days=14))
-        deliver(one_line_sale(seller, price=20000))  # delivered today: its hold ends after the next run
-        today = delivered_day(released)
+        # Wednesday 10 March 2027 is not a payout day (the 6th, 16th, 26th): the next run is on the 16th.
+        with clock.frozen_at(dt.datetime(2027, 3, 10, 10, tzinfo=dt.UTC)):
+            released = deliver(one_line_sale(seller))
+            services.release_matured_lines(today=delivered_day(released) + dt.timedelta(days=14))
+            deliver(one_line_sale(seller, price=20000))  # delivered today: its hold ends after the next run
+            today = delivered_day(released)
 
-        (gbp,) = seller_payout_balances(seller=seller, today=today)
+            (gbp,) = seller_payout_balances(seller=seller, today=today)
 
         assert (gbp.on_hold, gbp.available) == (Money(18000, GBP), Money(9000, GBP))
-        assert gbp.next_run_date > today
-        expected = 9000 + (18000 if gbp.next_run_date - today >= dt.timedelta(days=14) else 0)
-        assert gbp.estimated_next == Money(expected, GBP)
+        assert gbp.next_run_date == dt.date(2027, 3, 16)
+        assert gbp.estimated_next == Money(9000, GBP)  # the 18000 delivered today is still held on the 16th
+
+    def test_on_a_payout_day_before_its_run_the_next_payout_is_today(self, seller):
+        with clock.frozen_at(dt.datetime(2027, 3, 16, 7, tzinfo=dt.UTC)):
+            released = deliver(one_line_sale(seller))
+            services.release_matured_lines(today=delivered_day(released) + dt.timedelta(days=14))
+
+            (before_run,) = seller_payout_balances(seller=seller, today=dt.date(2027, 3, 16))
+            services.run_payouts(run_date=dt.date(2027, 3, 16))
+            (after_run,) = seller_payout_balances(seller=seller, today=dt.date(2027, 3, 16))
+
+        assert (before_run.next_run_date, before_run.estimated_next) == (dt.date(2027, 3, 16), Money(9000, GBP))
+        assert (after_run.next_run_date, after_run.available) == (dt.date(2027, 3, 26), Money(0, GBP))
 
 
 class TestChecks:

@@ -12,6 +12,7 @@ from django.contrib.auth.models import Permission
 
 from reloop.accounts.tests.factories import UserFactory
 from reloop.catalog.tests.factories import VariantFactory
+from reloop.core import clock
 from reloop.offers.tests.factories import make_offer
 from reloop.payments import services
 from reloop.payments.tests.factories import deliver, make_order
@@ -26,7 +27,7 @@ def test_a_seller_name_that_looks_like_a_formula_is_exported_as_text(client, nam
     seller = SellerFactory(name=name)
     part = make_order(lines=[(make_offer(seller=seller, variant=VariantFactory()), 10000)]).seller_orders.get()
     deliver(part.lines.get())
-    services.release_matured_lines(today=dt.datetime.now(dt.UTC).date() + dt.timedelta(days=14))
+    services.release_matured_lines(today=clock.now().date() + dt.timedelta(days=14))
     services.run_payouts(run_date=dt.date(2026, 12, 6))
     finance = UserFactory(is_staff=True)
     finance.user_permissions.add(Permission.objects.get(codename="view_payout"))

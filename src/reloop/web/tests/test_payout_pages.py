@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from reloop.accounts.tests.factories import UserFactory
 from reloop.catalog.tests.factories import VariantFactory
+from reloop.core import clock
 from reloop.offers.tests.factories import make_offer
 from reloop.orders.domain import LineState
 from reloop.orders.services import transition_line
@@ -37,7 +38,7 @@ def paid_out(seller, *, runs: int = 1, price: int = 10000) -> list[Payout]:
     for _ in range(runs):
         part = make_order(lines=[(make_offer(seller=seller, variant=VariantFactory()), price)]).seller_orders.get()
         deliver(part.lines.get())
-        services.release_matured_lines(today=dt.datetime.now(dt.UTC).date() + dt.timedelta(days=14))
+        services.release_matured_lines(today=clock.now().date() + dt.timedelta(days=14))
         services.run_payouts(run_date=FIRST_RUN + dt.timedelta(days=next(_run_dates)))
     return list(Payout.objects.filter(seller=seller).order_by("run_date"))
 
@@ -145,7 +146,7 @@ class TestSellerPages:
                 .seller_orders.get()
                 .lines.get()
             )
-        services.release_matured_lines(today=dt.datetime.now(dt.UTC).date() + dt.timedelta(days=14))
+        services.release_matured_lines(today=clock.now().date() + dt.timedelta(days=14))
         services.run_payouts(run_date=FIRST_RUN + dt.timedelta(days=next(_run_dates)))
         many = Payout.objects.get(seller=ten.seller)
 

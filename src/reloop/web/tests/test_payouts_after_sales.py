@@ -11,6 +11,7 @@ from django.core.management import call_command
 
 from reloop.aftersales import services as aftersales
 from reloop.aftersales.tests.factories import delivered_line
+from reloop.core import clock
 from reloop.core.money import Money
 from reloop.payments import services as payouts
 from reloop.payments.models import LineRefund, Payout
@@ -31,9 +32,9 @@ def ledger_output() -> str:
 
 
 def test_a_return_refunded_after_payout_is_a_debt_recovered_from_the_next_payout():
-    today = dt.datetime.now(dt.UTC).date()
+    today = clock.now().date()
     # Given a line delivered 20 days ago, released and paid out
-    sale = delivered_line(price=30000, delivered_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=20))
+    sale = delivered_line(price=30000, delivered_at=clock.now() - dt.timedelta(days=20))
     payouts.release_matured_lines(today=today)
     payouts.run_payouts(run_date=today - dt.timedelta(days=1))
     assert available(sale.seller) == 0
@@ -53,7 +54,7 @@ def test_a_return_refunded_after_payout_is_a_debt_recovered_from_the_next_payout
     assert "All 16 ledger checks passed." in ledger_output()
 
     # And the next sale's money pays the debt first
-    delivered_line(seller=sale.seller, price=50000, delivered_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=15))
+    delivered_line(seller=sale.seller, price=50000, delivered_at=clock.now() - dt.timedelta(days=15))
     payouts.release_matured_lines(today=today)
     payouts.run_payouts(run_date=today)
     assert Payout.objects.get(run_date=today).amount == 45000 - 27000
