@@ -96,10 +96,11 @@ def run_checks() -> list[CheckResult]:
         .order_by("id")
     )
     payouts = Payout.objects.filter(seller_id=OuterRef("seller_id"), currency=OuterRef("currency"))
+    tradeins = Posting.objects.filter(account=OuterRef("pk"), transaction__kind=TransactionKind.TRADEIN)
     seller_available = (
         LedgerAccount.objects.filter(code__startswith="seller:", code__endswith=":available")
-        .annotate(total=Sum("postings__amount"), paid_out=Exists(payouts))
-        .filter(total__gt=0, paid_out=False)
+        .annotate(total=Sum("postings__amount"), paid_out=Exists(payouts), bought=Exists(tradeins))
+        .filter(total__gt=0, paid_out=False, bought=False)
         .values("id", "code", "currency", "total")
         .order_by("id")
     )
@@ -145,12 +146,27 @@ def run_checks() -> list[CheckResult]:
             _account,
         ),
         _result(
-            "seller available balances ≤ 0 unless paid out (a refund after payout is owed by the seller)",
+            "seller available balances ≤ 0 unless paid out or charged for trade-ins (then owed by the seller)",
             seller_available,
             _account,
         ),
+        _result(
+            "customer trade-in balances (customer:<id>:credit / :payable) ≤ 0 (never spent or paid more than owed)",
+            LedgerAccount.objects.filter(code__startswith="customer:")
+            .annotate(total=Sum("postings__amount"))
+            .filter(total__gt=0)
+            .values("id", "code", "currency", "total")
+            .order_by("id"),
+            _account,
+        ),
         *_payout_checks(),
+        *(result for extra in EXTRA_CHECKS for result in extra()),
     ]
+
+
+#: Checks of higher layers over their own ledger references (``buyback`` adds the trade-in ones in its
+#: ``AppConfig.ready``): each returns ``CheckResult`` rows like the ones above.
+EXTRA_CHECKS: list[Callable[[], list[CheckResult]]] = []
 
 
 def _seller_posting(transaction: str, code_suffix: str) -> Subquery:
@@ -204,6 +220,7 @@ def _payout_checks() -> list[CheckResult]:
             transaction__payout__isnull=True,
             transaction__payout_reversal__isnull=True,
         )
+        .exclude(transaction__kind=TransactionKind.TRADEIN)
         .values("id", "transaction_id")
         .order_by("id")
     )
@@ -240,7 +257,7 @@ def _payout_checks() -> list[CheckResult]:
             lambda row: f"payout {row['id']} ({row['amount']} vs {row['posted']} reversed)",
         ),
         _result(
-            "seller available balances move only by releases, line refunds, payouts and their reversals",
+            "seller available balances move only by releases, line refunds, payouts, their reversals and trade-ins",
             unexplained,
             lambda row: f"transaction {row['transaction_id']} (posting {row['id']})",
         ),

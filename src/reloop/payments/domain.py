@@ -40,14 +40,22 @@ PSP_PAYOUTS = "psp:payouts"
 """Asset (contra): money sent out of the PSP to sellers' banks by payouts (≤ 0). What the PSP really holds for us is
 ``psp:receivable`` + ``psp:payouts`` (docs/adr/0017-payouts.md)."""
 
+PLATFORM_TRADEIN_FEES = "platform:tradein_fees"
+"""Revenue: the platform's fee on trade-ins, charged to the refurbisher (docs/adr/0027-trade-in.md)."""
+
 _FIXED_ACCOUNTS: dict[str, tuple[str, str]] = {
     PSP_RECEIVABLE: (ASSET, "PSP receivable"),
     PSP_PAYOUTS: (ASSET, "PSP payouts sent"),
     PLATFORM_CLEARING: (LIABILITY, "Platform clearing"),
     PLATFORM_COMMISSION: (REVENUE, "Platform commission"),
+    PLATFORM_TRADEIN_FEES: (REVENUE, "Platform trade-in fees"),
 }
 _SELLER_ACCOUNT = re.compile(r"seller:([1-9][0-9]{0,17}):(payable|available)")
 _SELLER_ACCOUNT_NAMES = {"payable": "payable (on hold)", "available": "available for payout"}
+#: What the platform owes one customer for trade-ins (docs/adr/0027-trade-in.md): ``credit`` is Reloop credit,
+#: spendable at checkout; ``payable`` waits for a bank transfer. Liabilities (≤ 0).
+_CUSTOMER_ACCOUNT = re.compile(r"customer:([1-9][0-9]{0,17}):(credit|payable)")
+_CUSTOMER_ACCOUNT_NAMES = {"credit": "Reloop credit", "payable": "trade-in payable by bank transfer"}
 
 MAX_IDEMPOTENCY_KEY_LENGTH = 200
 MAX_REFERENCE_LENGTH = 200
@@ -85,16 +93,32 @@ def seller_available(seller_id: int) -> str:
     return f"seller:{seller_id}:available"
 
 
+def customer_credit(user_id: int) -> str:
+    """The code of one customer's Reloop credit (``customer:<id>:credit``), earned by trade-ins."""
+    _check_seller_id(user_id)
+    return f"customer:{user_id}:credit"
+
+
+def customer_payable(user_id: int) -> str:
+    """The code of trade-in money owed to one customer and waiting for its bank transfer."""
+    _check_seller_id(user_id)
+    return f"customer:{user_id}:payable"
+
+
 def account_spec(code: str) -> AccountSpec:
     """Parse an account code, or raise ``UnknownAccount``: the ledger only knows the accounts listed here."""
     fixed = _FIXED_ACCOUNTS.get(code)
     if fixed is not None:
         return AccountSpec(code=code, kind=fixed[0], name=fixed[1])
+    customer = _CUSTOMER_ACCOUNT.fullmatch(code) if isinstance(code, str) else None
+    if customer is not None:
+        name = f"Customer {customer.group(1)} {_CUSTOMER_ACCOUNT_NAMES[customer.group(2)]}"
+        return AccountSpec(code=code, kind=LIABILITY, name=name)
     match = _SELLER_ACCOUNT.fullmatch(code) if isinstance(code, str) else None
     if match is None:
         raise UnknownAccount(
-            f"Unknown ledger account {code!r}: use {', '.join(_FIXED_ACCOUNTS)}, seller:<seller id>:payable or "
-            "seller:<seller id>:available."
+            f"Unknown ledger account {code!r}: use {', '.join(_FIXED_ACCOUNTS)}, seller:<seller id>:payable, "
+            "seller:<seller id>:available, customer:<user id>:credit or customer:<user id>:payable."
         )
     seller_id = int(match.group(1))
     name = f"Seller {seller_id} {_SELLER_ACCOUNT_NAMES[match.group(2)]}"

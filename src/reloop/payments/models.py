@@ -32,6 +32,7 @@ class TransactionKind(models.TextChoices):
     RELEASE = "release", _("Release after the hold")
     PAYOUT = "payout", _("Payout")
     ADJUSTMENT = "adjustment", _("Adjustment")
+    TRADEIN = "tradein", _("Trade-in")
 
 
 class AppendOnlyQuerySet(models.QuerySet):
