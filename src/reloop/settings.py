@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "reloop.fulfillment",
     "reloop.checkout",
     "reloop.aftersales",
+    "reloop.buyback",
     "reloop.reviews",
     "reloop.search",
     "reloop.quality",

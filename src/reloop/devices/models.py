@@ -65,3 +65,31 @@ class DeviceEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.device}: {self.kind}"
+
+
+class BlockStatus(models.TextChoices):
+    BLOCKLISTED = "blocklisted", _("Reported lost or stolen")
+    UNPAID = "unpaid", _("Unpaid contract or finance")
+    LOCKED = "locked", _("Activation lock on")
+
+
+class BlockedDevice(models.Model):
+    """The local blocklist the offline device check reads (``devices.checks``): edited by the operator in the admin,
+    e.g. after a police request or a network's notice. Deactivate an entry rather than delete it (history)."""
+
+    kind = models.CharField(max_length=6, choices=IdentifierKind.choices, default=IdentifierKind.IMEI)
+    identifier = models.CharField(max_length=40, help_text=_("15 digits for an IMEI; upper-case serial"))
+    status = models.CharField(max_length=12, choices=BlockStatus.choices)
+    reason = models.CharField(max_length=200, blank=True)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "identifier"], name="blocked_device_unique_identifier"),
+            models.CheckConstraint(condition=Q(status__in=BlockStatus.values), name="blocked_device_status_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.identifier} ({self.status})"
