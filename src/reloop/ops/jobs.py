@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from reloop.aftersales.services import escalate_overdue_cases
+from reloop.buyback.services import escalate_overdue_tradeins, expire_unshipped_tradeins, retry_tradein_payouts
 from reloop.checkout.auto_cancel import cancel_unaccepted_lines, cancel_unshipped_lines
 from reloop.checkout.services import expire_reservations
 from reloop.core import clock
@@ -55,6 +56,21 @@ JOBS: tuple[Job, ...] = (
         "escalate_overdue_cases",
         escalate_overdue_cases,
         "Hand after-sales cases past their SLA (answer in 1 business day, remedy 5 after receipt) to the operator",
+    ),
+    Job(
+        "expire_unshipped_tradeins",
+        expire_unshipped_tradeins,
+        "Expire trade-ins not shipped within RELOOP_TRADEIN_SHIP_DAYS (21) of accepting the quote",
+    ),
+    Job(
+        "escalate_overdue_tradeins",
+        escalate_overdue_tradeins,
+        "Hand the operator trade-ins not inspected within 2 business days and counter-offers unanswered for 7 days",
+    ),
+    Job(
+        "retry_tradein_payouts",
+        retry_tradein_payouts,
+        "Pay validated trade-ins whose bank transfer failed or was interrupted (paid once: keyed on the trade-in)",
     ),
     Job(
         "compute_quality_scores",
