@@ -36,13 +36,21 @@ from django.db.migrations.executor import MigrationExecutor
 from django.db.models import Count
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
+from django.urls import reverse
+from django.utils import translation
 
 from reloop.catalog.models import ProductModel, Variant
 from reloop.offers.models import Offer
 from reloop.pricing.models import BuyBoxSnapshot
 
-SCENARIOS: tuple[str, ...] = ("product", "category", "api", "floor")
+SCENARIOS: tuple[str, ...] = ("product", "category", "search", "api", "floor")
+#: The storefront pages that are also measured over many distinct URLs and with the page cache off.
+PAGES: tuple[str, ...] = ("product", "category", "search")
+#: hit: one URL, so every view after the first is a page-cache hit; distinct: thousands of URLs in random order
+#: (``bench_urls``); cold: the same distinct URLs against a server with the page cache off (every view renders).
+MODES: tuple[str, ...] = ("hit", "distinct", "cold")
 BENCH_MARKET = "en-gb"
+SEARCH_WORD = "iphone"
 CATEGORY_SLUG = "smartphones"
 SERVER_HOSTS = ("127.0.0.1", "localhost")
 STARTUP_TIMEOUT_S = 30.0
@@ -110,10 +118,23 @@ def require_wrk() -> str:
     return path
 
 
-def wrk_argv(wrk: str, url: str, *, threads: int, connections: int, duration_s: int, latency: bool) -> list[str]:
+def wrk_argv(
+    wrk: str,
+    url: str,
+    *,
+    threads: int,
+    connections: int,
+    duration_s: int,
+    latency: bool,
+    script: Path | None = None,
+    url_file: Path | None = None,
+) -> list[str]:
+    """wrk's command line; with ``script`` and ``url_file`` it requests the file's paths (``bench_urls``)."""
     argv = [wrk, f"-t{threads}", f"-c{connections}", f"-d{duration_s}s"]
     if latency:
         argv.append("--latency")
+    if script is not None and url_file is not None:
+        return [*argv, "-s", str(script), url, "--", str(url_file)]
     return [*argv, url]
 
 
@@ -136,8 +157,26 @@ def warm_up(wrk: str, url: str, *, threads: int, connections: int, duration_s: i
     _run_wrk_process(argv, duration_s=duration_s)
 
 
-def measure(wrk: str, url: str, *, threads: int, connections: int, duration_s: int) -> WrkResult:
-    argv = wrk_argv(wrk, url, threads=threads, connections=connections, duration_s=duration_s, latency=True)
+def measure(
+    wrk: str,
+    url: str,
+    *,
+    threads: int,
+    connections: int,
+    duration_s: int,
+    script: Path | None = None,
+    url_file: Path | None = None,
+) -> WrkResult:
+    argv = wrk_argv(
+        wrk,
+        url,
+        threads=threads,
+        connections=connections,
+        duration_s=duration_s,
+        latency=True,
+        script=script,
+        url_file=url_file,
+    )
     return parse_wrk_output(_run_wrk_process(argv, duration_s=duration_s))
 
 
@@ -159,6 +198,7 @@ class Target:
 TARGETS: dict[str, Target | None] = {
     "product": Target(min_ratio_pct=23.0, max_p99_ms=30.0),
     "category": Target(min_ratio_pct=13.0),
+    "search": Target(min_ratio_pct=7.0),
     "api": None,  # BENCHMARKS.md states no target for the buy-box endpoint
     "floor": None,
 }
@@ -186,11 +226,19 @@ class ScenarioResult:
     wrk: WrkResult
     queries_per_request: int | None
     ratio_to_floor: float | None
+    mode: str = "hit"
+    distinct_urls: int | None = None
+
+    @property
+    def label(self) -> str:
+        return run_label(self.scenario, self.mode)
 
     def as_json(self) -> dict[str, Any]:
         return {
             "scenario": self.scenario,
+            "mode": self.mode,
             "url": self.url,
+            "distinct_urls": self.distinct_urls,
             "requests_per_s": self.wrk.requests_per_s,
             "p50_ms": self.wrk.p50_ms,
             "p99_ms": self.wrk.p99_ms,
@@ -201,21 +249,36 @@ class ScenarioResult:
         }
 
 
+def run_label(scenario: str, mode: str) -> str:
+    """How a run is named in the report and the query counts: ``product``, ``product distinct``, ``product cold``."""
+    return scenario if mode == "hit" else f"{scenario} {mode}"
+
+
 def with_ratios(
-    measured: Sequence[tuple[str, str, WrkResult]], queries: Mapping[str, QueryCount]
+    measured: Sequence[tuple[str, str, WrkResult]] | Sequence[tuple[str, str, WrkResult, str, int | None]],
+    queries: Mapping[str, QueryCount],
 ) -> list[ScenarioResult]:
-    """One pass's results, each with its ratio to the floor of the same pass."""
-    floor = next((result.requests_per_s for scenario, _, result in measured if scenario == "floor"), None)
-    return [
-        ScenarioResult(
-            scenario=scenario,
-            url=url,
-            wrk=result,
-            queries_per_request=queries[scenario].queries if scenario in queries else None,
-            ratio_to_floor=ratio_to_floor(result.requests_per_s, floor),
+    """One pass's results, each with its ratio to the floor of the same pass.
+
+    Each measured run is (scenario, url, result) or (scenario, url, result, mode, distinct URLs)."""
+    floor = next((row[2].requests_per_s for row in measured if row[0] == "floor"), None)
+    results = []
+    for row in measured:
+        scenario, url, result = row[0], row[1], row[2]
+        mode, distinct = (row[3], row[4]) if len(row) > 3 else ("hit", None)
+        label = run_label(scenario, mode)
+        results.append(
+            ScenarioResult(
+                scenario=scenario,
+                url=url,
+                wrk=result,
+                queries_per_request=queries[label].queries if label in queries else None,
+                ratio_to_floor=ratio_to_floor(result.requests_per_s, floor),
+                mode=mode,
+                distinct_urls=distinct,
+            )
         )
-        for scenario, url, result in measured
-    ]
+    return results
 
 
 def ratio_target_status(scenario: str, ratio: float | None) -> str:
@@ -238,7 +301,7 @@ def render_table(results: Sequence[ScenarioResult]) -> str:
     header = ["scenario", "req/s", "p50 ms", "p99 ms", "non-2xx", "queries/req", "ratio to floor", "target"]
     rows = [
         [
-            r.scenario,
+            r.label,
             f"{r.wrk.requests_per_s:.1f}",
             f"{r.wrk.p50_ms:.2f}",
             f"{r.wrk.p99_ms:.2f}",
@@ -267,13 +330,46 @@ def render_table(results: Sequence[ScenarioResult]) -> str:
 
 
 def product_p99_verdict(results: Sequence[ScenarioResult]) -> str | None:
-    """Whether the product page met its p99 ceiling in this pass (None when the pass has no product page)."""
+    """Whether the product page met its p99 ceiling in this pass, per mode (None when the pass has no product page)."""
     target = TARGETS["product"]
-    product = next((r for r in results if r.scenario == "product"), None)
-    if product is None or target is None or target.max_p99_ms is None:
+    products = [r for r in results if r.scenario == "product"]
+    if not products or target is None or target.max_p99_ms is None:
         return None
-    met = product.wrk.p99_ms <= target.max_p99_ms
-    return f"Product page p99 ≤ {target.max_p99_ms:g} ms: {'yes' if met else 'no'} ({product.wrk.p99_ms:.2f} ms)"
+    verdicts = [
+        f"{r.mode} {'yes' if r.wrk.p99_ms <= target.max_p99_ms else 'no'} ({r.wrk.p99_ms:.2f} ms)" for r in products
+    ]
+    if len(products) == 1 and products[0].mode == "hit":
+        met = products[0].wrk.p99_ms <= target.max_p99_ms
+        return (
+            f"Product page p99 ≤ {target.max_p99_ms:g} ms: {'yes' if met else 'no'} ({products[0].wrk.p99_ms:.2f} ms)"
+        )
+    return f"Product page p99 ≤ {target.max_p99_ms:g} ms: " + ", ".join(verdicts)
+
+
+def _cell(result: ScenarioResult | None) -> str:
+    if result is None:
+        return "—"
+    ratio = "—" if result.ratio_to_floor is None else f"{result.ratio_to_floor:.1f}%"
+    return f"{result.wrk.requests_per_s:.0f} req/s, {ratio}, p99 {result.wrk.p99_ms:.0f} ms"
+
+
+def render_side_by_side(results: Sequence[ScenarioResult]) -> str | None:
+    """Hit, distinct-URL and cold figures of each page next to each other, with the ratios to the floor and the
+    target (None when the pass measured only one URL per page)."""
+    pages = [p for p in PAGES if any(r.scenario == p for r in results)]
+    if not pages or all(r.mode == "hit" for r in results):
+        return None
+    header = "| page | hit (one URL) | distinct URLs | cold (page cache off) | target | queries hit / distinct / cold |"
+    lines = [header, "|---|---|---|---|---|---|"]
+    for page in pages:
+        by_mode = {r.mode: r for r in results if r.scenario == page}
+        queries = " / ".join(_optional(by_mode[m].queries_per_request if m in by_mode else None, "d") for m in MODES)
+        target = TARGETS.get(page)
+        lines.append(
+            f"| {page} | {' | '.join(_cell(by_mode.get(m)) for m in MODES)} | "
+            f"{target.describe() if target else '—'} | {queries} |"
+        )
+    return "\n".join(lines)
 
 
 def error_notes(results: Sequence[ScenarioResult], queries: Mapping[str, QueryCount]) -> list[str]:
@@ -285,11 +381,11 @@ def error_notes(results: Sequence[ScenarioResult], queries: Mapping[str, QueryCo
             problems.append(f"{r.wrk.non_2xx} of {r.wrk.requests} responses were not 2xx/3xx")
         if r.wrk.socket_errors:
             problems.append(f"{r.wrk.socket_errors} socket errors")
-        count = queries.get(r.scenario)
+        count = queries.get(r.label)
         if count is not None and not 200 <= count.status < 400:
             problems.append(f"the in-process GET answered {count.status}")
         if problems:
-            notes.append(f"{r.scenario} ({r.url}): {'; '.join(problems)}: its figures do not measure a working page.")
+            notes.append(f"{r.label} ({r.url}): {'; '.join(problems)}: its figures do not measure a working page.")
     return notes
 
 
@@ -437,6 +533,9 @@ def select_urls(scenarios: Sequence[str], *, market: str = BENCH_MARKET) -> dict
     if unknown:
         raise BenchError(f"unknown scenario {unknown[0]!r}: choose from {', '.join(SCENARIOS)}")
     paths = {"category": f"/{market}/c/{CATEGORY_SLUG}/", "floor": "/healthz"}
+    if "search" in scenarios:
+        with translation.override(market):
+            paths["search"] = f"{reverse('web:search')}?q={SEARCH_WORD}"
     if {"product", "api"} & set(scenarios):
         variant = benchmark_variant(market)
         if variant is None:
@@ -458,19 +557,38 @@ def _quiet_client_errors() -> Iterator[None]:
         logger.setLevel(previous)
 
 
-def count_queries(path: str) -> QueryCount:
+def count_queries(path: str, *, page_cache: bool = True) -> QueryCount:
     """The queries one anonymous GET of ``path`` runs in this process, after one warm GET.
 
     The warm GET fills per-process caches (category tree, translations, content types) as the load run's
-    warm-up does; cookies are then dropped because wrk sends none.
+    warm-up does; cookies are then dropped because wrk sends none. ``page_cache=False`` counts a cold view
+    (``RELOOP_CATALOGUE_CACHE_SECONDS=0``: every view renders).
     """
     client = Client(HTTP_HOST=SERVER_HOSTS[0], raise_request_exception=False)
-    with override_settings(ALLOWED_HOSTS=list(SERVER_HOSTS)), _quiet_client_errors():
+    no_cache = {} if page_cache else {"RELOOP_CATALOGUE_CACHE_SECONDS": 0}
+    with override_settings(ALLOWED_HOSTS=list(SERVER_HOSTS), **no_cache), _quiet_client_errors():
         client.get(path)
         client.cookies.clear()
         with CaptureQueriesContext(connection) as captured:
             response = client.get(path)
     return QueryCount(status=response.status_code, queries=len(captured.captured_queries))
+
+
+def count_queries_sample(paths: Sequence[str], *, sample: int = 10) -> QueryCount:
+    """The most queries any of the first ``sample`` paths runs on its first view (a page-cache miss), with the
+    first status that is not 2xx/3xx, if any: the distinct-URL run's query count."""
+    client = Client(HTTP_HOST=SERVER_HOSTS[0], raise_request_exception=False)
+    worst, status = 0, 200
+    with override_settings(ALLOWED_HOSTS=list(SERVER_HOSTS)), _quiet_client_errors():
+        client.get(paths[0])  # warms the per-process caches, as the warm-up does
+        for path in paths[1 : sample + 1]:
+            client.cookies.clear()
+            with CaptureQueriesContext(connection) as captured:
+                response = client.get(path)
+            worst = max(worst, len(captured.captured_queries))
+            if 200 <= status < 400 and not 200 <= response.status_code < 400:
+                status = response.status_code
+    return QueryCount(status=status, queries=worst)
 
 
 # --- The server ----------------------------------------------------------------------------------------
@@ -512,9 +630,14 @@ def gunicorn_argv(*, workers: int, port: int) -> list[str]:
     return argv
 
 
-def server_environment(*, db_url: str, base_dir: Path, base: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The production-like settings of the server process (see reloop/settings.py)."""
+def server_environment(
+    *, db_url: str, base_dir: Path, base: Mapping[str, str] | None = None, page_cache: bool = True
+) -> dict[str, str]:
+    """The production-like settings of the server process (see reloop/settings.py); ``page_cache=False`` serves
+    every page cold (``RELOOP_CATALOGUE_CACHE_SECONDS=0``)."""
     env = dict(os.environ if base is None else base)
+    if not page_cache:
+        env["RELOOP_CATALOGUE_CACHE_SECONDS"] = "0"
     env.update(
         {
             "DEBUG": "false",
@@ -593,12 +716,18 @@ def stop_process_group(process: subprocess.Popen[bytes], *, grace: float = STOP_
 
 @contextlib.contextmanager
 def gunicorn_server(
-    *, workers: int, port: int, db_url: str, base_dir: Path, startup_timeout: float = STARTUP_TIMEOUT_S
+    *,
+    workers: int,
+    port: int,
+    db_url: str,
+    base_dir: Path,
+    startup_timeout: float = STARTUP_TIMEOUT_S,
+    page_cache: bool = True,
 ) -> Iterator[GunicornServer]:
     """Serve the site with gunicorn on 127.0.0.1:``port`` until the block exits, however it exits."""
     ensure_port_free(port)
     argv = gunicorn_argv(workers=workers, port=port)
-    env = server_environment(db_url=db_url, base_dir=base_dir)
+    env = server_environment(db_url=db_url, base_dir=base_dir, page_cache=page_cache)
     with tempfile.TemporaryFile() as log:
         process = subprocess.Popen(  # noqa: S603  # argv is this interpreter, fixed options and integers; no shell
             argv,
@@ -614,7 +743,8 @@ def gunicorn_server(
             yield GunicornServer(
                 process=process,
                 base_url=f"http://127.0.0.1:{port}",
-                description=f"gunicorn, {workers} sync workers, persistent connections (CONN_MAX_AGE=600)",
+                description=f"gunicorn, {workers} sync workers, persistent connections (CONN_MAX_AGE=600)"
+                + ("" if page_cache else ", page cache off"),
             )
         finally:
             stop_process_group(process)
@@ -640,27 +770,88 @@ def sigterm_raises_interrupt() -> Iterator[None]:
 # --- The load run --------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Run:
+    """One measured load: a scenario in a mode, on one URL (``path``) or over the paths of ``url_file``.
+
+    Distinct and cold runs warm up on the scenario's single URL (``path``), so their own list starts unvisited."""
+
+    scenario: str
+    mode: str
+    path: str
+    url_file: Path | None = None
+    distinct_urls: int | None = None
+
+    @property
+    def label(self) -> str:
+        return run_label(self.scenario, self.mode)
+
+    @property
+    def cold(self) -> bool:
+        return self.mode == "cold"
+
+
+def plan_runs(urls: Mapping[str, str], modes: Sequence[str], url_files: Mapping[str, tuple[Path, int]]) -> list[Run]:
+    """Each page in every chosen mode (hit, distinct, cold), then the other scenarios (api, floor) once."""
+    runs = []
+    for scenario, path in urls.items():
+        if scenario not in PAGES:
+            runs.append(Run(scenario, "hit", path))
+            continue
+        for mode in modes:
+            if mode == "hit":
+                runs.append(Run(scenario, mode, path))
+            elif scenario in url_files:
+                url_file, count = url_files[scenario]
+                runs.append(Run(scenario, mode, path, url_file, count))
+    return runs
+
+
 def run_passes(
     *,
     wrk: str,
     base_url: str,
-    urls: Mapping[str, str],
+    urls: Mapping[str, str] | None = None,
     queries: Mapping[str, QueryCount],
     load: LoadConfig,
     progress: Callable[[str], None],
+    runs: Sequence[Run] | None = None,
+    cold_base_url: str | None = None,
+    script: Path | None = None,
 ) -> list[list[ScenarioResult]]:
-    """Every pass loads every scenario in turn (A B C floor, A B C floor), each after its own warm-up."""
+    """Every pass loads every run in turn (A B C floor, A B C floor), each after its own warm-up.
+
+    Cold runs go to ``cold_base_url`` (a server with the page cache off); distinct and cold runs play their URL
+    list with ``script``."""
+    if runs is None:
+        runs = [Run(scenario, "hit", path) for scenario, path in (urls or {}).items()]
     passes = []
     for number in range(1, load.passes + 1):
-        measured = []
-        for scenario, path in urls.items():
-            url = base_url + path
-            warm_up(wrk, url, threads=load.threads, connections=load.connections, duration_s=load.warmup_s)
-            result = measure(wrk, url, threads=load.threads, connections=load.connections, duration_s=load.duration_s)
+        measured: list[tuple[str, str, WrkResult, str, int | None]] = []
+        for run in runs:
+            base = cold_base_url if run.cold and cold_base_url else base_url
+            single = base + run.path
+            warm_up(wrk, single, threads=load.threads, connections=load.connections, duration_s=load.warmup_s)
+            if run.url_file is not None:
+                result = measure(
+                    wrk,
+                    base + "/",
+                    threads=load.threads,
+                    connections=load.connections,
+                    duration_s=load.duration_s,
+                    script=script,
+                    url_file=run.url_file,
+                )
+                shown = f"{base}/ ({run.distinct_urls} URLs of {run.url_file.name})"
+            else:
+                result = measure(
+                    wrk, single, threads=load.threads, connections=load.connections, duration_s=load.duration_s
+                )
+                shown = single
             progress(
-                f"pass {number}/{load.passes} {scenario}: {result.requests_per_s:.1f} req/s, "
+                f"pass {number}/{load.passes} {run.label}: {result.requests_per_s:.1f} req/s, "
                 f"p99 {result.p99_ms:.2f} ms, {result.non_2xx} non-2xx"
             )
-            measured.append((scenario, url, result))
+            measured.append((run.scenario, shown, result, run.mode, run.distinct_urls))
         passes.append(with_ratios(measured, queries))
     return passes

@@ -302,28 +302,41 @@ def test_bench_serves_the_test_database_with_gunicorn_measures_it_with_wrk_and_s
     call_command(
         "bench",
         "--skip-seed",
-        *("--duration", "1", "--warmup", "1", "--passes", "1", "--workers", "1"),
+        *("--duration", "3", "--warmup", "1", "--passes", "1", "--workers", "1", "--distinct-urls", "30"),
         *("--scenarios", "floor,category", "--port", str(free_port()), "--json", str(report)),
         stdout=out,
     )
 
     data = json.loads(report.read_text())
-    ((server, kwargs),) = started
+    ((server, kwargs), (cold_server, cold_kwargs)) = started
     assert kwargs["db_url"] == bench.database_url(connection.settings_dict)  # the test database, not the dev one
     assert connection.settings_dict["NAME"].rsplit("/", 1)[-1] in kwargs["db_url"]
+    assert kwargs.get("page_cache", True) is True
+    assert cold_kwargs["page_cache"] is False  # the cold runs' server renders every view
+    assert cold_kwargs["db_url"] == kwargs["db_url"]
     (only_pass,) = data["passes"]
-    category, floor = only_pass
-    assert [category["scenario"], floor["scenario"]] == ["category", "floor"]
+    category, distinct, cold, floor = only_pass
+    assert [r["scenario"] for r in only_pass] == ["category", "category", "category", "floor"]
+    assert [r["mode"] for r in only_pass] == ["hit", "distinct", "cold", "hit"]
     assert floor["requests_per_s"] > 0
     assert floor["non_2xx"] == floor["socket_errors"] == 0
     assert floor["ratio_to_floor"] == 100.0
     assert floor["queries_per_request"] == 0
     assert category["non_2xx"] == 0  # the server read the three models created in this test's database
     assert category["queries_per_request"] > 0
+    for run in (distinct, cold):  # the URL list was played (filters of the three models), and every page answered
+        assert run["distinct_urls"] > 1
+        assert run["requests_per_s"] > 0
+        # no error page; (wrk may count a timeout of a 2 s render on a busy CI machine as a socket error)
+        assert run["non_2xx"] == 0
+        assert run["queries_per_request"] > category["queries_per_request"]  # rendered, not a cache hit
+    assert cold["url"].startswith(cold_server.base_url)
     assert data["size"] == "medium"
     assert data["seeded"] is False
     assert data["targets"]["category"] == {"min_ratio_to_floor_pct": 13.0, "max_p99_ms": None}
-    assert "| floor    |" in out.getvalue()
-    assert server.process.returncode is not None  # gunicorn's master has exited…
-    with pytest.raises(ProcessLookupError):  # …and no worker of its process group is left
-        os.killpg(server.process.pid, 0)
+    assert "| floor             |" in out.getvalue()
+    assert "| category | " in out.getvalue()  # the side-by-side table
+    for running in (server, cold_server):
+        assert running.process.returncode is not None  # gunicorn's master has exited…
+        with pytest.raises(ProcessLookupError):  # …and no worker of its process group is left
+            os.killpg(running.process.pid, 0)

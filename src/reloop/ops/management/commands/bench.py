@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
 from reloop.core.clock import now
-from reloop.ops import bench
+from reloop.ops import bench, bench_urls
 from reloop.ops.flash_sale import run_flash_sale
 from reloop.ops.ingest_bench import IngestBenchError, run_ingest
 from reloop.ops.seeding import SIZES
@@ -36,6 +37,14 @@ def _scenarios(value: str) -> list[str]:
     return [s for s in bench.SCENARIOS if s in chosen]
 
 
+def _modes(value: str) -> list[str]:
+    chosen = [m.strip() for m in value.split(",") if m.strip()]
+    unknown = sorted(set(chosen) - set(bench.MODES))
+    if unknown or not chosen:
+        raise argparse.ArgumentTypeError(f"{value!r}: choose a comma-separated list from {','.join(bench.MODES)}")
+    return [m for m in bench.MODES if m in chosen]
+
+
 class Command(BaseCommand):
     help = "Benchmark the storefront with wrk against gunicorn (protocol: docs/benchmarks.md)."
 
@@ -52,6 +61,19 @@ class Command(BaseCommand):
             "--json", dest="json_path", type=Path, default=None, help="Report file (default: var/bench/…)"
         )
         parser.add_argument("--skip-seed", action="store_true", help="Use the data already in the database")
+        parser.add_argument(
+            "--modes",
+            type=_modes,
+            default=list(bench.MODES),
+            help="Page runs: hit (one URL), distinct (many URLs in random order), cold (the same, page cache off); "
+            f"comma-separated from {','.join(bench.MODES)} (default: all)",
+        )
+        parser.add_argument(
+            "--distinct-urls",
+            type=_positive,
+            default=bench_urls.DEFAULT_COUNT,
+            help=f"URLs in each page's list for the distinct and cold runs (default {bench_urls.DEFAULT_COUNT:,})",
+        )
         parser.add_argument(
             "--flash-sale",
             action="store_true",
@@ -99,6 +121,8 @@ class Command(BaseCommand):
         json_path: Path | None,
         skip_seed: bool,
         scenarios: list[str],
+        modes: list[str] | None = None,
+        distinct_urls: int = bench_urls.DEFAULT_COUNT,
         **options: Any,
     ) -> None:
         if options.get("ingest"):
@@ -115,22 +139,54 @@ class Command(BaseCommand):
             raise CommandError(f"the database has unapplied migrations ({', '.join(missing)}): run `reloop migrate`")
         if not skip_seed:
             call_command("seed", size=size, stdout=self.stdout, stderr=self.stderr)
+        modes = modes if modes is not None else list(bench.MODES)
         urls = bench.select_urls(scenarios)
         queries = {scenario: bench.count_queries(path) for scenario, path in urls.items()}
         load = bench.LoadConfig(threads, connections, duration, warmup, passes)
         database = bench.describe_database()
         data = bench.data_counts()
         db_url = bench.database_url(connection.settings_dict)
+        lists_dir = Path(settings.VAR_DIR) / "bench"
+        lists_dir.mkdir(parents=True, exist_ok=True)
+        url_files: dict[str, tuple[Path, int]] = {}
+        if set(modes) - {"hit"}:
+            for scenario in (s for s in urls if s in bench.PAGES):
+                listed = bench_urls.URL_LISTS[scenario](distinct_urls)
+                if not listed:
+                    continue
+                url_files[scenario] = (bench_urls.write_url_list(lists_dir, scenario, listed), len(listed))
+                if "distinct" in modes:
+                    queries[bench.run_label(scenario, "distinct")] = bench.count_queries_sample(listed)
+                if "cold" in modes:
+                    queries[bench.run_label(scenario, "cold")] = bench.count_queries(urls[scenario], page_cache=False)
+            self.stdout.write("URL lists: " + ", ".join(f"{n:,} {s} URLs ({p})" for s, (p, n) in url_files.items()))
+        script = bench_urls.write_script(lists_dir)
+        runs = bench.plan_runs(urls, modes, url_files)
+        need_cold = any(run.cold for run in runs)
 
-        with bench.gunicorn_server(workers=workers, port=port, db_url=db_url, base_dir=settings.BASE_DIR) as server:
+        with contextlib.ExitStack() as servers:
+            server = servers.enter_context(
+                bench.gunicorn_server(workers=workers, port=port, db_url=db_url, base_dir=settings.BASE_DIR)
+            )
             self.stdout.write(f"Serving with {server.description} on {server.base_url}")
+            cold_base_url = None
+            if need_cold:
+                cold = servers.enter_context(
+                    bench.gunicorn_server(
+                        workers=workers, port=port + 1, db_url=db_url, base_dir=settings.BASE_DIR, page_cache=False
+                    )
+                )
+                cold_base_url = cold.base_url
+                self.stdout.write(f"Cold runs: {cold.description} on {cold.base_url}")
             results = bench.run_passes(
                 wrk=wrk,
                 base_url=server.base_url,
-                urls=urls,
                 queries=queries,
                 load=load,
                 progress=self.stdout.write,
+                runs=runs,
+                cold_base_url=cold_base_url,
+                script=script,
             )
 
         self.stdout.write("")
@@ -142,6 +198,10 @@ class Command(BaseCommand):
         for number, pass_results in enumerate(results, start=1):
             self.stdout.write(f"\nPass {number} of {len(results)}")
             self.stdout.write(bench.render_table(pass_results))
+            side_by_side = bench.render_side_by_side(pass_results)
+            if side_by_side:
+                self.stdout.write("\nHit, distinct URLs and cold, side by side:")
+                self.stdout.write(side_by_side)
             verdict = bench.product_p99_verdict(pass_results)
             if verdict:
                 self.stdout.write(verdict)
