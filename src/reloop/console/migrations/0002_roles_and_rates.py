@@ -45,12 +45,12 @@ class Migration(migrations.Migration):
         ("console", "0001_initial"),
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
-        ("catalog", "__latest__"),
-        ("impact", "__latest__"),
-        ("payments", "__latest__"),
-        ("aftersales", "__latest__"),
-        ("reviews", "__latest__"),
-        ("sellers", "__latest__"),
+        ("catalog", "0004_category_commission_rate_and_more"),
+        ("impact", "0001_initial"),
+        ("payments", "0002_payouts"),
+        ("aftersales", "0002_receipt_overdue"),
+        ("reviews", "0001_initial"),
+        ("sellers", "0004_onboarding"),
     ]
 
     operations = [
