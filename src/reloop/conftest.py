@@ -125,6 +125,13 @@ def _strict_events(settings):
 
 
 @pytest.fixture(autouse=True)
+def _staff_two_factor_off(settings):
+    """Operator-page tests sign staff in with ``force_login``; the rule that staff need a second factor on
+    /operator/ and /admin/ has its own tests (accounts/tests/test_two_factor.py), which turn it back on."""
+    settings.RELOOP_STAFF_TWO_FACTOR = False
+
+
+@pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     """Tests create many users: a fast hasher keeps them quick (production keeps Django's default)."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import os
 import secrets
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -84,6 +85,11 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django_otp",  # two-factor authentication (docs/legal-and-security.md)
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",  # sign-in throttling
+    "csp",
     "reloop.core",
     "reloop.markets",
     "reloop.accounts",
@@ -92,6 +98,7 @@ INSTALLED_APPS = [
     "reloop.impact",
     "reloop.offers",
     "reloop.devices",
+    "reloop.legal",
     "reloop.pricing",
     "reloop.orders",
     "reloop.payments",
@@ -110,6 +117,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -117,8 +126,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "reloop.accounts.middleware.TwoFactorMiddleware",
+    "reloop.accounts.middleware.SignInThrottleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes requires
 ]
 
 ROOT_URLCONF = "reloop.urls"
@@ -184,7 +197,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 # Buyers sign in with their email address in any case; staff accounts without one with their username.
-AUTHENTICATION_BACKENDS = ["reloop.accounts.backends.EmailBackend"]
+# AxesStandaloneBackend first: it refuses a locked-out account before any password is checked.
+AUTHENTICATION_BACKENDS = ["reloop.accounts.backends.SignInLockBackend", "reloop.accounts.backends.EmailBackend"]
 # URL names, reversed per request: a buyer is sent to the sign-in page of the market they are browsing.
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:account"
@@ -232,6 +246,101 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+# HTTPS (docs/legal-and-security.md): behind a proxy that ends TLS, set SECURE_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO
+# (the header the proxy sets, as Django names it; its value must be "https") and SECURE_SSL_REDIRECT=true.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=False)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the proxy's health check may speak plain HTTP
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
+_proxy_ssl_header = os.environ.get("SECURE_PROXY_SSL_HEADER", "").strip()
+SECURE_PROXY_SSL_HEADER = (_proxy_ssl_header, "https") if _proxy_ssl_header else None
+if _proxy_ssl_header and not _proxy_ssl_header.startswith("HTTP_"):
+    raise ImproperlyConfigured("SECURE_PROXY_SSL_HEADER names a request header as Django sees it: HTTP_X_FORWARDED_PROTO")
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+# How many proxies in front of the app append to X-Forwarded-For (0: trust REMOTE_ADDR only). Used to count
+# sign-in attempts per client address.
+RELOOP_PROXY_COUNT = env_int("RELOOP_PROXY_COUNT", 0)
+
+# Content-Security-Policy (django-csp): every script and style comes from our own origin; no inline script, no
+# eval. Inline style *attributes* are allowed (a score bar's width; they cannot run code). Extra sources for a
+# real payment provider's pages: RELOOP_CSP_FORM_ACTION, RELOOP_CSP_FRAME_SRC, RELOOP_CSP_CONNECT_SRC.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'", *env_list("RELOOP_CSP_CONNECT_SRC", [])],
+        "frame-src": env_list("RELOOP_CSP_FRAME_SRC", ["'none'"]),
+        "form-action": ["'self'", *env_list("RELOOP_CSP_FORM_ACTION", [])],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+        **({"report-uri": os.environ["RELOOP_CSP_REPORT_URI"]} if os.environ.get("RELOOP_CSP_REPORT_URI") else {}),
+    }
+}
+# Permissions-Policy: the site uses no camera, microphone, location, payment request or USB.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "camera",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+        "interest-cohort",
+    )
+}
+
+# Sign-in throttling (reloop.accounts.throttling, ADR 0024): a per-account lock after failures (django-axes) and a
+# per-address cap on attempts; password-reset requests per address and per email address, per hour.
+RELOOP_SIGNIN_FAILURE_LIMIT = env_int("RELOOP_SIGNIN_FAILURE_LIMIT", 5)
+RELOOP_SIGNIN_COOLOFF_MINUTES = env_int("RELOOP_SIGNIN_COOLOFF_MINUTES", 15)
+RELOOP_SIGNIN_RATE_PER_IP = env_int("RELOOP_SIGNIN_RATE_PER_IP", 60)
+RELOOP_PASSWORD_RESET_RATE_PER_IP = env_int("RELOOP_PASSWORD_RESET_RATE_PER_IP", 10)
+RELOOP_PASSWORD_RESET_RATE_PER_EMAIL = env_int("RELOOP_PASSWORD_RESET_RATE_PER_EMAIL", 3)
+if RELOOP_SIGNIN_FAILURE_LIMIT < 1 or RELOOP_SIGNIN_COOLOFF_MINUTES < 1:
+    raise ImproperlyConfigured("RELOOP_SIGNIN_FAILURE_LIMIT and RELOOP_SIGNIN_COOLOFF_MINUTES must be at least 1")
+AXES_FAILURE_LIMIT = RELOOP_SIGNIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=RELOOP_SIGNIN_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # the cool-off runs from the lock, not from each new guess
+AXES_USERNAME_CALLABLE = "reloop.accounts.throttling.axes_username"
+AXES_CLIENT_IP_CALLABLE = "reloop.accounts.throttling.axes_client_ip"
+AXES_LOCKOUT_CALLABLE = "reloop.accounts.throttling.lockout_response"
+AXES_VERBOSE = False
+# axes.W006 asks to lock by client address too. Five failures per address would lock out a whole office or mobile
+# carrier behind one NAT address; the address is capped by RELOOP_SIGNIN_RATE_PER_IP instead (atomic counter).
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# The platform's identity for the legal notice and legal texts (reloop.legal.identity); README, "Legal pages".
+RELOOP_OPERATOR = {
+    name: os.environ.get(variable, "")
+    for name, variable in {
+        "operator_name": "RELOOP_OPERATOR_NAME",
+        "operator_legal_form": "RELOOP_OPERATOR_LEGAL_FORM",
+        "operator_address": "RELOOP_OPERATOR_ADDRESS",
+        "operator_email": "RELOOP_OPERATOR_EMAIL",
+        "operator_phone": "RELOOP_OPERATOR_PHONE",
+        "operator_registration": "RELOOP_OPERATOR_REGISTRATION",
+        "operator_vat_id": "RELOOP_OPERATOR_VAT_ID",
+        "operator_representative": "RELOOP_OPERATOR_REPRESENTATIVE",
+        "hosting_provider": "RELOOP_HOSTING_PROVIDER",
+        "dsa_contact_email": "RELOOP_DSA_CONTACT_EMAIL",
+    }.items()
+}
+
+# Two-factor authentication (reloop.accounts.two_factor): required for staff on /operator/ and /admin/.
+RELOOP_STAFF_TWO_FACTOR = env_bool("RELOOP_STAFF_TWO_FACTOR", default=True)
+OTP_TOTP_ISSUER = os.environ.get("RELOOP_OTP_ISSUER", "Reloop")
 
 # How long rendered catalogue fragments (navigation, specs, impact, footer) are cached; offers never are.
 RELOOP_CATALOGUE_CACHE_SECONDS = env_int("RELOOP_CATALOGUE_CACHE_SECONDS", 300)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from axes.backends import AxesStandaloneBackend
 from django.contrib.auth.backends import ModelBackend
 from django.http import HttpRequest
 
@@ -30,3 +31,16 @@ class EmailBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+
+class SignInLockBackend(AxesStandaloneBackend):
+    """django-axes' lock check, first in ``AUTHENTICATION_BACKENDS``: a locked-out account is refused before any
+    password is checked. ``authenticate()`` called without a request (management commands, code) is not an HTTP
+    sign-in attempt and is not counted; every sign-in page passes its request."""
+
+    def authenticate(
+        self, request: HttpRequest | None, username: str | None = None, password: str | None = None, **kwargs: Any
+    ) -> None:
+        if request is None:
+            return None
+        return super().authenticate(request, username, password, **kwargs)  # type: ignore[no-any-return]

@@ -11,6 +11,7 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -40,9 +41,25 @@ class SignUpForm(forms.Form):
         label=_("Password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
 
-    def __init__(self, *args: Any, family_name_first: bool = False, **kwargs: Any) -> None:
+    accept_terms = forms.BooleanField(label=_("I accept the terms of use"), required=True)
+
+    def __init__(
+        self, *args: Any, family_name_first: bool = False, terms_url: str = "", privacy_url: str = "", **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["password"].help_text = password_validation.password_validators_help_text_html()
+        self.fields["accept_terms"].error_messages["required"] = gettext(
+            "Accept the terms of use to create an account."
+        )
+        if terms_url and privacy_url:
+            self.fields["accept_terms"].help_text = format_html(
+                '<a href="{}" target="_blank" rel="noopener">{}</a> · '
+                '<a href="{}" target="_blank" rel="noopener">{}</a>',
+                terms_url,
+                gettext("Read the terms of use"),
+                privacy_url,
+                gettext("How we use your data (privacy notice)"),
+            )
         if family_name_first:  # Japanese names are written family name first
             self.order_fields(["last_name", "first_name"])
 

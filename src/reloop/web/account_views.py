@@ -26,8 +26,12 @@ from reloop.accounts import selectors, services
 from reloop.accounts.domain import ADDRESS_FIELDS, address_lines
 from reloop.accounts.errors import AddressNotFound, EmailTaken, InvalidAddress, WeakPassword
 from reloop.accounts.forms import AddressForm, LoginForm, PasswordResetRequestForm, SignUpForm
+from reloop.accounts.middleware import signin_throttled, two_factor_exempt
 from reloop.accounts.models import Address, User
+from reloop.accounts.throttling import password_reset_allowed
 from reloop.core.errors import InvalidInput
+from reloop.legal import domain as legal_domain
+from reloop.legal import services as legal_services
 
 BACKEND = "reloop.accounts.backends.EmailBackend"
 
@@ -43,10 +47,14 @@ def _safe_next(request: HttpRequest) -> str:
 
 # --- Signing up, in and out -----------------------------------------------------------------------------------
 
-login_view = auth_views.LoginView.as_view(
-    template_name="registration/login.html", authentication_form=LoginForm, redirect_authenticated_user=True
+# Sign-in attempts are counted per client address (SignInThrottleMiddleware) and failures per account (django-axes).
+login_view = signin_throttled(
+    auth_views.LoginView.as_view(
+        template_name="registration/login.html", authentication_form=LoginForm, redirect_authenticated_user=True
+    )
 )
-logout_view = auth_views.LogoutView.as_view()  # POST only (Django 5): a link cannot sign anyone out
+# POST only (Django 5): a link cannot sign anyone out. Reachable before the second factor.
+logout_view = two_factor_exempt(auth_views.LogoutView.as_view())
 
 
 @sensitive_post_parameters("password")
@@ -58,7 +66,12 @@ def signup(request: HttpRequest) -> HttpResponse:
     next_url = _safe_next(request)
     if request.user.is_authenticated:
         return HttpResponseRedirect(next_url or reverse("web:account"))
-    form = SignUpForm(request.POST or None, family_name_first=market.country == "JP")
+    form = SignUpForm(
+        request.POST or None,
+        family_name_first=market.country == "JP",
+        terms_url=reverse("web:legal", args=[legal_domain.TERMS_OF_USE]),
+        privacy_url=reverse("web:legal", args=[legal_domain.PRIVACY]),
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -74,6 +87,10 @@ def signup(request: HttpRequest) -> HttpResponse:
         except (EmailTaken, InvalidInput) as exc:
             form.add_error("email", exc.message)
         else:
+            # Which version of the terms this person accepted, kept by reloop.legal (DSA/consumer-law evidence).
+            legal_services.record_acceptance(
+                user=user, market=market.code, kind=legal_domain.TERMS_OF_USE, context="signup"
+            )
             login(request, user, backend=BACKEND)
             messages.success(request, _("Welcome to Reloop! Your account is ready."))
             return HttpResponseRedirect(next_url or reverse("web:account"))
@@ -84,13 +101,24 @@ def signup(request: HttpRequest) -> HttpResponse:
 # Django's views with our templates. The email is rendered in the request's language, and its link reversed under
 # the request's market prefix. The success URLs are lazy: reversed per request, in that request's market.
 
-password_reset = auth_views.PasswordResetView.as_view(
+_password_reset = auth_views.PasswordResetView.as_view(
     form_class=PasswordResetRequestForm,
     template_name="registration/password_reset_request.html",
     subject_template_name="registration/password_reset_mail_subject.txt",
     email_template_name="registration/password_reset_mail.txt",
     success_url=reverse_lazy("web:password_reset_done"),
 )
+
+
+def password_reset(request: HttpRequest) -> HttpResponse:
+    """Django's reset request, throttled per client address and per email address (an inbox is not flooded)."""
+    if request.method == "POST" and not password_reset_allowed(request, request.POST.get("email", "")[:254]):
+        response = render(request, "accounts/too_many_attempts.html", status=429)
+        response["Retry-After"] = "3600"
+        return response
+    return _password_reset(request)  # type: ignore[return-value]  # Django's view answers an HttpResponse
+
+
 password_reset_done = auth_views.PasswordResetDoneView.as_view(template_name="registration/password_reset_sent.html")
 password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
     template_name="registration/password_reset_new.html", success_url=reverse_lazy("web:password_reset_complete")

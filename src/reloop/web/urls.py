@@ -3,6 +3,7 @@ from django.utils.translation import pgettext_lazy
 
 from reloop.web import account_views, fulfillment_views, quality_views, review_views, shop_views, views
 from reloop.web import aftersales_views as aftersales
+from reloop.web import legal_views, security_views
 
 app_name = "web"
 
@@ -73,7 +74,18 @@ urlpatterns = [
                     account_views.address_make_default,
                     name="address_make_default",
                 ),
+                # Two-factor authentication (web/security_views.py)
+                path("security/", security_views.security, name="account_security"),
+                path("security/two-factor/", security_views.enrol, name="two_factor_enrol"),
+                path("security/two-factor/code/", security_views.verify, name="two_factor_verify"),
+                path("security/two-factor/required/", security_views.required, name="two_factor_required"),
+                path("security/two-factor/backup-codes/", security_views.backup_codes, name="two_factor_backup_codes"),
+                path("security/two-factor/off/", security_views.disable, name="two_factor_disable"),
             ]
         ),
     ),
+    # Legal pages and the DSA notice form (web/legal_views.py)
+    path(pgettext_lazy("url", "legal/<slug:kind>/"), legal_views.legal_page, name="legal"),
+    path(pgettext_lazy("url", "report-illegal-content/"), legal_views.notice_form, name="notice"),
+    path(pgettext_lazy("url", "report-illegal-content/sent/"), legal_views.notice_sent, name="notice_sent"),
 ]

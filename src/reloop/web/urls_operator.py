@@ -6,6 +6,7 @@ without staff status or the permission → 403.
 
 from django.urls import path
 
+from reloop.web import operator_legal_views
 from reloop.web import operator_case_views, operator_payouts, operator_sellers, review_views
 
 app_name = "operator"
@@ -36,4 +37,14 @@ urlpatterns: list = [
     # Payout report and its CSV export (payments.view_payout)
     path("payouts/", operator_payouts.payout_report, name="payouts"),
     path("payouts/export.csv", operator_payouts.payout_export, name="payouts_export"),
+    # Legal texts and DSA notices (legal.view_legalversion / change_legalversion; view_noticereport / decide_)
+    path("legal/", operator_legal_views.documents, name="legal"),
+    path("legal/versions/<int:version_id>/", operator_legal_views.version, name="legal_version"),
+    path(
+        "legal/versions/<int:version_id>/publish/", operator_legal_views.version_publish, name="legal_version_publish"
+    ),
+    path("legal/<slug:market>/<slug:kind>/", operator_legal_views.document, name="legal_document"),
+    path("legal/<slug:market>/<slug:kind>/draft/", operator_legal_views.draft_start, name="legal_draft_start"),
+    path("notices/", operator_legal_views.notices, name="notices"),
+    path("notices/<int:notice_id>/", operator_legal_views.notice, name="notice"),
 ]

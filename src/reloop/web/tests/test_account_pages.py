@@ -39,7 +39,7 @@ def signed_in_user(client):
 
 def signup_data(**changes):
     return {"first_name": "Grace", "last_name": "Hopper", "email": "grace@example.com", "password": PASSWORD,
-            **changes}  # fmt: skip
+            "accept_terms": "on", **changes}  # fmt: skip
 
 
 class TestSignUp:
