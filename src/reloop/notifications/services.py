@@ -1,0 +1,139 @@
+"""Sending email from one place: ``queue_email`` renders, records and sends after commit.
+
+Each message has a template name ``<app>/<message>`` and three files under ``templates/``: ``<name>.subject.txt``
+(one line), ``<name>.txt`` (the plain text) and ``<name>.html`` (the HTML part, extending
+``notifications/email_base.html``). They are rendered in the recipient's market language and time zone, recorded
+as a ``Message`` inside the caller's transaction, and handed to Django's email API (``EMAIL_BACKEND``: SMTP, the
+console, or a django-anymail backend for a real email service, docs/emails.md) only once that transaction
+commits: a rolled-back write sends nothing and leaves no record. A ``dedupe_key`` makes a message once per event:
+queueing it again (a retried handler, a job run twice) does nothing. Attachments are built after commit, by a
+callable, so a PDF is rendered outside any lock. A failing mail server marks the message failed and is logged; it
+never undoes the write that caused it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.template import TemplateDoesNotExist
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from reloop.core import clock
+from reloop.markets.data import MARKETS
+from reloop.notifications.models import Message, MessageStatus
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content: bytes
+    mimetype: str = "application/pdf"
+
+
+AttachmentBuilder = Callable[[], Sequence[Attachment]]
+
+
+def language_for_country(country: str) -> str:
+    """The market code to write to someone established in ``country`` (a seller): the first market of that
+    country, else the site's default language."""
+    return next((m.code for m in MARKETS if m.country == country.upper()), settings.LANGUAGE_CODE)
+
+
+def site_url(path: str) -> str:
+    """An absolute link for an email (``RELOOP_SITE_URL`` + path)."""
+    return settings.RELOOP_SITE_URL.rstrip("/") + path
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    text: str
+    html: str
+
+
+def render_email(*, template: str, context: Mapping[str, Any], language: str, time_zone: str = "UTC") -> Rendered:
+    """The subject, text and HTML of ``template`` in ``language`` (a market code) and ``time_zone``."""
+    with translation.override(language), timezone.override(time_zone):
+        ctx = {**context, "site_url": settings.RELOOP_SITE_URL.rstrip("/"), "language": language}
+        subject = " ".join(render_to_string(f"{template}.subject.txt", ctx).split())
+        text = render_to_string(f"{template}.txt", ctx).strip() + "\n"
+        html: str
+        try:
+            html = render_to_string(f"{template}.html", {**ctx, "subject": subject})
+        except TemplateDoesNotExist:
+            html = ""
+    return Rendered(subject[:300], text, html)
+
+
+def queue_email(
+    *,
+    to: str,
+    template: str,
+    context: Mapping[str, Any],
+    language: str,
+    about: tuple[str, object],
+    dedupe_key: str | None = None,
+    time_zone: str = "UTC",
+    attachments: AttachmentBuilder | None = None,
+) -> Message | None:
+    """Render ``template`` for ``to``, record it and send it once the current transaction commits (at once outside
+    one). Returns the recorded message, or ``None`` when there is no address or ``dedupe_key`` was already used."""
+    if not to:
+        return None
+    if dedupe_key and Message.objects.filter(dedupe_key=dedupe_key).exists():
+        return None
+    rendered = render_email(template=template, context=context, language=language, time_zone=time_zone)
+    try:
+        with transaction.atomic():  # a savepoint: a concurrent duplicate loses on the unique key, nothing else
+            message = Message.objects.create(
+                to=to,
+                template=template,
+                language=language,
+                subject=rendered.subject,
+                body_text=rendered.text,
+                body_html=rendered.html,
+                object_type=about[0],
+                object_id=str(about[1])[:60],
+                dedupe_key=dedupe_key,
+            )
+    except IntegrityError:
+        if dedupe_key and Message.objects.filter(dedupe_key=dedupe_key).exists():
+            return None
+        raise
+    transaction.on_commit(lambda: deliver(message_id=message.pk, attachments=attachments), robust=True)
+    return message
+
+
+def deliver(*, message_id: int, attachments: AttachmentBuilder | None = None) -> bool:
+    """Send a queued message now through ``EMAIL_BACKEND``; True when the backend accepted it. Only a queued
+    message is sent (a second call does nothing)."""
+    message = Message.objects.filter(pk=message_id, status=MessageStatus.QUEUED).first()
+    if message is None:
+        return False
+    try:
+        files = list(attachments()) if attachments else []
+        email = EmailMultiAlternatives(message.subject, message.body_text, None, [message.to])
+        if message.body_html:
+            email.attach_alternative(message.body_html, "text/html")
+        for file in files:
+            email.attach(file.filename, file.content, file.mimetype)
+        email.send()
+    except Exception as exc:  # the mail server or an attachment failed: recorded, logged, the write stands
+        logger.exception("Email %s to %s failed", message.template, message.to)
+        Message.objects.filter(pk=message.pk, status=MessageStatus.QUEUED).update(
+            status=MessageStatus.FAILED, error=f"{type(exc).__name__}: {exc}"[:500]
+        )
+        return False
+    Message.objects.filter(pk=message.pk, status=MessageStatus.QUEUED).update(
+        status=MessageStatus.SENT, sent_at=clock.now(), attachments=[f.filename for f in files]
+    )
+    return True
