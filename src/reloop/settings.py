@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "reloop.core",
     "reloop.markets",
     "reloop.accounts",
+    "reloop.notifications",
     "reloop.catalog",
     "reloop.sellers",
     "reloop.impact",
@@ -102,6 +103,7 @@ INSTALLED_APPS = [
     "reloop.pricing",
     "reloop.orders",
     "reloop.payments",
+    "reloop.invoicing",
     "reloop.fulfillment",
     "reloop.checkout",
     "reloop.aftersales",
@@ -410,6 +412,19 @@ EMAIL_FILE_PATH = VAR_DIR / "mail"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Reloop <no-reply@reloop.localhost>")
 # The site's public address, for links in emails sent outside a request (after-sales steps, jobs).
 RELOOP_SITE_URL = os.environ.get("RELOOP_SITE_URL", "http://127.0.0.1:8000")
+
+# US sales tax at checkout (docs/invoicing.md): "table" (built-in state base rates, an approximation) or "service"
+# (a real tax service at RELOOP_TAX_SERVICE_URL with RELOOP_TAX_SERVICE_KEY; reloop.markets.tax).
+RELOOP_TAX_PROVIDER = os.environ.get("RELOOP_TAX_PROVIDER", "table")
+if RELOOP_TAX_PROVIDER not in {"table", "service"}:
+    raise ImproperlyConfigured(f"RELOOP_TAX_PROVIDER must be table or service, not {RELOOP_TAX_PROVIDER!r}")
+RELOOP_TAX_SERVICE_URL = os.environ.get("RELOOP_TAX_SERVICE_URL", "")
+RELOOP_TAX_SERVICE_KEY = os.environ.get("RELOOP_TAX_SERVICE_KEY", "")
+# A real email service through django-anymail (docs/emails.md): EMAIL_BACKEND=anymail.backends.<esp>.EmailBackend
+# and its settings as ANYMAIL_<NAME> variables, e.g. ANYMAIL_POSTMARK_SERVER_TOKEN → ANYMAIL["POSTMARK_SERVER_TOKEN"].
+ANYMAIL = {key.removeprefix("ANYMAIL_"): value for key, value in os.environ.items() if key.startswith("ANYMAIL_")}
+# The file Japanese (CJK) text on invoice PDFs is drawn with; default: Noto Sans CJK from its PyPI package.
+RELOOP_INVOICE_CJK_FONT = os.environ.get("RELOOP_INVOICE_CJK_FONT", "")
 # Where escalated after-sales cases are announced to customer care (comma-separated; empty: nobody is emailed,
 # the cases still wait at /operator/cases/).
 RELOOP_AFTERSALES_EMAIL = env_list("RELOOP_AFTERSALES_EMAIL", [])
