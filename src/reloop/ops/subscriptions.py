@@ -8,8 +8,9 @@ from reloop.catalog.events import CatalogueChanged
 from reloop.catalog.services import touch_variants
 from reloop.checkout import handlers as checkout
 from reloop.core.events import subscribe
+from reloop.invoicing import handlers as invoicing
 from reloop.offers.events import OffersChanged, OfferStockChanged
-from reloop.orders.events import OrderPaid
+from reloop.orders.events import LineStateChanged, OrderPaid
 from reloop.pricing import handlers as pricing
 from reloop.search import handlers as search
 from reloop.sellers.events import SellerStandingChanged
@@ -20,6 +21,8 @@ def register() -> None:
     subscribe(OffersChanged, pricing.on_offers_changed)
     subscribe(SellerStandingChanged, pricing.on_seller_standing_changed)
     subscribe(OrderPaid, checkout.on_order_paid)
+    subscribe(OrderPaid, invoicing.on_order_paid)  # invoices, then the confirmation and new-order emails
+    subscribe(LineStateChanged, invoicing.on_line_state_changed)  # credit notes
     subscribe(OfferStockChanged, on_offer_stock_changed)
     subscribe(CatalogueChanged, search.on_catalogue_changed)
 
