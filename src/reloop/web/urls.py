@@ -3,6 +3,7 @@ from django.utils.translation import pgettext_lazy
 
 from reloop.web import account_views, fulfillment_views, quality_views, review_views, shop_views, views
 from reloop.web import aftersales_views as aftersales
+from reloop.web import tradein_views as tradein
 from reloop.web import legal_views, security_views
 
 app_name = "web"
@@ -49,6 +50,17 @@ urlpatterns = [
         name="review_line",
     ),
     path(pgettext_lazy("url", "sellers/<slug:slug>/"), quality_views.seller_page, name="seller"),
+    # Trade-in (web/tradein_views.py): quote, accept, follow the trade-in
+    path(pgettext_lazy("url", "trade-in/"), tradein.start, name="tradein_start"),
+    path(pgettext_lazy("url", "trade-in/conditions/"), tradein.conditions, name="tradein_conditions"),
+    path(pgettext_lazy("url", "trade-in/offer/<str:quote_id>/"), tradein.quote, name="tradein_quote"),
+    path(pgettext_lazy("url", "trade-in/<slug:model_slug>/"), tradein.describe, name="tradein_model"),
+    path(pgettext_lazy("url", "trade-ins/"), tradein.tradein_list, name="tradeins"),
+    path(pgettext_lazy("url", "trade-ins/<str:number>/"), tradein.tradein_detail, name="tradein"),
+    path(pgettext_lazy("url", "trade-ins/<str:number>/label/"), tradein.label, name="tradein_label"),
+    path(
+        pgettext_lazy("url", "trade-ins/<str:number>/photos/<int:photo_id>/"), tradein.photo, name="tradein_photo"
+    ),
     # Accounts (web/account_views.py): /<market>/account/…
     path(
         pgettext_lazy("url", "account/"),

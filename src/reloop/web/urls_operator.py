@@ -8,6 +8,7 @@ from django.urls import path
 
 from reloop.web import operator_legal_views
 from reloop.web import operator_case_views, operator_payouts, operator_sellers, review_views
+from reloop.web import operator_tradein_views as tradeins
 
 app_name = "operator"
 
@@ -34,6 +35,10 @@ urlpatterns: list = [
     path("reviews/", review_views.moderation, name="reviews"),
     path("reviews/hide/", review_views.hide, name="reviews_hide"),
     path("reviews/restore/", review_views.restore, name="reviews_restore"),
+    # Trade-ins escalated to the operator (buyback.view_tradein; deciding: buyback.change_tradein)
+    path("trade-ins/", tradeins.queue, name="tradeins"),
+    path("trade-ins/<str:number>/", tradeins.detail, name="tradein"),
+    path("trade-ins/<str:number>/photos/<int:photo_id>/", tradeins.photo, name="tradein_photo"),
     # Payout report and its CSV export (payments.view_payout)
     path("payouts/", operator_payouts.payout_report, name="payouts"),
     path("payouts/export.csv", operator_payouts.payout_export, name="payouts_export"),

@@ -12,6 +12,7 @@ from reloop.web import seller_import_views as imports
 from reloop.web import seller_onboarding_views as onboarding
 from reloop.web import seller_payout_views as payouts
 from reloop.web import seller_team_views as team
+from reloop.web import seller_tradein_views as tradeins
 from reloop.web.backoffice import NAV, NavItem
 
 app_name = "seller"
@@ -20,11 +21,18 @@ NAV.extend([NavItem("dashboard", _("Dashboard"))])
 NAV.extend([NavItem("offers", _("Offers")), NavItem("orders", _("Orders"))])
 NAV.extend([NavItem("offers_import", _("Import / export"))])
 NAV.extend([NavItem("returns", _("Returns & claims"))])
+NAV.extend([NavItem("tradeins", _("Trade-ins"))])
 NAV.extend([NavItem("reviews", _("Reviews")), NavItem("quality", _("Quality"))])
 NAV.extend([NavItem("payouts", _("Payouts"), owner_only=True)])  # owners only: where the money goes
 NAV.extend([NavItem("team", _("Team"), owner_only=True), NavItem("api_tokens", _("API keys"), owner_only=True)])
 
 urlpatterns = [
+    # Trade-in (web/seller_tradein_views.py): buy prices, the queue, one trade-in
+    path("trade-in/", tradeins.tradein_list, name="tradeins"),
+    path("trade-in/buy-prices/", tradeins.bids, name="tradein_bids"),
+    path("trade-in/buy-prices/export.csv", tradeins.bids_export, name="tradein_bids_export"),
+    path("trade-in/<str:number>/", tradeins.tradein_detail, name="tradein"),
+    path("trade-in/<str:number>/photos/<int:photo_id>/", tradeins.photo, name="tradein_photo"),
     # Returns and warranty claims (web/seller_case_views.py)
     path("returns/", cases.case_list, name="returns"),
     path("returns/<int:case_id>/", cases.case_detail, name="case"),
