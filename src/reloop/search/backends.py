@@ -27,6 +27,8 @@ MAX_HITS = 300
 class Hit:
     product_model_id: int
     score: float  # higher is more relevant, comparable within one answer only
+    title: str = ""  # the document's normalized title
+    title_length: int = 0
 
 
 class SearchBackend(Protocol):
@@ -73,13 +75,13 @@ class SqliteFts5Backend:
             parts[-1] += "*"
         expression = (" AND " if mode == "all" else " OR ").join(parts)
         sql = (
-            "SELECT d.product_model_id, bm25(search_fts, 10.0, 1.0) AS rank FROM search_fts "
+            "SELECT d.product_model_id, bm25(search_fts, 10.0, 1.0) AS rank, d.title, d.title_length FROM search_fts "
             "JOIN search_searchdocument d ON d.id = search_fts.rowid "
             "WHERE search_fts MATCH %s ORDER BY rank, d.title_length, d.product_model_id LIMIT %s"
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, [expression, MAX_HITS])
-            return [Hit(model_id, -rank) for model_id, rank in cursor.fetchall()]
+            return [Hit(model_id, -rank, title, length) for model_id, rank, title, length in cursor.fetchall()]
 
     def known_terms(self, candidates: Iterable[str], *, prefix: str | None) -> tuple[set[str], set[str]]:
         return _terms_in(candidates, prefix)
@@ -92,7 +94,7 @@ class SqliteFts5Backend:
         high = max(len(w) for w in words) + 2
         vocabulary = list(
             SearchTerm.objects.annotate(size=Length("term"))
-            .filter(size__range=(low, high), documents__gt=0)
+            .filter(size__gte=low, size__lte=high, documents__gt=0)
             .order_by("-documents", "term")
             .values_list("term", flat=True)
         )
@@ -115,13 +117,13 @@ class PostgresBackend:
             parts[-1] += ":*"
         expression = (" & " if mode == "all" else " | ").join(parts)
         sql = (
-            f"SELECT d.product_model_id, ts_rank({self.VECTOR}, q, 1) AS rank "  # noqa: S608  # constant SQL
+            f"SELECT d.product_model_id, ts_rank({self.VECTOR}, q, 1) AS rank, d.title, d.title_length "  # noqa: S608  # constant SQL
             f"FROM search_searchdocument d, to_tsquery('simple', %s) q WHERE {self.VECTOR} @@ q "
             "ORDER BY rank DESC, d.title_length, d.product_model_id LIMIT %s"
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, [expression, MAX_HITS])
-            return [Hit(model_id, float(rank)) for model_id, rank in cursor.fetchall()]
+            return [Hit(model_id, float(rank), title, length) for model_id, rank, title, length in cursor.fetchall()]
 
     def known_terms(self, candidates: Iterable[str], *, prefix: str | None) -> tuple[set[str], set[str]]:
         return _terms_in(candidates, prefix)

@@ -52,6 +52,17 @@ class ParsedQuery:
     open_ended: bool = False
 
 
+def _plausible(number: int, unit: str) -> bool:
+    """ "256 gb" and "1 tb" are storage sizes; "13 t" (Xiaomi 13T) and "5 g" (5G) are not."""
+    if STORAGE_UNITS[unit] == 1000:
+        return unit != "t" and 1 <= number <= 8
+    return number >= 16 and unit != "g"
+
+
+def _unit(number: str, unit: str) -> bool:
+    return unit in STORAGE_UNITS and len(number) <= 5 and _plausible(int(number), unit)
+
+
 def parse_query(raw: str) -> ParsedQuery:
     """Words and storage sizes of a typed query ("iphone 13 256" → ``iphone 13`` + 256 GB)."""
     words = normalize(raw)[: MAX_WORDS * 2]
@@ -61,7 +72,7 @@ def parse_query(raw: str) -> ParsedQuery:
     while i < len(words):
         word = words[i]
         unit = words[i + 1] if i + 1 < len(words) else ""
-        if word.isdigit() and len(word) <= 5 and unit in STORAGE_UNITS and int(word) > 0:
+        if word.isdigit() and len(word) <= 5 and unit in STORAGE_UNITS and _plausible(int(word), unit):
             storage.append(int(word) * STORAGE_UNITS[unit])
             i += 2
             continue
@@ -72,6 +83,26 @@ def parse_query(raw: str) -> ParsedQuery:
         i += 1
     open_ended = bool(raw) and not raw[-1].isspace() and bool(kept) and not storage_suffix(words)
     return ParsedQuery(tuple(kept[:MAX_WORDS]), tuple(sorted(set(storage))), open_ended)
+
+
+def without_storage(raw: str) -> str:
+    """The typed query without its storage sizes ("iPhone 13 256 GB" → "iPhone 13"), as typed otherwise."""
+    tokens = raw.split()
+    kept: list[str] = []
+    i = 0
+    while i < len(tokens):
+        words = normalize(tokens[i])
+        following = normalize(tokens[i + 1]) if i + 1 < len(tokens) else []
+        if len(words) == 2 and words[0].isdigit() and _unit(words[0], words[1]):  # "256GB"
+            i += 1
+        elif len(words) == 1 and words[0].isdigit() and len(following) == 1 and _unit(words[0], following[0]):
+            i += 2  # "256 GB"
+        elif len(words) == 1 and words[0].isdigit() and int(words[0]) in BARE_STORAGE_GB and kept:
+            i += 1  # "256"
+        else:
+            kept.append(tokens[i])
+            i += 1
+    return " ".join(kept)
 
 
 def storage_suffix(words: Sequence[str]) -> bool:

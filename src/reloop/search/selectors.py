@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from django.db.models import Count, Sum
+from django.db.models import Sum
 
 from reloop.catalog.models import Category, ProductModel, Variant
 from reloop.pricing.models import VariantOfferSummary
@@ -80,26 +80,37 @@ def _plan(
     return searched, prefix_last, plan.corrected, plan.unknown
 
 
-def _ranked(hits: Sequence[Hit], market: str) -> list[int]:
+def _ranked(hits: Sequence[Hit], market: str, words: Sequence[str], prefix_last: bool) -> list[int]:
+    """Order hits: query words found in the title (more first), the share of the title they cover (closer
+    first), then availability in ``market`` and popularity, then the engine's own relevance (one query)."""
     if not hits:
         return []
     ids = [h.product_model_id for h in hits]
     rows = (
         VariantOfferSummary.objects.filter(market=market, variant__product_model_id__in=ids)
         .values("variant__product_model_id")
-        .annotate(n=Count("pk"), offers=Sum("offer_count"))
+        .annotate(offers=Sum("offer_count"))
         .order_by()
     )
     popularity = {r["variant__product_model_id"]: r["offers"] for r in rows}
     best = max(h.score for h in hits) or 1.0
-    position = {h.product_model_id: i for i, h in enumerate(hits)}
 
-    def key(hit: Hit) -> tuple[int, int, int, int]:
-        tier = round(hit.score / best * TIERS) if best > 0 else 0
+    def in_title(hit: Hit) -> int:
+        title = hit.title.split()
+        found = 0
+        for i, word in enumerate(words):
+            if word in title or (prefix_last and i == len(words) - 1 and any(t.startswith(word) for t in title)):
+                found += 1
+        return found
+
+    def key(hit: Hit) -> tuple[int, int, int, int, int]:
+        found = in_title(hit)
+        coverage = round(TIERS * found / max(hit.title_length, 1))
         offers = popularity.get(hit.product_model_id, 0)
-        return (-tier, 0 if offers else 1, -offers, position[hit.product_model_id])
+        tier = round(hit.score / best * TIERS) if best > 0 else 0
+        return (-found, -coverage, 0 if offers else 1, -offers, -tier)
 
-    return [h.product_model_id for h in sorted(hits, key=key)]
+    return [h.product_model_id for h in sorted(hits, key=key)]  # stable: the engine's order breaks ties
 
 
 def search(*, query: str, market: str, autocomplete: bool = False) -> SearchResult:
@@ -118,7 +129,8 @@ def search(*, query: str, market: str, autocomplete: bool = False) -> SearchResu
     if not hits and len(words) > 1:
         hits = backend.match(words, prefix_last=prefix_last, mode="any")
     shown = " ".join(words) if corrected or ignored else ""
-    return SearchResult(query, words, parsed.storage_gb, _ranked(hits, market), shown, exact, ignored)
+    ranked = _ranked(hits, market, words, prefix_last)
+    return SearchResult(query, words, parsed.storage_gb, ranked, shown, exact, ignored)
 
 
 @dataclass(frozen=True)

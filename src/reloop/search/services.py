@@ -15,7 +15,7 @@ from reloop.accounts.models import User
 from reloop.catalog.models import Category, ProductModel
 from reloop.catalog.services import touch_categories
 from reloop.core.errors import InvalidInput
-from reloop.search.domain import glued, normalize
+from reloop.search.domain import fold, glued, normalize
 from reloop.search.models import SearchDocument, SearchTerm, Synonym
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -52,8 +52,11 @@ def document_for(pm: ProductModel, categories: dict[int, Category]) -> SearchDoc
     variant_words = []
     for v in pm.variants.all():
         variant_words += [v.colour, *v.options.values()]
+    # spec words stay glued ("a13", not "a 13"): a chip name must not answer a model-number search
+    spec_words = [w for text in _spec_words(pm.specs) for w in fold(text).replace("-", " ").split() if w.isalnum()]
     keywords = " ".join(
-        normalize(" ".join(_category_words(categories[pm.category_id], categories) + _spec_words(pm.specs)))
+        normalize(" ".join(_category_words(categories[pm.category_id], categories)))
+        + spec_words
         + normalize(" ".join(dict.fromkeys(variant_words)))
     )
     return SearchDocument(product_model=pm, title=title, keywords=keywords, title_length=len(title_words))

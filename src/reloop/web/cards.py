@@ -15,6 +15,7 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
@@ -59,6 +60,16 @@ def model_cards(models: Iterable[Any], market: Market) -> SafeString:
     return mark_safe("".join(model_card(pm, market, labels) for pm in models))  # noqa: S308  # format_html output
 
 
+def card_url(pm: Any) -> str:
+    """The variant and grade whose price the card shows (search.browse annotates them), else the model's page."""
+    variant = getattr(pm, "best_variant", None)
+    if not variant:
+        return reverse("web:product_default", args=[pm.slug])
+    url = reverse("web:product", args=[pm.slug, variant])
+    grade = getattr(pm, "best_grade", None)
+    return f"{url}?{urlencode({'grade': grade})}" if grade else url
+
+
 def model_card(pm: Any, market: Market, labels: CardLabels) -> SafeString:
     sizes = getattr(pm, "storage_sizes", [])
     meta = str(pm.release_year) + (" · " + ", ".join(format_storage(gb) for gb in sizes) if sizes else "")
@@ -87,7 +98,7 @@ def model_card(pm: Any, market: Market, labels: CardLabels) -> SafeString:
         '<li class="card"><a class="card-link" href="{}"><span class="card-art">{}</span>'
         '<span class="card-brand">{}</span><span class="card-title">{}</span></a>'
         '<p class="card-meta">{}</p>{}</li>',
-        reverse("web:product_default", args=[pm.slug]),
+        card_url(pm),
         icon(pm.category.slug, 56),
         pm.brand.name,
         pm.name,

@@ -12,15 +12,21 @@ from reloop.pricing.selectors import BROWSE_SORTS
 
 
 class BrowseForm(forms.Form):
-    """The filters of a category or search page, read from the query string."""
+    """The filters of a category or search page, read from the query string (unknown values dropped)."""
 
     q = forms.CharField(required=False, max_length=100, label=_("Search"))
     brand = forms.Field(required=False, widget=forms.MultipleHiddenInput, label=_("Brand"))
     storage = forms.Field(required=False, widget=forms.MultipleHiddenInput, label=_("Storage"))
+    colour = forms.Field(required=False, widget=forms.MultipleHiddenInput, label=_("Colour"))
+    layout = forms.Field(required=False, widget=forms.MultipleHiddenInput, label=_("Keyboard layout"))
+    year = forms.Field(required=False, widget=forms.MultipleHiddenInput, label=_("Release year"))
+    network = forms.ChoiceField(required=False, label=_("Network"), choices=[("", "-"), ("5g", "5G")])
+    price = forms.CharField(required=False, max_length=20, label=_("Price"))
     sort = forms.ChoiceField(
         required=False,
         label=_("Sort by"),
         choices=[
+            ("relevance", _("Relevance")),
             ("recent", _("Newest models")),
             ("price", _("Price: low to high")),
             ("-price", _("Price: high to low")),
@@ -37,9 +43,30 @@ class BrowseForm(forms.Form):
         values = cast(QueryDict, self.data).getlist("storage")
         return [int(s) for s in values if s.isascii() and s.isdigit() and len(s) < 7][:20]
 
+    def _texts(self, name: str) -> list[str]:
+        values = cast(QueryDict, self.data).getlist(name)
+        return [v for v in values if 0 < len(v) <= 60 and "\x00" not in v and v.isprintable()][:20]
+
+    def clean_colour(self) -> list[str]:
+        return self._texts("colour")
+
+    def clean_layout(self) -> list[str]:
+        return self._texts("layout")
+
+    def clean_year(self) -> list[int]:
+        values = cast(QueryDict, self.data).getlist("year")
+        return [int(y) for y in values if y.isascii() and y.isdigit() and len(y) == 4][:20]
+
+    def clean_price(self) -> str:
+        value = self.cleaned_data.get("price") or ""
+        low, _, high = value.partition("-")
+        ok = value.count("-") == 1 and all(p == "" or (p.isascii() and p.isdigit()) for p in (low, high))
+        return value if ok else ""
+
     def clean_sort(self) -> str:
-        sort = self.cleaned_data.get("sort") or "recent"
-        return sort if sort in BROWSE_SORTS else "recent"
+        sort = self.cleaned_data.get("sort") or ""
+        default = "relevance" if self.data.get("q") else "recent"
+        return sort if sort in BROWSE_SORTS or sort == "relevance" else default
 
     def normalized_query(self) -> QueryDict:
         """The valid filters in a canonical order: the cache key and the base of every link on the page."""
@@ -47,12 +74,12 @@ class BrowseForm(forms.Form):
         query = QueryDict(mutable=True)
         if data.get("q"):
             query["q"] = data["q"]
-        for brand in sorted(set(data.get("brand") or [])):
-            query.appendlist("brand", brand)
-        for gb in sorted(set(data.get("storage") or [])):
-            query.appendlist("storage", str(gb))
-        for name in ("grade", "sort"):
-            if data.get(name) and not (name == "sort" and data[name] == "recent"):
+        for name in ("brand", "storage", "colour", "layout", "year"):
+            for value in sorted(set(data.get(name) or [])):
+                query.appendlist(name, str(value))
+        default_sort = "relevance" if data.get("q") else "recent"
+        for name in ("network", "price", "grade", "sort"):
+            if data.get(name) and not (name == "sort" and data[name] == default_sort):
                 query[name] = data[name]
         if data.get("page") and data["page"] > 1:
             query["page"] = str(data["page"])
@@ -86,18 +113,15 @@ class ProductChoiceForm:
 
 
 class CheckoutForm(forms.Form):
-    """A shipping method per seller and a card, plus the attempt's idempotency key. The delivery address is the
-    accounts ``AddressForm`` of the market's country, shown beside it (same fields and rules as the account page).
+    """A shipping method per seller, how to pay (at once or the provider's instalments), the total the buyer was
+    shown and the attempt's idempotency key. No card field: the buyer gives the card to the payment provider, on
+    its own page. The delivery address is the accounts ``AddressForm`` of the market's country, shown beside it.
     """
 
-    card_number = forms.CharField(
-        label=_("Card number"),
-        max_length=23,
-        widget=forms.TextInput(attrs={"autocomplete": "cc-number", "inputmode": "numeric"}),
-    )
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=100)
+    expected_total = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
-    def __init__(self, *args: Any, market: Any, review: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, market: Any, review: Any, plans: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.market = market
         self.parts = review.parts
@@ -108,12 +132,34 @@ class CheckoutForm(forms.Form):
                 initial=part.options[0].method,
                 widget=forms.RadioSelect,
             )
+        self.fields["instalments"] = forms.TypedChoiceField(
+            label=_("How to pay"),
+            choices=[
+                (1, _("Pay in full")),
+                *[
+                    (
+                        p.count,
+                        _("Pay in %(n)s instalments (the first %(first)s)")
+                        % {"n": p.count, "first": p.first.format(market.locale)},
+                    )
+                    for p in plans
+                ],
+            ],
+            coerce=int,
+            initial=1,
+            required=False,
+            empty_value=1,  # type: ignore[arg-type]  # the stubs want a str; 1 is "pay in full"
+            widget=forms.RadioSelect,
+        )
 
-    def clean_card_number(self) -> str:
-        digits = "".join(c for c in self.cleaned_data["card_number"] if not c.isspace() and c != "-")
-        if not (digits.isascii() and digits.isdigit()) or not 12 <= len(digits) <= 19:
-            raise forms.ValidationError(_("Enter the 12 to 19 digits of your card number"))
-        return digits
+    def chosen_shipping(self) -> dict[int, str]:
+        """The shipping the buyer has picked so far (valid choices only), for the total shown before paying."""
+        chosen: dict[int, str] = {}
+        for part in self.parts:
+            value = self.data.get(f"shipping_{part.seller.pk}") if self.is_bound else None
+            if isinstance(value, str) and value in {o.method for o in part.options}:
+                chosen[part.seller.pk] = value
+        return chosen
 
     def shipping_choices(self) -> dict[int, str]:
         return {part.seller.pk: self.cleaned_data[f"shipping_{part.seller.pk}"] for part in self.parts}

@@ -3,6 +3,7 @@ from django.utils.translation import pgettext_lazy
 
 from reloop.web import account_views, fulfillment_views, quality_views, review_views, shop_views, views
 from reloop.web import aftersales_views as aftersales
+from reloop.web import search_views
 from reloop.web import tradein_views as tradein
 from reloop.web import legal_views, security_views
 
@@ -11,6 +12,7 @@ app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
     path(pgettext_lazy("url", "search/"), views.search, name="search"),
+    path("search-suggest/", search_views.suggest, name="search_suggest"),
     path(pgettext_lazy("url", "impact/methodology/"), views.methodology, name="methodology"),
     path("c/<slug:slug>/", views.category, name="category"),
     path("p/<slug:model_slug>/", views.product, name="product_default"),

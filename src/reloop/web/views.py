@@ -28,6 +28,11 @@ from reloop.markets.registry import UnknownMarket, get_market
 from reloop.pricing import selectors as pricing
 from reloop.pricing.domain import savings
 from reloop.reviews import selectors as reviews
+from reloop.search import browse as search_browse
+from reloop.search import selectors as search_selectors
+from reloop.search.browse import BrowseFilters
+from reloop.search.domain import without_storage
+from reloop.search.selectors import SearchResult
 from reloop.web import page_cache
 from reloop.web.forms import BrowseForm, ProductChoiceForm
 
@@ -94,19 +99,28 @@ def _browse(
     categories: list[Category],
     scope: Category | None,
     extra: dict[str, Any],
+    found: SearchResult | None = None,
 ) -> HttpResponse:
     """A category or search page. The filters and results are one fragment, cached under the versions of the
     categories it lists, so a price change anywhere in them shows on the next view (docs/adr/0008-page-cache.md).
+    Facets and card prices: docs/search.md.
     """
     market = request.market  # type: ignore[attr-defined]
     form = BrowseForm(request.GET)
     form.is_valid()  # invalid values are dropped: a bad filter in a shared link still shows the page
     cleaned = form.cleaned_data
     ids = catalog.descendant_ids(scope, categories) if scope else [c.pk for c in categories]
-    filters = catalog.ModelFilters(
+    filters = BrowseFilters(
         category_ids=ids if scope else None,
+        model_ids=found.model_ids if found is not None else None,
         brands=cleaned.get("brand") or (),
         storage_gb=cleaned.get("storage") or (),
+        colours=cleaned.get("colour") or (),
+        layouts=cleaned.get("layout") or (),
+        years=cleaned.get("year") or (),
+        network_5g=cleaned.get("network") == "5g",
+        grade=cleaned.get("grade") or "",
+        band=cleaned.get("price") or "",
         query=cleaned.get("q") or "",
     )
     query = form.normalized_query()
@@ -114,22 +128,29 @@ def _browse(
     key = page_cache.key("browse", market.code, scope.pk if scope else "all", versions, query.urlencode())
 
     def render_browse() -> str:
-        page = pricing.browse_models(
+        page = search_browse.browse(
             filters=filters,
-            market=market.code,
-            grade=cleaned.get("grade") or None,
+            market=market,
             sort=cleaned.get("sort") or "recent",
             page=cleaned.get("page") or 1,
             per_page=PER_PAGE,
         )
-        context = {"page": page, "facets": catalog.model_facets(filters=filters), "form": form, "filters": filters}
+        context = {
+            "page": page,
+            "facets": search_browse.facets(filters=filters, market=market),
+            "form": form,
+            "filters": filters,
+            "found": found,
+            "card_query": {"grade": filters.grade} if filters.grade else {},
+        }
         return render_to_string("web/_browse.html", {**context, "page_query": query, **extra}, request=request)
 
     browse = page_cache.get_or_render(key, render_browse)
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "browse":
         return HttpResponse(browse)  # filters and results: facet counts follow
     body = mark_safe(browse)  # noqa: S308  # our own template's output, escaped when rendered
-    return render(request, template, {"browse": body, "filters": filters, **extra})
+    canonical = request.path if scope else ""  # filters, sort and pages are not other pages
+    return render(request, template, {"browse": body, "filters": filters, "canonical_url": canonical, **extra})
 
 
 @require_safe
@@ -154,7 +175,26 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 def search(request: HttpRequest) -> HttpResponse:
-    return _browse(request, template="web/search.html", categories=catalog.category_tree(), scope=None, extra={})
+    """Search: the engine's hits (search.selectors.search) listed and faceted like a category. A storage size
+    typed in the query ("iphone 13 256") becomes the storage filter, in the URL, so it can be unticked."""
+    market = request.market  # type: ignore[attr-defined]
+    raw = request.GET.get("q", "")[:100].replace("\x00", "")
+    if not raw.strip():
+        return _browse(request, template="web/search.html", categories=catalog.category_tree(), scope=None, extra={})
+    found = search_selectors.search(query=raw, market=market.code)
+    if found.storage_gb and not request.GET.getlist("storage"):
+        query = request.GET.copy()
+        query["q"] = without_storage(raw) or raw
+        query.setlist("storage", [str(gb) for gb in found.storage_gb])
+        return HttpResponseRedirect(f"{request.path}?{query.urlencode()}")
+    return _browse(
+        request,
+        template="web/search.html",
+        categories=catalog.category_tree(),
+        scope=None,
+        extra={"found": found},
+        found=found,
+    )
 
 
 @require_safe

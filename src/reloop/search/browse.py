@@ -1,0 +1,289 @@
+"""Category and search listings with facets that tell the truth (docs/search.md).
+
+A card's price is the lowest buy-box price among the model's variants *that match the filters* (storage, colour,
+keyboard layout) in the chosen grade (any grade when none is chosen), and the card links to that variant and grade,
+so the product page opens on the price the card showed. Facet counts are numbers of models, each facet ignoring its
+own selection. Every read is a fixed number of queries whatever the number of models (docstrings say how many).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Case, Count, Exists, F, IntegerField, Min, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import ExtractYear
+from django.utils.translation import gettext
+
+from reloop.catalog.grading import GRADE_ORDER, Grade
+from reloop.catalog.models import ProductModel, Variant, format_storage
+from reloop.catalog.selectors import new_price_from, storage_sizes_by_model
+from reloop.core.money import Money
+from reloop.markets.data import Market
+from reloop.pricing.models import BuyBoxSnapshot
+from reloop.pricing.selectors import GradePrice
+
+SORTS = ("relevance", "recent", "price", "-price", "name")
+
+#: Price bands in the market's major units, scaled per currency so a band means about the same everywhere.
+BAND_LIMITS = (100, 200, 400, 800)
+CURRENCY_SCALE = {"SEK": 10, "JPY": 150}
+
+
+def price_bands(market: Market) -> list[tuple[str, int | None, int | None]]:
+    """``(key, low, high)`` in minor units, ``high`` exclusive: "0-100", "100-200", … "800-"."""
+    scale = CURRENCY_SCALE.get(market.currency, 1)
+    minor = Money.from_major(1, market.currency).amount
+    edges: list[int | None] = [None, *[limit * scale for limit in BAND_LIMITS], None]
+    bands = []
+    for low, high in itertools.pairwise(edges):
+        key = f"{low or 0}-{high or ''}"
+        bands.append((key, low * minor if low else None, high * minor if high else None))
+    return bands
+
+
+@dataclass(frozen=True)
+class BrowseFilters:
+    category_ids: Sequence[int] | None = None
+    model_ids: Sequence[int] | None = None  # a search's hits, most relevant first
+    brands: Sequence[str] = ()
+    storage_gb: Sequence[int] = ()
+    colours: Sequence[str] = ()
+    layouts: Sequence[str] = ()
+    years: Sequence[int] = ()
+    network_5g: bool = False
+    grade: str = ""
+    band: str = ""
+    query: str = ""
+
+    @property
+    def variant_level(self) -> bool:
+        return bool(self.storage_gb or self.colours or self.layouts)
+
+
+def _variant_q(filters: BrowseFilters, *, prefix: str = "", skip: str = "") -> Q:
+    q = Q()
+    if filters.storage_gb and skip != "storage":
+        q &= Q(**{f"{prefix}storage_gb__in": list(filters.storage_gb)})
+    if filters.colours and skip != "colour":
+        q &= Q(**{f"{prefix}colour__in": list(filters.colours)})
+    if filters.layouts and skip != "layout":
+        q &= Q(**{f"{prefix}options__keyboard_layout__in": list(filters.layouts)})
+    return q
+
+
+def _models(filters: BrowseFilters, *, skip: str = "") -> QuerySet[ProductModel]:
+    qs = ProductModel.objects.all()
+    if filters.category_ids is not None:
+        qs = qs.filter(category_id__in=list(filters.category_ids))
+    if filters.model_ids is not None:
+        qs = qs.filter(pk__in=list(filters.model_ids))
+    if filters.brands and skip != "brand":
+        qs = qs.filter(brand__slug__in=list(filters.brands))
+    if filters.years and skip != "year":
+        qs = qs.filter(release_date__year__in=list(filters.years))
+    if filters.network_5g and skip != "network":
+        qs = qs.filter(specs__5g=True)
+    variant_q = _variant_q(filters, skip=skip)
+    if variant_q:
+        qs = qs.filter(Exists(Variant.objects.filter(variant_q, product_model=OuterRef("pk"))))
+    return qs
+
+
+def _snapshots(filters: BrowseFilters, market: str, *, skip: str = "") -> QuerySet[BuyBoxSnapshot]:
+    """The buy boxes of the variants matching the filters, in ``market`` (and the chosen grade)."""
+    qs = BuyBoxSnapshot.objects.filter(_variant_q(filters, prefix="variant__", skip=skip), market=market)
+    if filters.grade and skip != "grade":
+        qs = qs.filter(grade=filters.grade)
+    return qs
+
+
+def _priced(qs: QuerySet[ProductModel], filters: BrowseFilters, market: Market, *, skip: str = "") -> QuerySet[Any]:
+    """Annotate the card's price, variant and grade: the cheapest matching buy box (three correlated subqueries
+    on one indexed table), and apply the grade and price-band filters."""
+    best = (
+        _snapshots(filters, market.code, skip=skip)
+        .filter(variant__product_model=OuterRef("pk"))
+        .order_by("price", "variant_id", "grade")
+    )
+    qs = qs.annotate(
+        price_from=Subquery(best.values("price")[:1]),
+        best_variant=Subquery(best.values("variant__slug")[:1]),
+        best_grade=Subquery(best.values("grade")[:1]),
+    )
+    if filters.grade and skip != "grade":
+        qs = qs.filter(price_from__isnull=False)
+    if filters.band and skip != "band":
+        for key, low, high in price_bands(market):
+            if key == filters.band:
+                qs = qs.filter(price_from__isnull=False)
+                if low is not None:
+                    qs = qs.filter(price_from__gte=low)
+                if high is not None:
+                    qs = qs.filter(price_from__lt=high)
+    return qs
+
+
+def browse(
+    *, filters: BrowseFilters, market: Market, sort: str = "recent", page: int = 1, per_page: int = 24
+) -> Page[Any]:
+    """A page of models with ``price_from`` / ``best_variant`` / ``best_grade`` (the card's price and link),
+    ``new_price_from``, ``grade_prices`` and ``storage_sizes``.
+
+    Queries: count, page, grade prices, storage sizes: four whatever the page size.
+    """
+    qs = _priced(_models(filters), filters, market).select_related("brand", "category")
+    qs = qs.annotate(new_price_from=new_price_from(market.code))
+    if sort == "relevance" and filters.model_ids:
+        ordering: tuple[Any, ...] = (
+            Case(
+                *[When(pk=pk, then=Value(i)) for i, pk in enumerate(filters.model_ids)],
+                default=Value(len(filters.model_ids)),
+                output_field=IntegerField(),
+            ),
+            "pk",
+        )
+    elif sort == "price":
+        ordering = (F("price_from").asc(nulls_last=True), "pk")
+    elif sort == "-price":
+        ordering = (F("price_from").desc(nulls_last=True), "pk")
+    elif sort == "name":
+        ordering = ("brand__name", "name", "pk")
+    else:
+        ordering = ("-release_date", "pk")
+    page_obj: Page[Any] = Paginator(qs.order_by(*ordering), per_page).get_page(page)
+    models = list(page_obj.object_list)
+    ids = [m.pk for m in models]
+    grade_prices = _grade_prices(ids, filters, market.code)
+    sizes = storage_sizes_by_model(ids)
+    for m in models:
+        m.grade_prices = grade_prices.get(m.pk, [])
+        m.storage_sizes = [gb for gb in sizes.get(m.pk, []) if not filters.storage_gb or gb in filters.storage_gb]
+    page_obj.object_list = models
+    return page_obj
+
+
+def _grade_prices(ids: Sequence[int], filters: BrowseFilters, market: str) -> dict[int, list[GradePrice]]:
+    """The lowest buy-box price per grade of each model among the matching variants (one query); with a grade
+    chosen, only that grade."""
+    rows = (
+        _snapshots(filters, market)
+        .filter(variant__product_model_id__in=list(ids))
+        .values("variant__product_model_id", "grade")
+        .annotate(lowest=Min("price"))
+        .order_by()
+        .values_list("variant__product_model_id", "grade", "lowest")
+    )
+    best = {(model_id, grade): price for model_id, grade, price in rows}
+    result: dict[int, list[GradePrice]] = {}
+    for g in GRADE_ORDER:
+        for (model_id, grade), price in best.items():
+            if grade == g:
+                result.setdefault(model_id, []).append(GradePrice(Grade(g), price))
+    return result
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass(frozen=True)
+class Facets:
+    brands: list[FacetValue] = field(default_factory=list)
+    storage: list[FacetValue] = field(default_factory=list)
+    colours: list[FacetValue] = field(default_factory=list)
+    layouts: list[FacetValue] = field(default_factory=list)
+    years: list[FacetValue] = field(default_factory=list)
+    grades: list[FacetValue] = field(default_factory=list)
+    bands: list[FacetValue] = field(default_factory=list)
+    network_5g: FacetValue | None = None
+
+
+def band_label(market: Market, low: int | None, high: int | None) -> str:
+    def fmt(amount: int) -> str:
+        return Money(amount, market.currency).format(market.locale).replace(",00", "").replace(".00", "")
+
+    if low is None and high is not None:
+        return gettext("Under %(high)s") % {"high": fmt(high)}
+    if high is None and low is not None:
+        return gettext("%(low)s and more") % {"low": fmt(low)}
+    return gettext("%(low)s to %(high)s") % {"low": fmt(low or 0), "high": fmt(high or 0)}
+
+
+def facets(*, filters: BrowseFilters, market: Market) -> Facets:
+    """Counts of matching models per value of each facet, each ignoring its own selection.
+
+    Queries: brand, storage, colour, layout, year, 5G, grade, price band: eight, whatever the number of models.
+    """
+
+    def base(skip: str) -> QuerySet[Any]:
+        return _priced(_models(filters, skip=skip), filters, market, skip=skip)
+
+    brand_rows = base("brand").values("brand__slug", "brand__name").annotate(n=Count("pk")).order_by("brand__name")
+    brands = [
+        FacetValue(r["brand__slug"], r["brand__name"], r["n"], r["brand__slug"] in filters.brands) for r in brand_rows
+    ]
+
+    def variant_counts(skip: str, column: str) -> list[tuple[Any, int]]:
+        variants = Variant.objects.filter(_variant_q(filters, skip=skip), product_model__in=base(skip).values("pk"))
+        if filters.grade:
+            variants = variants.filter(
+                Exists(BuyBoxSnapshot.objects.filter(variant=OuterRef("pk"), market=market.code, grade=filters.grade))
+            )
+        rows = (
+            variants.exclude(**{f"{column}__isnull": True})
+            .values(column)
+            .annotate(n=Count("product_model", distinct=True))
+            .order_by(column)
+        )
+        return [(r[column], r["n"]) for r in rows]
+
+    storage = [
+        FacetValue(str(gb), format_storage(gb), n, gb in filters.storage_gb)
+        for gb, n in variant_counts("storage", "storage_gb")
+    ]
+    colour_rows = sorted(variant_counts("colour", "colour"), key=lambda r: (-r[1], r[0]))
+    colours = [FacetValue(c, c, n, c in filters.colours) for c, n in colour_rows]
+    layouts = [
+        FacetValue(str(v), str(v), n, v in filters.layouts)
+        for v, n in variant_counts("layout", "options__keyboard_layout")
+    ]
+    year_rows = (
+        base("year").annotate(year=ExtractYear("release_date")).values("year").annotate(n=Count("pk")).order_by("-year")
+    )
+    years = [FacetValue(str(r["year"]), str(r["year"]), r["n"], r["year"] in filters.years) for r in year_rows]
+    n_5g = base("network").filter(specs__5g=True).count()
+    network = FacetValue("5g", "5G", n_5g, filters.network_5g) if n_5g or filters.network_5g else None
+
+    grade_base = _models(filters, skip="grade")
+    grade_counts = dict(
+        _snapshots(filters, market.code, skip="grade")
+        .filter(variant__product_model__in=grade_base.values("pk"))
+        .values("grade")
+        .annotate(n=Count("variant__product_model", distinct=True))
+        .values_list("grade", "n")
+    )
+    grades = [FacetValue(g, str(Grade(g).label), grade_counts.get(g, 0), g == filters.grade) for g in GRADE_ORDER]
+
+    band_q = base("band")
+    aggregates = {}
+    for i, (_key, low, high) in enumerate(price_bands(market)):
+        condition = Q(price_from__isnull=False)
+        if low is not None:
+            condition &= Q(price_from__gte=low)
+        if high is not None:
+            condition &= Q(price_from__lt=high)
+        aggregates[f"b{i}"] = Count("pk", filter=condition)
+    band_counts = band_q.aggregate(**aggregates)
+    bands = [
+        FacetValue(key, band_label(market, low, high), band_counts[f"b{i}"], key == filters.band)
+        for i, (key, low, high) in enumerate(price_bands(market))
+    ]
+    return Facets(brands, storage, colours[:24], layouts, years, grades, bands, network)
