@@ -1,7 +1,9 @@
-"""Checkout rules without the database: shipping options and their prices, commission per seller part."""
+"""Checkout rules without the database: shipping options and their prices, commission per seller part, and the
+total the buyer sees before paying (items + shipping + tax per seller part)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -50,3 +52,90 @@ def shipping_price(method: str, currency: str) -> Money | None:
 def commission_rate(category_rate: Decimal | None) -> Decimal:
     """Percent: the category's override when set, else RELOOP_COMMISSION_RATE (10% by default)."""
     return category_rate if category_rate is not None else payments_conf.commission_rate()
+
+
+# --- The total before the pay button ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LineDraft:
+    """One cart line as it will be charged: ``tax`` is its sales tax (``None``: no tax added, as in every market
+    whose prices include VAT)."""
+
+    key: str  # the caller's name for the line (an offer id)
+    unit_price: Money
+    quantity: int
+    tax: Money | None = None
+
+    @property
+    def total(self) -> Money:
+        return self.unit_price * self.quantity
+
+
+@dataclass(frozen=True)
+class PartDraft:
+    """One seller's part of a checkout: its lines and the shipping method the buyer chose."""
+
+    seller_id: int
+    seller_name: str
+    shipping_method: str
+    shipping: Money
+    lines: tuple[LineDraft, ...]
+
+
+@dataclass(frozen=True)
+class PartTotal:
+    seller_id: int
+    seller_name: str
+    shipping_method: str
+    items: Money
+    shipping: Money
+    tax: Money
+
+    @property
+    def total(self) -> Money:
+        return self.items + self.shipping + self.tax
+
+
+@dataclass(frozen=True)
+class CheckoutTotal:
+    """What the buyer is shown before paying and exactly what the provider is asked to charge."""
+
+    currency: str
+    parts: tuple[PartTotal, ...]
+
+    @property
+    def items(self) -> Money:
+        return sum((p.items for p in self.parts), Money.zero(self.currency))
+
+    @property
+    def shipping(self) -> Money:
+        return sum((p.shipping for p in self.parts), Money.zero(self.currency))
+
+    @property
+    def tax(self) -> Money:
+        return sum((p.tax for p in self.parts), Money.zero(self.currency))
+
+    @property
+    def grand_total(self) -> Money:
+        return self.items + self.shipping + self.tax
+
+
+def checkout_total(*, currency: str, parts: Sequence[PartDraft]) -> CheckoutTotal:
+    """Items + shipping + tax per seller part, and the grand total. Pure: the caller brings each line's tax (a
+    ``markets.tax`` quote where the market adds sales tax; none elsewhere)."""
+    zero = Money.zero(currency)
+    return CheckoutTotal(
+        currency=currency,
+        parts=tuple(
+            PartTotal(
+                seller_id=part.seller_id,
+                seller_name=part.seller_name,
+                shipping_method=part.shipping_method,
+                items=sum((line.total for line in part.lines), zero),
+                shipping=part.shipping,
+                tax=sum((line.tax for line in part.lines if line.tax is not None), zero),
+            )
+            for part in parts
+        ),
+    )

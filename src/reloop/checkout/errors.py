@@ -31,6 +31,14 @@ class PaymentDeclined(DomainError):
     http_status = 402
 
 
+class TotalChanged(DomainError):
+    """The total the buyer was shown is not the total that would be charged (a shipping method or a price moved):
+    nothing is reserved or charged; the checkout shows the new total."""
+
+    code = "total_changed"
+    http_status = 409
+
+
 class CheckoutInProgress(DomainError):
     code = "checkout_in_progress"
     http_status = 409

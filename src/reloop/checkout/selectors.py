@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from uuid import UUID
 
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
 
 from reloop.accounts.models import User
-from reloop.checkout.domain import ShippingOption, shipping_options
-from reloop.checkout.models import Cart, CartLine
+from reloop.checkout.domain import (
+    CheckoutTotal,
+    LineDraft,
+    PartDraft,
+    ShippingOption,
+    checkout_total,
+    shipping_options,
+    shipping_price,
+)
+from reloop.checkout.models import Cart, CartLine, CheckoutPayment
+from reloop.core.errors import InvalidInput
 from reloop.core.money import Money
 from reloop.offers.models import Offer, OfferPrice
+from reloop.orders.models import Order, OrderStatus, ShippingMethod
 from reloop.pricing.eligibility import offer_is_eligible
 from reloop.sellers.models import Seller
 
@@ -102,3 +114,49 @@ def review_cart(*, cart: Cart | None, currency: str) -> CartReview:
         part.items.append(item)
     review.parts = list(by_seller.values())
     return review
+
+
+def checkout_drafts(*, review: CartReview, shipping: Mapping[int, str], currency: str) -> list[PartDraft]:
+    """The seller parts as they will be charged: each line at today's price, the chosen shipping (standard when
+    none is chosen). ``InvalidInput`` for a shipping method the market does not offer."""
+    drafts = []
+    for part in review.parts:
+        method = shipping.get(part.seller.pk, ShippingMethod.STANDARD)
+        price = shipping_price(method, currency)
+        if price is None:
+            raise InvalidInput(_("Unknown shipping method %(method)s") % {"method": method}, code="invalid_shipping")
+        lines = tuple(
+            LineDraft(str(item.offer.pk), item.price, item.line.quantity) for item in part.items if item.price
+        )
+        drafts.append(PartDraft(part.seller.pk, part.seller.name, method, price, lines))
+    return drafts
+
+
+def checkout_summary(*, review: CartReview, shipping: Mapping[int, str]) -> CheckoutTotal:
+    """The total shown before the pay button: per seller part its items, shipping method and price and tax, and
+    the grand total the provider will be asked for. No query beyond the review's."""
+    return checkout_total(
+        currency=review.currency, parts=checkout_drafts(review=review, shipping=shipping, currency=review.currency)
+    )
+
+
+@dataclass(frozen=True)
+class PendingPayment:
+    """An order of the buyer that is not paid (awaiting the provider, declined, expired) and its payment."""
+
+    order: Order
+    payment: CheckoutPayment | None
+
+
+def unpaid_order(*, buyer: User, number: str) -> PendingPayment | None:
+    """The buyer's order ``number`` when it is not paid, with its payment (two queries); ``None`` otherwise,
+    including for another buyer's order."""
+    order = Order.objects.filter(buyer=buyer, number=number).exclude(status=OrderStatus.PAID).first()
+    if order is None:
+        return None
+    return PendingPayment(order, CheckoutPayment.objects.filter(order=order).first())
+
+
+def payment_for_buyer(*, buyer: User, reference: str) -> CheckoutPayment | None:
+    """The buyer's payment ``reference`` (another buyer's is answered as missing)."""
+    return CheckoutPayment.objects.select_related("order").filter(reference=reference, order__buyer=buyer).first()

@@ -1,17 +1,21 @@
 """Cart and order placement.
 
-Placement runs in three steps (DESIGN.md section 3, docs/adr/0010-checkout.md):
+Placement runs in three steps (DESIGN.md section 3, docs/adr/0010-checkout.md, docs/adr/0019-payment-flow.md):
 
 1. **Reserve**: in one transaction, take each line's units with a conditional stock update (offers in primary-key
    order) and record the order awaiting payment, held until ``reserved_until``. Nothing is reserved if any line
-   is short. The order carries the checkout attempt's idempotency key (unique).
-2. **Pay**: outside any transaction or row lock, authorize and capture with the provider, using a key derived from
-   the order, so a retry never charges twice.
-3. **Place**: mark the order paid (once), record the line events and the ledger transactions, empty the cart.
-   A declined payment closes the order and gives the units back instead.
+   is short, or if the total is not the one the buyer was shown. The order carries the checkout attempt's
+   idempotency key (unique).
+2. **Pay**: outside any transaction or row lock, a payment of exactly the order's total is created at the
+   provider (``settlement.open_payment``); the buyer confirms it on the provider's own page. Reloop never sees
+   the card.
+3. **Place**: when the provider's webhook, the buyer's return or the reconciliation job first reports the payment
+   authorized, Reloop captures it and marks the order paid (once), with its line events and ledger transactions,
+   and empties the cart (``settlement.settle_payment``). A declined or abandoned payment closes the order and
+   gives the units back instead.
 
 The same idempotency key again (double click, retried request, replayed form) finds the same order and resumes
-it where it stopped: one order and one charge, never two.
+it where it stopped: one order and one payment, never two.
 """
 
 from __future__ import annotations
@@ -26,18 +30,20 @@ from django.utils.translation import gettext as _
 
 from reloop.accounts.models import User
 from reloop.checkout.daily_cap import check_daily_caps
-from reloop.checkout.domain import commission_rate, shipping_price
+from reloop.checkout.domain import checkout_total, commission_rate, shipping_price
 from reloop.checkout.errors import (
     CartLineNotFound,
-    CheckoutInProgress,
     EmptyCart,
     NotAvailable,
     PaymentDeclined,
     PriceChanged,
     SoldOut,
+    TotalChanged,
 )
 from reloop.checkout.models import MAX_QUANTITY, Cart, CartLine
-from reloop.checkout.selectors import find_cart, review_cart
+from reloop.checkout.selectors import checkout_drafts, find_cart, review_cart
+from reloop.checkout.settlement import open_payment
+from reloop.core import clock
 from reloop.core.errors import InvalidInput
 from reloop.core.money import Money
 from reloop.impact.selectors import estimate_for_model
@@ -52,14 +58,11 @@ from reloop.orders.selectors import seller_order_for
 from reloop.orders.services import (
     LineSpec,
     SellerPart,
-    close_unpaid,
-    mark_paid,
     open_order,
-    record_initial_events,
     transition_line,
 )
 from reloop.payments import services as ledger
-from reloop.payments.domain import SellerShare, commission
+from reloop.payments.domain import commission
 from reloop.payments.providers import get_provider
 from reloop.pricing.eligibility import offer_is_eligible
 from reloop.sellers.models import Seller
@@ -166,18 +169,33 @@ def confirm_prices(*, cart: Cart) -> None:
 
 @dataclass(frozen=True)
 class Checkout:
+    """What the buyer submits at checkout: no card data, ever (they give it to the provider, on its own page)."""
+
     buyer: User
     cart: Cart
     shipping_address: Mapping[str, str]
     shipping: Mapping[int, str]  # seller id -> shipping method
-    card_number: str
     idempotency_key: str
+    return_url: str = ""  # where the provider sends the buyer back (``?payment=<reference>`` is appended)
+    expected_total: int | None = None  # the grand total the buyer was shown, in minor units; checked when given
+    instalments: int = 1  # 1: pay at once; 3 or 4: the provider's "pay in n" plan
 
 
-def place_order(*, checkout: Checkout) -> Order:
-    """Reserve, pay, place. Returns the paid order; raises ``SoldOut``, ``PriceChanged``, ``PaymentDeclined``…
+@dataclass(frozen=True)
+class CheckoutStart:
+    """A started checkout: the order (paid already when the same attempt was paid before) and where the buyer
+    confirms the payment with the provider (empty once there is nothing left to confirm)."""
 
-    Calling it again with the same idempotency key returns the same order, or finishes one left half-way.
+    order: Order
+    redirect_url: str
+
+
+def start_checkout(*, checkout: Checkout) -> CheckoutStart:
+    """Reserve the units and create the payment at the provider for exactly the total shown. Raises
+    ``SoldOut``, ``PriceChanged``, ``TotalChanged``, ``PaymentDeclined``…
+
+    The same idempotency key again (a double click, a re-sent form) finds the same order: paid, it is returned;
+    awaiting payment, the buyer is sent back to the same payment; never a second order or a second payment.
     """
     if not checkout.idempotency_key or len(checkout.idempotency_key) > 100:
         raise InvalidInput(_("This checkout form has expired; please reload the page"), code="invalid_idempotency_key")
@@ -187,10 +205,18 @@ def place_order(*, checkout: Checkout) -> Order:
     if order.buyer_id != checkout.buyer.pk:
         raise InvalidInput(_("This checkout form has expired; please reload the page"), code="invalid_idempotency_key")
     if order.status == OrderStatus.PAID:
-        return order
+        return CheckoutStart(order, "")
     if order.status != OrderStatus.PENDING_PAYMENT:
         raise PaymentDeclined(order.failure_reason or _("This checkout did not go through"))
-    return _pay_and_place(order, checkout)
+    record = open_payment(order=order, return_url=checkout.return_url, instalments=checkout.instalments)
+    return CheckoutStart(order, record.redirect_url)
+
+
+def resume_checkout(*, buyer: User, idempotency_key: str) -> Order | None:
+    """The buyer's order of a checkout attempt already submitted, if any (a re-sent form finds its order)."""
+    if not idempotency_key or len(idempotency_key) > 100:
+        return None
+    return Order.objects.filter(idempotency_key=idempotency_key, buyer=buyer).first()
 
 
 def _reserve(checkout: Checkout) -> Order:
@@ -208,6 +234,15 @@ def _reserve(checkout: Checkout) -> Order:
     if any(i.price_changed for i in review.items):
         confirm_prices(cart=cart)
         raise PriceChanged(_("Some prices changed since you added them; please check your cart"))
+    total = checkout_total(
+        currency=market.currency,
+        parts=checkout_drafts(review=review, shipping=checkout.shipping, currency=market.currency),
+    )
+    if checkout.expected_total is not None and checkout.expected_total != total.grand_total.amount:
+        raise TotalChanged(
+            _("The total is now %(total)s; please check it and pay again")
+            % {"total": total.grand_total.format(market.locale)}
+        )
     parts = []
     for part in review.parts:
         method = checkout.shipping.get(part.seller.pk, ShippingMethod.STANDARD)
@@ -241,71 +276,24 @@ def _reserve(checkout: Checkout) -> Order:
                             "seller": item.offer.seller.name,
                         }
                     ) from None
-            return open_order(
+            order = open_order(
                 buyer=checkout.buyer,
                 market=market.code,
                 currency=market.currency,
                 idempotency_key=checkout.idempotency_key,
-                reserved_until=timezone.now() + timedelta(minutes=RESERVATION_MINUTES),
+                reserved_until=clock.now() + timedelta(minutes=RESERVATION_MINUTES),
                 shipping_address=dict(checkout.shipping_address),
                 parts=parts,
             )
+            if order.total != total.grand_total.amount:  # the amount asked of the provider is the total shown
+                raise TotalChanged(_("The total could not be confirmed; please check it and pay again"))
+            return order
     except IntegrityError:
         # The same checkout attempt reserved concurrently (double click): use that one; ours rolled back.
         existing = Order.objects.filter(idempotency_key=checkout.idempotency_key).first()
         if existing is None:
             raise
         return existing
-
-
-def _restore_stock(order: Order) -> None:
-    for offer_id, quantity in (
-        OrderLine.objects.filter(seller_order__order=order).order_by("offer_id").values_list("offer_id", "quantity")
-    ):
-        adjust_stock(offer_id=offer_id, delta=quantity)
-
-
-def _pay_and_place(order: Order, checkout: Checkout) -> Order:
-    provider = get_provider()
-    total = Money(order.total, order.currency)
-    authorization = provider.authorize(
-        amount=total, card_number=checkout.card_number, idempotency_key=f"{order.number}:authorize"
-    )
-    if not authorization.ok:
-        with transaction.atomic():
-            if close_unpaid(order=order, status=OrderStatus.PAYMENT_FAILED, reason=authorization.message):
-                _restore_stock(order)
-        raise PaymentDeclined(authorization.message)
-    provider.capture(reference=authorization.reference, amount=total, idempotency_key=f"{order.number}:capture")
-    with transaction.atomic():
-        if mark_paid(order=order, payment_reference=authorization.reference):
-            record_initial_events(order=order)
-            _record_money(order)
-            CartLine.objects.filter(
-                cart=checkout.cart, offer_id__in=OrderLine.objects.filter(seller_order__order=order).values("offer_id")
-            ).delete()
-    if order.status != OrderStatus.PAID:  # someone else moved it meanwhile: read what happened
-        order.refresh_from_db()
-    if order.status in (OrderStatus.EXPIRED, OrderStatus.PAYMENT_FAILED):
-        # The hold ran out while the buyer was paying and the units went back: give the money back too.
-        provider.refund(reference=authorization.reference, amount=total, idempotency_key=f"{order.number}:late-refund")
-        raise PaymentDeclined(_("Your reservation expired before the payment went through; you have not been charged"))
-    if order.status != OrderStatus.PAID:
-        raise CheckoutInProgress(_("Your payment is being processed; check your orders in a moment"))
-    return order
-
-
-def _record_money(order: Order) -> None:
-    """The ledger's capture and split, with the commission frozen on each seller part at reservation."""
-    shares = [
-        SellerShare(seller_id=seller_id, gross=Money(total, order.currency), commission=Money(fee, order.currency))
-        for seller_id, total, fee in SellerOrder.objects.filter(order=order).values_list(
-            "seller_id", "total", "commission"
-        )
-    ]
-    reference = f"order:{order.number}"
-    ledger.record_capture(key=f"{reference}:capture", reference=reference, amount=Money(order.total, order.currency))
-    ledger.record_split(key=f"{reference}:split", reference=reference, shares=shares)
 
 
 # --- Cancellation ---------------------------------------------------------------------------------------
@@ -365,20 +353,3 @@ def cancel_seller_order(
     for line in open_lines:
         cancel_line(line_id=line.pk, actor=actor, actor_kind=actor_kind, reason=reason)
     return seller_order_for(seller=seller, seller_order_id=seller_order_id)
-
-
-# --- Jobs -----------------------------------------------------------------------------------------------
-
-
-def expire_reservations(*, now: object | None = None) -> int:
-    """Close orders still awaiting payment after their hold and give their units back. Safe to run twice."""
-    moment = now or timezone.now()
-    expired = 0
-    for order in Order.objects.filter(status=OrderStatus.PENDING_PAYMENT, reserved_until__lt=moment).order_by("pk")[
-        :500
-    ]:
-        with transaction.atomic():
-            if close_unpaid(order=order, status=OrderStatus.EXPIRED, reason="reservation expired before payment"):
-                _restore_stock(order)
-                expired += 1
-    return expired

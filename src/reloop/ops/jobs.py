@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from reloop.aftersales.services import escalate_overdue_cases
 from reloop.buyback.services import escalate_overdue_tradeins, expire_unshipped_tradeins, retry_tradein_payouts
 from reloop.checkout.auto_cancel import cancel_unaccepted_lines, cancel_unshipped_lines
-from reloop.checkout.services import expire_reservations
+from reloop.checkout.reconciliation import reconcile_payments
+from reloop.checkout.settlement import expire_reservations
 from reloop.core import clock
 from reloop.core.idempotency import purge_idempotency_keys
 from reloop.core.ratelimit import purge_rate_limit_counters
@@ -31,6 +32,12 @@ JOBS: tuple[Job, ...] = (
         "expire_reservations",
         expire_reservations,
         "Close orders still unpaid after their 15-minute hold and give their units back to stock",
+    ),
+    Job(
+        "reconcile_payments",
+        reconcile_payments,
+        "Compare the last 7 days' payments at the provider with orders, ledger and refunds; finish half-done "
+        "placements and cancellations; report the rest to the operator (checkout PaymentIssue)",
     ),
     Job(
         "cancel_unaccepted_lines",

@@ -11,6 +11,7 @@ from reloop.core.events import subscribe
 from reloop.invoicing import handlers as invoicing
 from reloop.offers.events import OffersChanged, OfferStockChanged
 from reloop.orders.events import LineStateChanged, OrderPaid
+from reloop.payments.events import PaymentWebhookReceived
 from reloop.pricing import handlers as pricing
 from reloop.search import handlers as search
 from reloop.sellers.events import SellerStandingChanged
@@ -23,6 +24,7 @@ def register() -> None:
     subscribe(OrderPaid, checkout.on_order_paid)
     subscribe(OrderPaid, invoicing.on_order_paid)  # invoices, then the confirmation and new-order emails
     subscribe(LineStateChanged, invoicing.on_line_state_changed)  # credit notes
+    subscribe(PaymentWebhookReceived, checkout.on_payment_webhook)
     subscribe(OfferStockChanged, on_offer_stock_changed)
     subscribe(CatalogueChanged, search.on_catalogue_changed)
 

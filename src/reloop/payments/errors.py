@@ -48,7 +48,7 @@ class UnknownPaymentProvider(DomainError):
 
 
 class InvalidCard(InvalidInput):
-    code = "invalid_card_number"
+    code = "invalid_card"
 
 
 class InvalidPaymentAmount(InvalidInput):
@@ -61,6 +61,13 @@ class ChargeNotFound(NotFound):
 
 class CaptureRefused(DomainError):
     code = "capture_refused"
+    http_status = 409
+
+
+class PaymentNotConfirmable(DomainError):
+    """The buyer acted on a provider page for a payment that no longer waits for it (paid, declined, cancelled)."""
+
+    code = "payment_not_confirmable"
     http_status = 409
 
 

@@ -128,17 +128,21 @@ class Posting(AppendOnly):
 
 
 class ChargeStatus(models.TextChoices):
+    REQUIRES_PAYMENT = "requires_payment", _("Awaiting the buyer")
+    REQUIRES_ACTION = "requires_action", _("Awaiting 3-D Secure")
     AUTHORIZED = "authorized", _("Authorized")
-    DECLINED = "declined", _("Declined")
-    INSUFFICIENT_FUNDS = "insufficient_funds", _("Insufficient funds")
+    FAILED = "failed", _("Failed")
+    CANCELED = "canceled", _("Cancelled")
     CAPTURED = "captured", _("Captured")
     PARTIALLY_REFUNDED = "partially_refunded", _("Partially refunded")
     REFUNDED = "refunded", _("Refunded")
 
 
 class TestCharge(models.Model):
-    """A charge at the offline test provider. Kept in the database so that a retried call with the same
-    idempotency key gets the same answer in any process, and money is never taken twice."""
+    """A payment at the offline test provider (its "payment intent"): created by Reloop's server, confirmed by
+    the buyer on the provider's own page. Kept in the database so that a retried call with the same idempotency
+    key gets the same answer in any process, and money is never taken twice. Only the card's last 4 digits are
+    kept, by the provider."""
 
     __test__ = False  # not a pytest test class despite its name
 
@@ -146,8 +150,12 @@ class TestCharge(models.Model):
     idempotency_key = models.CharField(max_length=domain.MAX_IDEMPOTENCY_KEY_LENGTH, unique=True)
     amount = models.BigIntegerField()
     currency = models.CharField(max_length=3)
-    card_last4 = models.CharField(max_length=4)
-    status = models.CharField(max_length=20, choices=ChargeStatus.choices)
+    order_reference = models.CharField(max_length=40, blank=True)
+    return_url = models.CharField(max_length=500, blank=True)
+    instalments = models.PositiveSmallIntegerField(default=1)
+    failure_code = models.CharField(max_length=40, blank=True)
+    card_last4 = models.CharField(max_length=4, blank=True)
+    status = models.CharField(max_length=20, choices=ChargeStatus.choices, default=ChargeStatus.REQUIRES_PAYMENT)
     captured_amount = models.BigIntegerField(default=0)
     capture_idempotency_key = models.CharField(max_length=domain.MAX_IDEMPOTENCY_KEY_LENGTH, blank=True)
     refunded_amount = models.BigIntegerField(default=0)

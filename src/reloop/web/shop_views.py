@@ -1,8 +1,8 @@
-"""Cart, checkout and the buyer's orders. Views parse, call one service or selector, and render."""
+"""Cart and the buyer's orders (checkout is ``checkout_views``). Views parse, call one service or selector, and
+render."""
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from django.contrib import messages
@@ -11,27 +11,16 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_POST, require_safe
 
-from reloop.accounts.domain import ADDRESS_FIELDS
-from reloop.accounts.forms import AddressForm
-from reloop.accounts.selectors import addresses_for
 from reloop.aftersales.selectors import order_aftersales
 from reloop.checkout import services as checkout
-from reloop.checkout.selectors import find_cart, review_cart
+from reloop.checkout.selectors import find_cart, review_cart, unpaid_order
 from reloop.core import clock
 from reloop.core.errors import DomainError
 from reloop.orders import selectors as orders
 from reloop.orders.errors import OrderNotFound
 from reloop.reviews.selectors import review_slots
-from reloop.web.forms import CheckoutForm
-
-TEST_CARDS = (
-    ("4242 4242 4242 4242", gettext_lazy("succeeds")),
-    ("4000 0000 0000 0002", gettext_lazy("is declined")),
-    ("4000 0000 0000 9995", gettext_lazy("has insufficient funds")),
-)
 
 
 def _session_key(request: HttpRequest) -> str:
@@ -92,51 +81,6 @@ def cart_update(request: HttpRequest, line_id: int) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "HEAD", "POST"])
-def checkout_page(request: HttpRequest) -> HttpResponse:
-    market = request.market  # type: ignore[attr-defined]
-    current = _cart(request)
-    review = review_cart(cart=current, currency=market.currency)
-    if not review.items:
-        return HttpResponseRedirect(reverse("web:cart"))
-    form = CheckoutForm(request.POST or None, market=market, review=review)
-    saved = [a for a in addresses_for(user=request.user) if a.country == market.country]  # type: ignore[arg-type]
-    address_form = AddressForm(
-        request.POST or None,
-        country=market.country,
-        countries=[market.country],
-        initial={f: getattr(saved[0], f) for f in ADDRESS_FIELDS} if saved else None,  # the default address first
-        can_make_default=False,
-    )
-    if request.method == "POST" and form.is_valid() and address_form.is_valid():
-        try:
-            order = checkout.place_order(
-                checkout=checkout.Checkout(
-                    buyer=request.user,  # type: ignore[arg-type]
-                    cart=current,
-                    shipping_address=address_form.address_data.as_dict(),
-                    shipping=form.shipping_choices(),
-                    card_number=form.cleaned_data["card_number"],
-                    idempotency_key=form.cleaned_data["idempotency_key"],
-                )
-            )
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-            if exc.code in {"price_changed", "sold_out"}:
-                messages.error(request, exc.message)
-                return HttpResponseRedirect(reverse("web:cart"))
-        else:
-            return HttpResponseRedirect(reverse("web:order", args=[order.number]))
-    if request.method != "POST":
-        form.initial["idempotency_key"] = uuid.uuid4().hex
-    return render(
-        request,
-        "web/checkout.html",
-        {"review": review, "form": form, "address_form": address_form, "test_cards": TEST_CARDS},
-    )
-
-
-@login_required
 @require_safe
 def order_list(request: HttpRequest) -> HttpResponse:
     return render(request, "web/orders.html", {"orders": orders.buyer_orders(buyer=request.user)})  # type: ignore[arg-type]
@@ -148,7 +92,11 @@ def order_detail(request: HttpRequest, number: str) -> HttpResponse:
     try:
         order = orders.buyer_order(buyer=request.user, number=number)  # type: ignore[arg-type]
     except OrderNotFound as exc:
-        raise Http404(str(exc)) from exc
+        # Not paid (yet): the buyer sees where the payment stands rather than a 404 (docs/payments.md).
+        unpaid = unpaid_order(buyer=request.user, number=number)  # type: ignore[arg-type]
+        if unpaid is None:
+            raise Http404(str(exc)) from exc
+        return render(request, "web/order_unpaid.html", {"order": unpaid.order, "payment": unpaid.payment})
     lines = [line for part in order.seller_orders.all() for line in part.lines.all()]
     return render(
         request,

@@ -1,7 +1,7 @@
 from django.urls import include, path
 from django.utils.translation import pgettext_lazy
 
-from reloop.web import account_views, fulfillment_views, quality_views, review_views, shop_views, views
+from reloop.web import account_views, checkout_views, fulfillment_views, quality_views, review_views, shop_views, views
 from reloop.web import aftersales_views as aftersales
 from reloop.web import search_views
 from reloop.web import tradein_views as tradein
@@ -20,7 +20,9 @@ urlpatterns = [
     path(pgettext_lazy("url", "cart/"), shop_views.cart, name="cart"),
     path(pgettext_lazy("url", "cart/add/"), shop_views.cart_add, name="cart_add"),
     path(pgettext_lazy("url", "cart/lines/<int:line_id>/"), shop_views.cart_update, name="cart_update"),
-    path(pgettext_lazy("url", "checkout/"), shop_views.checkout_page, name="checkout"),
+    path(pgettext_lazy("url", "checkout/"), checkout_views.checkout_page, name="checkout"),
+    path(pgettext_lazy("url", "checkout/summary/"), checkout_views.checkout_summary_partial, name="checkout_summary"),
+    path(pgettext_lazy("url", "checkout/return/"), checkout_views.checkout_return, name="checkout_return"),
     path(pgettext_lazy("url", "orders/"), shop_views.order_list, name="orders"),
     path(pgettext_lazy("url", "orders/<str:number>/"), shop_views.order_detail, name="order"),
     # After-sales (web/aftersales_views.py): returns and warranty claims

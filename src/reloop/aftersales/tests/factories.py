@@ -24,7 +24,7 @@ from reloop.orders.models import Order, OrderLine, SellerOrder
 from reloop.orders.services import LineSpec, SellerPart, mark_paid, open_order, record_initial_events, transition_line
 from reloop.payments import services as ledger
 from reloop.payments.domain import SellerShare, commission
-from reloop.payments.providers import get_provider
+from reloop.payments.providers.testing import TestProvider
 from reloop.sellers.models import Seller
 from reloop.sellers.tests.factories import SellerFactory, SellerMemberFactory
 
@@ -98,11 +98,14 @@ def delivered_line(
             )
         ],
     )
-    provider = get_provider()
+    provider = TestProvider()
     total = Money(order.total, "GBP")
-    authorization = provider.authorize(amount=total, card_number="4242424242424242", idempotency_key=f"{key}:auth")
-    provider.capture(reference=authorization.reference, amount=total, idempotency_key=f"{key}:capture")
-    mark_paid(order=order, payment_reference=authorization.reference)
+    payment = provider.create_payment(
+        amount=total, order_reference=order.number, return_url="/", idempotency_key=f"{key}:payment"
+    )
+    provider.confirm_with_card(reference=payment.reference, card="4242424242424242")  # the buyer, on its page
+    provider.capture(reference=payment.reference, amount=total, idempotency_key=f"{key}:capture")
+    mark_paid(order=order, payment_reference=payment.reference)
     record_initial_events(order=order)
     reference = f"order:{order.number}"
     ledger.record_capture(key=f"{reference}:capture", reference=reference, amount=total)

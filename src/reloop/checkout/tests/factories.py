@@ -15,7 +15,8 @@ from reloop.accounts.models import User
 from reloop.accounts.tests.factories import UserFactory
 from reloop.catalog.tests.factories import VariantFactory
 from reloop.checkout.models import Cart
-from reloop.checkout.services import Checkout, add_to_cart, ensure_cart, place_order
+from reloop.checkout.services import Checkout, add_to_cart, ensure_cart
+from reloop.checkout.test_provider_buyer import pay_with_test_card
 from reloop.offers.models import Offer
 from reloop.offers.tests.factories import make_offer
 from reloop.orders.models import Order, OrderLine, SellerOrder
@@ -36,16 +37,18 @@ def cart_with(*, buyer: User, items: Sequence[tuple[Offer, int]], market: str = 
 
 
 def pay_cart(*, buyer: User, cart: Cart, key: str | None = None, address: Mapping[str, str] = ADDRESS) -> Order:
-    """Checkout of ``cart`` paid with the test card; ``key`` is the idempotency key (a fresh one by default)."""
-    return place_order(
+    """Checkout of ``cart`` paid with the test card on the provider's page; ``key`` is the idempotency key (a
+    fresh one by default)."""
+    return pay_with_test_card(
         checkout=Checkout(
             buyer=buyer,
             cart=cart,
             shipping_address=address,
             shipping={},
-            card_number=TEST_CARD,
             idempotency_key=key or f"checkout-{next(_keys)}",
-        )
+            return_url="https://shop.test/en-gb/checkout/return/",
+        ),
+        card=TEST_CARD,
     )
 
 

@@ -15,7 +15,8 @@ from django.db import transaction
 from reloop.accounts.tests.factories import UserFactory
 from reloop.catalog.tests.factories import VariantFactory
 from reloop.checkout import services as checkout
-from reloop.checkout.services import Checkout, cancel_line, place_order
+from reloop.checkout.services import Checkout, cancel_line
+from reloop.checkout.test_provider_buyer import pay_with_test_card
 from reloop.checkout.tests.factories import ADDRESS, TEST_CARD, cart_with
 from reloop.offers.tests.factories import make_offer
 from reloop.orders.domain import LineState
@@ -32,15 +33,15 @@ def test_two_lines_cancelled_at_once_refund_the_shipping_once(monkeypatch):
     a = make_offer(seller=seller, variant=VariantFactory(), price=30000, stock=3)
     b = make_offer(seller=seller, variant=VariantFactory(), price=12000, stock=3)
     buyer = UserFactory()
-    order = place_order(
+    order = pay_with_test_card(
         checkout=Checkout(
             buyer=buyer,
             cart=cart_with(buyer=buyer, items=[(a, 1), (b, 1)]),
             shipping_address=ADDRESS,
             shipping={seller.pk: "express"},
-            card_number=TEST_CARD,
             idempotency_key="cancel-race",
-        )
+        ),
+        card=TEST_CARD,
     )
     part = order.seller_orders.get()
     assert part.shipping_amount == 899

@@ -15,7 +15,9 @@ from reloop.accounts.models import User
 from reloop.catalog.tests.factories import VariantFactory
 from reloop.checkout.errors import PaymentDeclined, PriceChanged, SoldOut
 from reloop.checkout.models import Cart
-from reloop.checkout.services import Checkout, add_to_cart, claim_cart, ensure_cart, expire_reservations, place_order
+from reloop.checkout.services import Checkout, add_to_cart, claim_cart, ensure_cart, start_checkout
+from reloop.checkout.settlement import expire_reservations
+from reloop.checkout.test_provider_buyer import pay_with_test_card
 from reloop.core.money import Money
 from reloop.offers.models import Offer
 from reloop.offers.services import set_offer_prices
@@ -33,8 +35,15 @@ def buyer(n: int = 0) -> User:
     return User.objects.create_user(username=f"buyer{n}@example.com", email=f"buyer{n}@example.com", password="x")
 
 
-def checkout_for(user: User, cart: Cart, *, key: str = "attempt-1", card: str = GOOD_CARD) -> Checkout:
-    return Checkout(buyer=user, cart=cart, shipping_address=ADDRESS, shipping={}, card_number=card, idempotency_key=key)
+def checkout_for(user: User, cart: Cart, *, key: str = "attempt-1", card: str = GOOD_CARD) -> tuple[Checkout, str]:
+    """The checkout the buyer submits, and the card they then type on the provider's page."""
+    return Checkout(buyer=user, cart=cart, shipping_address=ADDRESS, shipping={}, idempotency_key=key), card
+
+
+def place_order(*, checkout: tuple[Checkout, str]) -> Order:
+    """Checkout, then pay on the test provider's page and come back (the redirect settles the payment)."""
+    submitted, card = checkout
+    return pay_with_test_card(checkout=submitted, card=card)
 
 
 def ledger_ok() -> str:
@@ -141,10 +150,7 @@ class TestPlacement:
         user = buyer()
         cart = ensure_cart(user=user, token=None, market="en-gb")
         add_to_cart(cart=cart, offer_id=a.pk, quantity=2)
-        from reloop.checkout import services
-
-        monkeypatch.setattr(services, "_pay_and_place", lambda order, checkout: order)  # the buyer never pays
-        order = place_order(checkout=checkout_for(user, cart))
+        order = start_checkout(checkout=checkout_for(user, cart)[0]).order  # the buyer never pays
         assert Offer.objects.get(pk=a.pk).stock == 1
         later = timezone.now() + timedelta(minutes=16)
         assert expire_reservations(now=later) == 1

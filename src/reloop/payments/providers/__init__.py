@@ -1,7 +1,7 @@
 """Payment providers behind one ``PaymentProvider`` protocol, chosen by ``RELOOP_PAYMENT_PROVIDER``.
 
-Only the offline ``test`` provider exists today; a real adapter (Stripe, Adyen…) is one more entry in
-``_PROVIDERS`` and, for its webhooks, in ``_WEBHOOK_HANDLERS``.
+``test`` (the default) is the offline provider with its own hosted card page. Each provider's webhooks are read
+by its own handlers.
 """
 
 from __future__ import annotations
@@ -12,28 +12,33 @@ from reloop.payments import conf
 from reloop.payments.errors import UnknownPaymentProvider
 from reloop.payments.providers import testing
 from reloop.payments.providers.base import (
-    Authorization,
-    AuthorizationStatus,
     Capture,
+    InstalmentPlan,
+    Payment,
     PaymentProvider,
+    PaymentStatus,
     Refund,
     WebhookEvent,
 )
 
 __all__ = [
-    "Authorization",
-    "AuthorizationStatus",
     "Capture",
+    "InstalmentPlan",
+    "Payment",
     "PaymentProvider",
+    "PaymentStatus",
     "Refund",
     "WebhookEvent",
     "get_provider",
     "webhook_handler",
 ]
 
+
 # Typed as factories of PaymentProvider, so mypy checks that every provider honours the protocol.
 _PROVIDERS: dict[str, Callable[[], PaymentProvider]] = {"test": testing.TestProvider}
-_WEBHOOK_HANDLERS: dict[str, Mapping[str, Callable[[WebhookEvent], str]]] = {"test": testing.WEBHOOK_HANDLERS}
+_WEBHOOK_HANDLERS: dict[str, Callable[[], Mapping[str, Callable[[WebhookEvent], str]]]] = {
+    "test": lambda: testing.WEBHOOK_HANDLERS,
+}
 
 
 def get_provider(name: str | None = None) -> PaymentProvider:
@@ -47,4 +52,5 @@ def get_provider(name: str | None = None) -> PaymentProvider:
 
 def webhook_handler(provider: str, event_type: str) -> Callable[[WebhookEvent], str] | None:
     """What to do with a verified event of ``event_type`` from ``provider``; ``None`` for types we only store."""
-    return _WEBHOOK_HANDLERS.get(provider, {}).get(event_type)
+    handlers = _WEBHOOK_HANDLERS.get(provider)
+    return handlers().get(event_type) if handlers is not None else None

@@ -1,18 +1,28 @@
 """The built-in offline payment provider, for development, demos and tests. It never touches the network.
 
-Its charges live in the database (``TestCharge``, ``TestRefund``), keyed on the caller's idempotency keys, so a
-retried call gets the first answer in any process and money is never taken or returned twice. Test cards, as
-with Stripe:
+It works as a real provider does: Reloop's server creates a payment for an exact amount; the buyer confirms it on
+**the provider's own card page** (``/_provider/test/pay/<reference>/``, served by ``payments.testprovider_views``,
+never a Reloop view), with a 3-D Secure challenge page for the cards that need one; the provider then sends a
+signed webhook and redirects the buyer back to Reloop. Reloop captures the authorized amount when it places the
+order. Its payments live in the database (``TestCharge``, ``TestRefund``), keyed on the caller's idempotency keys,
+so a retried call gets the first answer in any process and money never moves twice.
 
-=====================  =====================================
-card number            outcome
-=====================  =====================================
-4242 4242 4242 4242    authorized
-4000 0000 0000 0002    declined
-4000 0000 0000 9995    insufficient funds
-any other valid number authorized (it must pass the Luhn check)
-an invalid number      refused: ``InvalidCard`` (no charge)
-=====================  =====================================
+Test cards (any future expiry date and any CVC are accepted; the page asks for none):
+
+=======================  ===========================================================================
+card number              outcome
+=======================  ===========================================================================
+4242 4242 4242 4242      authorized at once
+4000 0027 6000 3184      3-D Secure challenge: "Complete authentication" authorizes, "Fail" declines
+4000 0000 0000 0002      declined (``card_declined``)
+4000 0000 0000 9995      declined (``insufficient_funds``)
+4000 0000 0000 9979      authorized for a card payment, instalments refused (``instalments_refused``)
+any other valid number   authorized (it must pass the Luhn check)
+an invalid number        refused on the page (no change to the payment)
+=======================  ===========================================================================
+
+Instalments ("pay in 3", "pay in 4"): offered for EUR and GBP totals from 100.00 to 2,000.00
+(``INSTALMENT_LIMITS``); the platform is paid the whole amount at once.
 """
 
 from __future__ import annotations
@@ -20,11 +30,13 @@ from __future__ import annotations
 import json
 import logging
 import secrets
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Case, F, Value, When
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from stdnum import luhn
 
@@ -38,32 +50,57 @@ from reloop.payments.errors import (
     IdempotencyMismatch,
     InvalidCard,
     InvalidPaymentAmount,
+    PaymentNotConfirmable,
     RefundExceedsCaptured,
 )
+from reloop.payments.instalments import plans_within
 from reloop.payments.models import ChargeStatus, TestCharge, TestRefund, WebhookOutcome
-from reloop.payments.providers.base import Authorization, AuthorizationStatus, Capture, Refund, WebhookEvent
+from reloop.payments.providers.base import Capture as CaptureResult
+from reloop.payments.providers.base import InstalmentPlan, Payment, PaymentStatus, Refund, WebhookEvent
 from reloop.payments.webhooks import SIGNATURE_HEADER, parse_event, sign_webhook, signature_from, verify_signature
 
 logger = logging.getLogger(__name__)
 
 CARD_SUCCEEDS = "4242424242424242"
+CARD_3DS = "4000002760003184"
 CARD_DECLINED = "4000000000000002"
 CARD_INSUFFICIENT_FUNDS = "4000000000009995"
-TEST_CARDS: dict[str, AuthorizationStatus] = {
-    CARD_SUCCEEDS: AuthorizationStatus.AUTHORIZED,
-    CARD_DECLINED: AuthorizationStatus.DECLINED,
-    CARD_INSUFFICIENT_FUNDS: AuthorizationStatus.INSUFFICIENT_FUNDS,
-}
-_STATUS_OF_CHARGE = {
-    ChargeStatus.DECLINED: AuthorizationStatus.DECLINED,
-    ChargeStatus.INSUFFICIENT_FUNDS: AuthorizationStatus.INSUFFICIENT_FUNDS,
+CARD_INSTALMENTS_REFUSED = "4000000000009979"
+#: The documented cards, as shown on the provider's page.
+TEST_CARDS: tuple[tuple[str, str], ...] = (
+    ("4242 4242 4242 4242", "authorized"),
+    ("4000 0027 6000 3184", "3-D Secure challenge, then authorized or declined"),
+    ("4000 0000 0000 0002", "declined"),
+    ("4000 0000 0000 9995", "insufficient funds"),
+    ("4000 0000 0000 9979", "instalments refused"),
+)
+_DECLINES = {CARD_DECLINED: "card_declined", CARD_INSUFFICIENT_FUNDS: "insufficient_funds"}
+
+#: Instalments: the currencies and totals (minor units, inclusive) the test provider finances, and the plans.
+INSTALMENT_LIMITS: dict[str, tuple[int, int]] = {"EUR": (10000, 200000), "GBP": (10000, 200000)}
+INSTALMENT_COUNTS = (3, 4)
+
+#: The webhook event type the test provider sends whenever a payment changes.
+PAYMENT_UPDATED = "payment.updated"
+
+_STATUS: dict[str, PaymentStatus] = {
+    ChargeStatus.REQUIRES_PAYMENT: PaymentStatus.REQUIRES_PAYMENT,
+    ChargeStatus.REQUIRES_ACTION: PaymentStatus.REQUIRES_ACTION,
+    ChargeStatus.AUTHORIZED: PaymentStatus.AUTHORIZED,
+    ChargeStatus.FAILED: PaymentStatus.FAILED,
+    ChargeStatus.CANCELED: PaymentStatus.CANCELED,
+    ChargeStatus.CAPTURED: PaymentStatus.CAPTURED,
+    ChargeStatus.PARTIALLY_REFUNDED: PaymentStatus.CAPTURED,
+    ChargeStatus.REFUNDED: PaymentStatus.CAPTURED,
 }
 _REFUNDABLE = (ChargeStatus.CAPTURED, ChargeStatus.PARTIALLY_REFUNDED)
+_CANCELLABLE = (ChargeStatus.REQUIRES_PAYMENT, ChargeStatus.REQUIRES_ACTION, ChargeStatus.AUTHORIZED)
 
 
-def card_digits(card_number: str) -> str:
-    """The digits of a card number typed with spaces or dashes, or ``InvalidCard``."""
-    digits = "".join(ch for ch in str(card_number) if ch not in " -")
+def card_digits(card: str) -> str:
+    """The digits of a card number typed with spaces or dashes, or ``InvalidCard``. Used by the provider's own
+    page only."""
+    digits = "".join(ch for ch in str(card) if ch not in " -")
     if not digits.isascii() or not digits.isdigit() or not 12 <= len(digits) <= 19:
         raise InvalidCard(_("A card number has 12 to 19 digits."))
     if not luhn.is_valid(digits):
@@ -84,76 +121,105 @@ def _check_amount(amount: Money) -> None:
         raise InvalidPaymentAmount(f"A payment amount is positive, not {amount}.")
 
 
-def _message(status: AuthorizationStatus) -> str:
-    if status is AuthorizationStatus.DECLINED:
-        return _("Your card was declined.")
-    if status is AuthorizationStatus.INSUFFICIENT_FUNDS:
-        return _("Your card has insufficient funds.")
-    return _("Payment authorized.")
-
-
 def _new_reference(prefix: str) -> str:
     return f"{prefix}_{secrets.token_hex(12)}"
 
 
+def _payment(charge: TestCharge) -> Payment:
+    status = _STATUS[charge.status]
+    needs_buyer = status in (PaymentStatus.REQUIRES_PAYMENT, PaymentStatus.REQUIRES_ACTION)
+    return Payment(
+        reference=charge.reference,
+        status=status,
+        amount=Money(charge.amount, charge.currency),
+        order_reference=charge.order_reference,
+        redirect_url=reverse("test_provider_pay", args=[charge.reference]) if needs_buyer else "",
+        captured=Money(charge.captured_amount, charge.currency),
+        refunded=Money(charge.refunded_amount, charge.currency),
+        instalments=charge.instalments,
+        failure_code=charge.failure_code,
+        failure_message=_failure_message(charge.failure_code),
+        created=charge.created_at,
+    )
+
+
+def _failure_message(code: str) -> str:
+    return {
+        "": "",
+        "card_declined": _("Your card was declined."),
+        "insufficient_funds": _("Your card has insufficient funds."),
+        "authentication_failed": _("Your bank could not confirm it was you (3-D Secure failed)."),
+        "instalments_refused": _("Payment in instalments was refused for this card."),
+        "abandoned": _("The payment was abandoned."),
+    }.get(code, _("The payment did not go through."))
+
+
 class TestProvider:
-    """The offline ``PaymentProvider``: deterministic test cards, database-backed idempotency, signed webhooks."""
+    """The offline ``PaymentProvider``: a hosted card page, 3-D Secure, instalments, database-backed idempotency,
+    signed webhooks."""
 
     __test__ = False  # a payment provider, not a pytest test class
 
     name = "test"
 
-    # --- Charges --------------------------------------------------------------------------------------------
+    # --- Reloop's server calls ------------------------------------------------------------------------------
 
-    def authorize(self, *, amount: Money, card_number: str, idempotency_key: str) -> Authorization:
-        """Authorize ``amount`` on a card. A declined card is an answer (status), not an error; an invalid number
-        is an error and records nothing. The same key again returns the same answer, or raises
-        ``IdempotencyMismatch`` if the amount or card differ."""
+    def create_payment(
+        self, *, amount: Money, order_reference: str, return_url: str, idempotency_key: str, instalments: int = 1
+    ) -> Payment:
+        """A payment awaiting the buyer on the provider's page. The same key again returns the same payment, or
+        raises ``IdempotencyMismatch`` if the amount, order or instalments differ."""
         _check_key(idempotency_key)
         _check_amount(amount)
-        digits = card_digits(card_number)
-        status = TEST_CARDS.get(digits, AuthorizationStatus.AUTHORIZED)
+        if instalments != 1 and instalments not in {p.count for p in self.instalment_plans(amount=amount)}:
+            raise InvalidPaymentAmount(
+                f"Payment in {instalments} instalments is not offered for {amount}.", code="instalments_unavailable"
+            )
         charge = TestCharge.objects.filter(idempotency_key=idempotency_key).first()
         if charge is None:
             try:
                 with transaction.atomic():
                     charge = TestCharge.objects.create(
-                        reference=_new_reference("ch"),
+                        reference=_new_reference("pi"),
                         idempotency_key=idempotency_key,
                         amount=amount.amount,
                         currency=amount.currency,
-                        card_last4=digits[-4:],
-                        status=ChargeStatus(status.value),
+                        order_reference=order_reference[:40],
+                        return_url=return_url[:500],
+                        instalments=instalments,
+                        status=ChargeStatus.REQUIRES_PAYMENT,
                     )
-            except IntegrityError:  # the same key raced us: its charge is the answer
+            except IntegrityError:  # the same key raced us: its payment is the answer
                 charge = TestCharge.objects.filter(idempotency_key=idempotency_key).first()
                 if charge is None:
                     raise
-        if (charge.amount, charge.currency, charge.card_last4) != (amount.amount, amount.currency, digits[-4:]):
+        if (charge.amount, charge.currency, charge.order_reference, charge.instalments) != (
+            amount.amount,
+            amount.currency,
+            order_reference[:40],
+            instalments,
+        ):
             raise IdempotencyMismatch(
-                f"Idempotency key {idempotency_key!r} was used for another authorization ({charge.reference})."
+                f"Idempotency key {idempotency_key!r} was used for another payment ({charge.reference})."
             )
-        answer = _STATUS_OF_CHARGE.get(ChargeStatus(charge.status), AuthorizationStatus.AUTHORIZED)
-        return Authorization(
-            status=answer,
-            reference=charge.reference,
-            amount=Money(charge.amount, charge.currency),
-            message=_message(answer),
-        )
+        return _payment(charge)
 
-    def capture(self, *, reference: str, amount: Money, idempotency_key: str) -> Capture:
+    def retrieve_payment(self, *, reference: str) -> Payment:
+        return _payment(self._charge(reference))
+
+    def capture(self, *, reference: str, amount: Money, idempotency_key: str) -> CaptureResult:
         """Capture up to the authorized amount, once (the rest of the authorization is released)."""
         _check_key(idempotency_key)
         _check_amount(amount)
         charge = self._charge(reference)
         if amount.currency != charge.currency or amount.amount > charge.amount:
             authorized = Money(charge.amount, charge.currency)
-            raise CaptureRefused(f"Cannot capture {amount} of charge {reference}, authorized for {authorized}.")
+            raise CaptureRefused(f"Cannot capture {amount} of payment {reference}, authorized for {authorized}.")
         captured = TestCharge.objects.filter(pk=charge.pk, status=ChargeStatus.AUTHORIZED).update(
             status=ChargeStatus.CAPTURED, captured_amount=amount.amount, capture_idempotency_key=idempotency_key
         )
         if captured:
-            return Capture(reference=reference, amount=amount)
+            return CaptureResult(reference=reference, amount=amount)
         charge.refresh_from_db()
         if charge.capture_idempotency_key == idempotency_key:
             if charge.captured_amount != amount.amount:
@@ -161,10 +227,24 @@ class TestProvider:
                     f"Idempotency key {idempotency_key!r} captured {Money(charge.captured_amount, charge.currency)}, "
                     f"not {amount}."
                 )
-            return Capture(reference=reference, amount=amount)
-        if charge.status in (ChargeStatus.DECLINED, ChargeStatus.INSUFFICIENT_FUNDS):
-            raise CaptureRefused(f"Charge {reference} was not authorized ({charge.status}).", code="not_authorized")
-        raise CaptureRefused(f"Charge {reference} was already captured.", code="already_captured")
+            return CaptureResult(reference=reference, amount=amount)
+        if charge.status in _REFUNDABLE or charge.status == ChargeStatus.REFUNDED:
+            raise CaptureRefused(f"Payment {reference} was already captured.", code="already_captured")
+        raise CaptureRefused(f"Payment {reference} is not authorized ({charge.status}).", code="not_authorized")
+
+    def cancel_payment(self, *, reference: str, idempotency_key: str) -> Payment:
+        """Void an authorization or abandon an unconfirmed payment. Cancelling again answers the same; a captured
+        payment is refused (``already_captured``: refund it instead); a failed one is left as it is."""
+        _check_key(idempotency_key)
+        charge = self._charge(reference)
+        TestCharge.objects.filter(pk=charge.pk, status__in=_CANCELLABLE).update(
+            status=ChargeStatus.CANCELED,
+            failure_code=Case(When(failure_code="", then=Value("abandoned")), default=F("failure_code")),
+        )
+        charge.refresh_from_db()
+        if charge.status in (*_REFUNDABLE, ChargeStatus.REFUNDED):
+            raise CaptureRefused(f"Payment {reference} was captured: refund it instead.", code="already_captured")
+        return _payment(charge)
 
     def refund(self, *, reference: str, amount: Money, idempotency_key: str) -> Refund:
         """Refund part or all of what was captured. Refused with ``RefundExceedsCaptured`` beyond captured minus
@@ -176,7 +256,7 @@ class TestProvider:
             return self._replayed_refund(existing, reference=reference, amount=amount)
         charge = self._charge(reference)
         if amount.currency != charge.currency:
-            raise RefundExceedsCaptured(f"Charge {reference} is in {charge.currency}, not {amount.currency}.")
+            raise RefundExceedsCaptured(f"Payment {reference} is in {charge.currency}, not {amount.currency}.")
         try:
             with transaction.atomic():
                 refund = TestRefund.objects.create(
@@ -201,7 +281,7 @@ class TestProvider:
                     charge.refresh_from_db()
                     left = Money(charge.captured_amount - charge.refunded_amount, charge.currency)
                     raise RefundExceedsCaptured(
-                        f"Cannot refund {amount} of charge {reference}: {left} is left to refund "
+                        f"Cannot refund {amount} of payment {reference}: {left} is left to refund "
                         f"(captured {Money(charge.captured_amount, charge.currency)})."
                     )
         except IntegrityError:  # the same key raced us: its refund is the answer
@@ -217,10 +297,16 @@ class TestProvider:
             total_refunded=Money(charge.refunded_amount, charge.currency),
         )
 
+    def recent_payments(self, *, since: datetime) -> Sequence[Payment]:
+        return [_payment(c) for c in TestCharge.objects.filter(created_at__gte=since).order_by("pk")]
+
+    def instalment_plans(self, *, amount: Money) -> Sequence[InstalmentPlan]:
+        return plans_within(amount=amount, limits=INSTALMENT_LIMITS, counts=INSTALMENT_COUNTS)
+
     def _charge(self, reference: str) -> TestCharge:
         charge = TestCharge.objects.filter(reference=reference).first()
         if charge is None:
-            raise ChargeNotFound(f"No charge {reference!r}.")
+            raise ChargeNotFound(f"No payment {reference!r}.")
         return charge
 
     def _replayed_refund(self, refund: TestRefund, *, reference: str, amount: Money) -> Refund:
@@ -236,6 +322,45 @@ class TestProvider:
             total_refunded=Money(charge.refunded_amount, charge.currency),
         )
 
+    # --- The buyer on the provider's page (payments.testprovider_views; tests and the demo act the same way) ----
+
+    def confirm_with_card(self, *, reference: str, card: str) -> Payment:
+        """The buyer typed ``card`` on the provider's page. Raises ``InvalidCard`` (nothing changes) or
+        ``PaymentNotConfirmable`` when the payment no longer waits for a card."""
+        digits = card_digits(card)
+        charge = self._charge(reference)
+        if digits == CARD_3DS:
+            status, failure = ChargeStatus.REQUIRES_ACTION, ""
+        elif digits in _DECLINES:
+            status, failure = ChargeStatus.FAILED, _DECLINES[digits]
+        elif digits == CARD_INSTALMENTS_REFUSED and charge.instalments > 1:
+            status, failure = ChargeStatus.FAILED, "instalments_refused"
+        else:
+            status, failure = ChargeStatus.AUTHORIZED, ""
+        updated = TestCharge.objects.filter(pk=charge.pk, status=ChargeStatus.REQUIRES_PAYMENT).update(
+            status=status, failure_code=failure, card_last4=digits[-4:]
+        )
+        if not updated:
+            raise PaymentNotConfirmable(_("This payment is no longer waiting for a card."))
+        return self.retrieve_payment(reference=reference)
+
+    def authenticate(self, *, reference: str, passed: bool) -> Payment:
+        """The buyer completed (or failed) the 3-D Secure challenge."""
+        charge = self._charge(reference)
+        updated = TestCharge.objects.filter(pk=charge.pk, status=ChargeStatus.REQUIRES_ACTION).update(
+            status=ChargeStatus.AUTHORIZED if passed else ChargeStatus.FAILED,
+            failure_code="" if passed else "authentication_failed",
+        )
+        if not updated:
+            raise PaymentNotConfirmable(_("This payment is not waiting for authentication."))
+        return self.retrieve_payment(reference=reference)
+
+    def return_url(self, *, reference: str) -> str:
+        """Where the provider sends the buyer back, with the payment's reference appended."""
+        charge = self._charge(reference)
+        separator = "&" if "?" in charge.return_url else "?"
+        return f"{charge.return_url}{separator}payment={charge.reference}"
+
     # --- Webhooks -------------------------------------------------------------------------------------------
 
     def verify_webhook(self, *, headers: Mapping[str, str], body: bytes) -> WebhookEvent:
@@ -244,6 +369,19 @@ class TestProvider:
             header=signature_from(headers), body=body, secrets=conf.webhook_secrets(), now=int(now().timestamp())
         )
         return parse_event(body)
+
+    def payment_reference_of(self, event: WebhookEvent) -> str | None:
+        reference = event.data.get("reference")
+        return reference if event.type == PAYMENT_UPDATED and isinstance(reference, str) else None
+
+    def payment_event(self, *, reference: str, event_id: str | None = None) -> tuple[dict[str, str], bytes]:
+        """The signed ``payment.updated`` webhook the provider sends after a payment changed."""
+        payment = self.retrieve_payment(reference=reference)
+        return self.signed_event(
+            event_type=PAYMENT_UPDATED,
+            data={"reference": payment.reference, "status": str(payment.status), "order": payment.order_reference},
+            event_id=event_id,
+        )
 
     def signed_event(
         self,
@@ -263,50 +401,14 @@ class TestProvider:
         return {SIGNATURE_HEADER: signature, "Content-Type": "application/json"}, body
 
 
-# --- Webhook handlers: each applies an event's absolute state, so applying it again changes nothing ------------
-
-
-def _charge_update(data: Mapping[str, Any], amount_field: str) -> tuple[str, int] | None:
-    reference, amount = data.get("reference"), data.get(amount_field)
-    if not isinstance(reference, str) or isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
-        return None
-    return reference, amount
-
-
-def on_charge_captured(event: WebhookEvent) -> str:
-    """``charge.captured`` ``{"reference", "amount_captured"}``: a capture made at the provider."""
-    parsed = _charge_update(event.data, "amount_captured")
-    if parsed is None:
-        logger.warning("Ignoring %s %s: unreadable data %r", event.type, event.id, event.data)
+def on_payment_updated(event: WebhookEvent) -> str:
+    """``payment.updated`` ``{"reference", "status"}``: Reloop's reaction (capture and place, or close) runs in
+    checkout on commit; here we only say whether the payment is one of ours."""
+    reference = event.data.get("reference")
+    if not isinstance(reference, str) or not TestCharge.objects.filter(reference=reference).exists():
+        logger.warning("Ignoring %s %s: unknown payment %r", event.type, event.id, reference)
         return WebhookOutcome.IGNORED
-    reference, captured = parsed
-    updated = TestCharge.objects.filter(
-        reference=reference, status=ChargeStatus.AUTHORIZED, amount__gte=captured
-    ).update(status=ChargeStatus.CAPTURED, captured_amount=captured)
-    return WebhookOutcome.APPLIED if updated else WebhookOutcome.IGNORED
+    return WebhookOutcome.APPLIED
 
 
-def on_charge_refunded(event: WebhookEvent) -> str:
-    """``charge.refunded`` ``{"reference", "amount_refunded"}``: the charge's total refunded so far, e.g. after a
-    refund made in the provider's dashboard. Only ever raises the total, never above what was captured."""
-    parsed = _charge_update(event.data, "amount_refunded")
-    if parsed is None:
-        logger.warning("Ignoring %s %s: unreadable data %r", event.type, event.id, event.data)
-        return WebhookOutcome.IGNORED
-    reference, total = parsed
-    updated = TestCharge.objects.filter(
-        reference=reference, status__in=_REFUNDABLE, refunded_amount__lt=total, captured_amount__gte=total
-    ).update(
-        refunded_amount=total,
-        status=Case(
-            When(captured_amount=total, then=Value(ChargeStatus.REFUNDED)),
-            default=Value(ChargeStatus.PARTIALLY_REFUNDED),
-        ),
-    )
-    return WebhookOutcome.APPLIED if updated else WebhookOutcome.IGNORED
-
-
-WEBHOOK_HANDLERS: dict[str, Callable[[WebhookEvent], str]] = {
-    "charge.captured": on_charge_captured,
-    "charge.refunded": on_charge_refunded,
-}
+WEBHOOK_HANDLERS = {PAYMENT_UPDATED: on_payment_updated}
