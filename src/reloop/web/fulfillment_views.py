@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from reloop.core.errors import DomainError
+from reloop.devices.selectors import passports
 from reloop.fulfillment import services as fulfillment
 from reloop.fulfillment.conf import carrier_tracking
 from reloop.orders import selectors as orders
@@ -27,10 +28,16 @@ def tracking(request: HttpRequest, number: str, seller_order_id: int) -> HttpRes
     part = next((p for p in order.seller_orders.all() if p.pk == seller_order_id), None)
     if part is None:
         raise Http404("No such parcel in this order")
+    device_ids = [unit.device_id for shipment in part.shipments.all() for unit in shipment.unit_rows.all()]
     return render(
         request,
         "web/order/tracking.html",
-        {"order": order, "part": part, "simulated_tracking": carrier_tracking() == "simulated"},
+        {
+            "order": order,
+            "part": part,
+            "simulated_tracking": carrier_tracking() == "simulated",
+            "passports": passports(device_ids),  # the device passport of each unit (one query)
+        },
     )
 
 
