@@ -111,7 +111,7 @@ def _clean_words(text: str, *, most: int) -> str:
     return " ".join(words)
 
 
-@transaction.atomic(durable=True)
+@transaction.atomic  # not durable: the admin saves inside its own transaction
 def save_synonym(*, actor: User, term: str, expansion: str) -> Synonym:
     """Create or replace the synonym of ``term`` (normalized: case and accents do not matter)."""
     key = _clean_words(term, most=2)
@@ -122,7 +122,7 @@ def save_synonym(*, actor: User, term: str, expansion: str) -> Synonym:
     return synonym
 
 
-@transaction.atomic(durable=True)
+@transaction.atomic
 def delete_synonym(*, actor: User, synonym_id: int) -> bool:
     deleted, _ = Synonym.objects.filter(pk=synonym_id).delete()
     if deleted:
