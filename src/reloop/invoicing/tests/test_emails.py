@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import pytest
 from django.core import mail
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 
+from reloop.accounts.models import User
 from reloop.accounts.tests.factories import UserFactory
 from reloop.invoicing.models import Invoice
 from reloop.invoicing.tests.factories import Item, offer_of, paid_order, trader
 from reloop.notifications.models import Message, MessageStatus
-from reloop.sellers.models import MemberRole, SellerMember
+from reloop.sellers.models import MemberRole, Seller, SellerMember
 
 pytestmark = pytest.mark.django_db
 
 
-def team(seller, *emails):  # type: ignore[no-untyped-def]
+def team(seller: Seller, *emails: str) -> None:
     for email in emails:
-        SellerMember.objects.create(seller=seller, user=UserFactory(email=email), role=MemberRole.OWNER)
+        SellerMember.objects.create(seller=seller, user=cast(User, UserFactory(email=email)), role=MemberRole.OWNER)
 
 
 def test_a_paid_order_sends_the_confirmation_with_invoices_and_each_seller_its_new_order(
@@ -26,7 +30,7 @@ def test_a_paid_order_sends_the_confirmation_with_invoices_and_each_seller_its_n
     alpha, beta = trader(name="Alpha", country="FR"), trader(name="Beta", country="DE")
     team(alpha, "alpha@seller.example")
     team(beta, "beta@seller.example", "beta2@seller.example")
-    buyer = UserFactory(email="camille@example.com")
+    buyer = cast(User, UserFactory(email="camille@example.com"))
     with django_capture_on_commit_callbacks(execute=True):
         order = paid_order(
             market="fr-fr", buyer=buyer, items=[Item(offer_of(alpha), 34900), Item(offer_of(beta), 19900)]
@@ -41,9 +45,9 @@ def test_a_paid_order_sends_the_confirmation_with_invoices_and_each_seller_its_n
         f"{i.number}.pdf" for i in Invoice.objects.filter(order=order).order_by("pk")
     ]
     assert all(content.startswith(b"%PDF-") for _name, content, _type in confirmation.attachments)
-    html = confirmation.alternatives[0]
+    html = cast(EmailMultiAlternatives, confirmation).alternatives[0]
     assert html[1] == "text/html"
-    assert f"Votre commande {order.number} est confirmée" in html[0]
+    assert f"Votre commande {order.number} est confirmée" in str(html[0])
     # Sellers in their country's language, with the deadline to accept.
     assert sent["alpha@seller.example"].subject == f"Nouvelle commande {order.number} : acceptez-la à temps"
     assert sent["beta@seller.example"].subject == f"Neue Bestellung {order.number}: rechtzeitig annehmen"
@@ -67,7 +71,7 @@ def test_the_event_delivered_twice_sends_each_email_once(django_capture_on_commi
         order = paid_order(market="en-gb", items=[Item(offer_of(seller), 1000)])
     with django_capture_on_commit_callbacks(execute=True):
         on_order_paid(OrderPaid(order.pk))
-    assert sorted(m.to[0] for m in mail.outbox) == sorted(["owner@seller.example", order.buyer.email])
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(["owner@seller.example", order.buyer.email or ""])
     assert Message.objects.count() == 2
 
 
