@@ -15,6 +15,7 @@ from reloop.api.ratelimit import stamp_headers
 from reloop.api.seller import router as seller_router
 from reloop.api.seller_bulk import router as seller_bulk_router
 from reloop.api.seller_orders import router as seller_orders_router
+from reloop.api.seller_tradeins import router as seller_tradeins_router
 
 
 class ReloopAPI(NinjaAPI):
@@ -41,3 +42,4 @@ api.add_router("/v1/catalog/", offers_router)
 api.add_router("/v1/seller/", seller_bulk_router)
 api.add_router("/v1/seller/", seller_router)
 api.add_router("/v1/seller/", seller_orders_router)
+api.add_router("/v1/seller/", seller_tradeins_router)

@@ -59,7 +59,7 @@ MAX_CSV_LINES = 5000
 # --- Bids ---------------------------------------------------------------------------------------------------
 
 
-def _check_slot(*, variant_id: int, condition: str, market: str) -> tuple[Variant, str]:
+def check_bid_slot(*, variant_id: int, condition: str, market: str) -> tuple[Variant, str]:
     if condition not in Condition.values:
         raise InvalidTradeIn(
             _("Unknown condition %(condition)s: use one of %(known)s")
@@ -73,7 +73,7 @@ def _check_slot(*, variant_id: int, condition: str, market: str) -> tuple[Varian
     return variant, currency
 
 
-def _check_price(price: int) -> int:
+def check_bid_price(price: int) -> int:
     if isinstance(price, bool) or not isinstance(price, int) or not 1 <= price <= MAX_BID_MINOR:
         raise InvalidTradeIn(_("A buy price is a positive amount"), code="invalid_price")
     return price
@@ -84,8 +84,8 @@ def set_bid(
 ) -> Bid:
     """Create or change ``seller``'s buy price for one variant × condition × market (an upsert: the same call twice
     changes nothing). Refused for an unknown variant, condition or market, or a price out of range."""
-    variant, currency = _check_slot(variant_id=variant_id, condition=condition, market=market)
-    _check_price(price)
+    variant, currency = check_bid_slot(variant_id=variant_id, condition=condition, market=market)
+    check_bid_price(price)
     now = clock.now()
     with transaction.atomic():
         bid, created = Bid.objects.get_or_create(
@@ -144,9 +144,9 @@ def import_bids(*, actor: User | None, seller: Seller, content: bytes) -> BidImp
             condition = (row.get("condition") or "").strip()
             market = (row.get("market") or "").strip().lower()
             if variant_id not in variants:
-                variants[variant_id] = _check_slot(variant_id=variant_id, condition=condition, market=market)[0]
+                variants[variant_id] = check_bid_slot(variant_id=variant_id, condition=condition, market=market)[0]
             else:
-                _check_slot(variant_id=variant_id, condition=condition, market=market)
+                check_bid_slot(variant_id=variant_id, condition=condition, market=market)
             currency = get_market(market).currency
             raw_price = (row.get("price") or "").strip()
             price: int | None = None
@@ -157,7 +157,7 @@ def import_bids(*, actor: User | None, seller: Seller, content: bytes) -> BidImp
                     raise InvalidTradeIn(
                         _("%(price)s is not a price") % {"price": raw_price}, code="invalid_price"
                     ) from None
-                _check_price(price)
+                check_bid_price(price)
         except DomainError as error:
             raise InvalidTradeIn(
                 _("Line %(line)s: %(error)s") % {"line": number, "error": error.message}, code=error.code
@@ -222,7 +222,7 @@ def get_quote(*, actor: User | None, variant_id: int, market: str, answers: Answ
         condition = domain.condition_for(answers)
     except NotAcceptable as exc:
         raise InvalidTradeIn(exc.message, code=exc.code) from None
-    variant, currency = _check_slot(variant_id=variant_id, condition=condition, market=market)
+    variant, currency = check_bid_slot(variant_id=variant_id, condition=condition, market=market)
     bid = best_bid(variant_id=variant.pk, condition=condition, market=market)
     if bid is None:
         raise NoQuote(_("No refurbisher buys this device in this condition at the moment."))
