@@ -383,12 +383,14 @@ if RELOOP_NEW_SELLER_DAILY_CAP < 1 or RELOOP_NEW_SELLER_CAP_DAYS < 0:
 # Most data lines one CSV file may carry, and its largest size in bytes; a larger file is refused whole.
 RELOOP_IMPORT_MAX_LINES = env_int("RELOOP_IMPORT_MAX_LINES", 15_000)
 RELOOP_IMPORT_MAX_BYTES = env_int("RELOOP_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
-# How the web applies an import: "thread" (a background thread of the web process, started after commit; queued
-# imports it did not finish are picked up by `reloop run_jobs`), "inline" (during the request) or "worker" (only
-# `reloop run_jobs` applies them).
-RELOOP_IMPORT_APPLY = os.environ.get("RELOOP_IMPORT_APPLY", "thread")
-if RELOOP_IMPORT_APPLY not in {"thread", "inline", "worker"}:
-    raise ImproperlyConfigured(f"RELOOP_IMPORT_APPLY must be thread, inline or worker, not {RELOOP_IMPORT_APPLY!r}")
+# How the web applies an import: "task" (the task reloop.apply_offer_import on a worker, sent after commit; without
+# a broker it runs at once in the web process), "thread" (a background thread of the web process), "inline" (during
+# the request) or "worker" (only the apply_offer_imports job applies them; it also picks up lost tasks and threads).
+RELOOP_IMPORT_APPLY = os.environ.get("RELOOP_IMPORT_APPLY", "task")
+if RELOOP_IMPORT_APPLY not in {"task", "thread", "inline", "worker"}:
+    raise ImproperlyConfigured(
+        f"RELOOP_IMPORT_APPLY must be task, thread, inline or worker, not {RELOOP_IMPORT_APPLY!r}"
+    )
 
 # --- Seller API rate limits (docs/seller-api.md, ADR 0013): requests per minute per token; 0 turns a limit off.
 RELOOP_SELLER_API_RATE_READ = env_int("RELOOP_SELLER_API_RATE_READ", 120)
@@ -406,7 +408,17 @@ if RELOOP_CARRIER_TRACKING not in {"simulated", "none"}:
 if RELOOP_SIMULATED_CARRIER_HOURS < 1 or RELOOP_AUTO_DELIVERY_DAYS < 1:
     raise ImproperlyConfigured("RELOOP_SIMULATED_CARRIER_HOURS and RELOOP_AUTO_DELIVERY_DAYS must be at least 1")
 
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# The backend that really sends (SMTP, console, file); Django's EMAIL_BACKEND queues each message for a worker
+# (reloop.core.mail, ADR 0025), or sends it at once where there is no broker.
+RELOOP_EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_BACKEND = "reloop.core.mail.QueuedEmailBackend"
+# SMTP (EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend): the provider's host and credentials.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
+EMAIL_TIMEOUT = 20
 # Where EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend writes each message (one file per message).
 EMAIL_FILE_PATH = VAR_DIR / "mail"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Reloop <no-reply@reloop.localhost>")
@@ -428,6 +440,34 @@ RELOOP_INVOICE_CJK_FONT = os.environ.get("RELOOP_INVOICE_CJK_FONT", "")
 # Where escalated after-sales cases are announced to customer care (comma-separated; empty: nobody is emailed,
 # the cases still wait at /operator/cases/).
 RELOOP_AFTERSALES_EMAIL = env_list("RELOOP_AFTERSALES_EMAIL", [])
+
+# --- Task queue: Celery (docs/adr/0025-task-queue.md, docs/deploy.md) ---------------------------------------
+# CELERY_BROKER_URL: amqp://user:pass@host:5672// (RabbitMQ) or redis://host:6379/1. Unset (the embedded
+# default): no broker, every task runs eagerly in the process that sends it, after its transaction commits.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = True  # core.tasks.send_now logs (or, in tests, re-raises) a failure
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_RESULT_BACKEND = None  # nothing waits for a result: tasks write their outcome to the database
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# The queue every task goes to and `reloop worker` consumes (one per deployment sharing a broker).
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("RELOOP_TASK_QUEUE", "reloop")
+CELERY_TASK_TIME_LIMIT = 300
+CELERY_TASK_SOFT_TIME_LIMIT = 270
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A web request never waits long for a broker that is down: the sweep jobs pick up what could not be sent.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "confirm_publish": True}
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# --- Transactional outbox (docs/adr/0026-transactional-outbox.md) ---------------------------------------------
+# A handler's claim on an event left unfinished this long (its process died) is taken over by the relay; keep it
+# above the deliver_event task's time limit (300 s).
+RELOOP_OUTBOX_LEASE_SECONDS = env_int("RELOOP_OUTBOX_LEASE_SECONDS", 600)
 
 LOGGING = {
     "version": 1,

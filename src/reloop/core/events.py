@@ -1,9 +1,14 @@
-"""The on-commit event bus: how a lower layer tells a higher one that something happened.
+"""The event bus: how a lower layer tells a higher one that something happened (ADR 0026).
 
-A service publishes a past-tense event (``OfferChanged``) inside its transaction; handlers run after the
-transaction commits, so they never see data that was rolled back and never hold the writer's locks. Handlers are
-subscribed in one place, ``reloop.ops.subscriptions`` (the top layer, which may import every app), when Django
-starts. No Django model signals.
+A service publishes a past-tense event (``OffersChanged``) inside its transaction. The event is written to the
+transactional outbox (``core.outbox``) in that same transaction, so it exists exactly when the change does; once
+the transaction commits it is handed to the task queue (``reloop.deliver_event``): a worker in production, this
+process at once in the embedded default (no broker, ADR 0025). Handlers never see data that was rolled back and
+never hold the writer's locks. The relay job delivers whatever a crashed process or an unreachable broker left.
+
+Handlers are subscribed in one place, ``reloop.ops.subscriptions`` (the top layer, which may import every app),
+when Django starts; each one runs once per event (``core.outbox``) and must be idempotent. No Django model
+signals. An event nobody subscribes to is not stored.
 """
 
 from __future__ import annotations
@@ -13,8 +18,8 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from django.conf import settings
-from django.db import transaction
+from reloop.core import outbox
+from reloop.core.tasks import enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +30,7 @@ _handlers: dict[type, list[Handler]] = defaultdict(list)
 
 
 def subscribe(event_type: type[E], handler: Callable[[E], None]) -> None:
+    outbox.register_type(event_type)
     if handler not in _handlers[event_type]:
         _handlers[event_type].append(handler)
 
@@ -34,19 +40,12 @@ def handlers_for(event_type: type) -> list[Handler]:
 
 
 def publish(event: object, *, using: str = "default") -> None:
-    """Deliver ``event`` to its handlers once the current transaction commits (at once outside one).
+    """Store ``event`` with the current transaction's change and deliver it once that commits (at once outside one).
 
-    A failing handler is logged and does not affect the others or the committed write: derived data such as
-    buy-box snapshots can always be rebuilt from the source of truth.
+    A failing handler is logged and retried by the relay; it does not affect the other handlers or the committed
+    write (``RELOOP_STRICT_EVENTS`` re-raises it, as the test suite asks).
     """
-
-    def deliver() -> None:
-        for handler in handlers_for(type(event)):
-            try:
-                handler(event)
-            except Exception:  # a handler's failure must not undo or hide the committed write
-                logger.exception("Handler %r failed for %r", handler, event)
-                if settings.RELOOP_STRICT_EVENTS:
-                    raise
-
-    transaction.on_commit(deliver, using=using, robust=False)
+    if not handlers_for(type(event)):
+        return
+    event_id = outbox.record(event, using=using)
+    enqueue("reloop.deliver_event", using=using, event_id=event_id, database=using)

@@ -63,3 +63,48 @@ class RateLimitCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.bucket}@{self.window_start}: {self.hits}"
+
+
+class OutboxEvent(models.Model):
+    """A domain event written in the same transaction as the change that caused it (transactional outbox, ADR 0026).
+
+    A relay delivers it to its handlers at least once: on commit at once (the fast path), and again from the
+    ``relay_outbox`` job until every handler has run, so a process that dies between the commit and the handlers
+    loses nothing. ``delivered_at`` is set when every handler subscribed to ``topic`` has run.
+    """
+
+    topic = models.CharField(max_length=200, help_text="module.Class of the event")
+    payload = models.JSONField(help_text="The event's fields")
+    created_at = models.DateTimeField()
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0, help_text="Deliveries that had a failing handler")
+    next_attempt_at = models.DateTimeField(null=True, blank=True, help_text="No retry before (after a failure)")
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["created_at"], condition=Q(delivered_at__isnull=True), name="outbox_pending"),
+            models.Index(fields=["delivered_at"], name="outbox_delivered_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.topic}"
+
+
+class HandledEvent(models.Model):
+    """One handler's claim on one outbox event: the unique pair is how each handler runs once per event.
+
+    Claimed before the handler runs (``done_at`` null), finished after. A claim left unfinished for longer than
+    ``RELOOP_OUTBOX_LEASE_SECONDS`` (its process died) may be taken over; a failed handler's claim is deleted.
+    """
+
+    event = models.ForeignKey(OutboxEvent, on_delete=models.CASCADE, related_name="handled")
+    handler = models.CharField(max_length=200)
+    claimed_at = models.DateTimeField()
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["event", "handler"], name="handled_event_once_per_handler")]
+
+    def __str__(self) -> str:
+        return f"{self.handler} ← #{self.event_id}"

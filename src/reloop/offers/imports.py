@@ -8,8 +8,9 @@ and a thread racing for the same import all find nothing to claim and write noth
 again inside that transaction; when the result differs from the report the seller approved (their offers changed
 meanwhile), nothing is written and the import goes back to "validated" with the new report.
 
-How the web runs the apply is ``RELOOP_IMPORT_APPLY``: a thread of the web process started after commit (default),
-inline, or only the ``apply_offer_imports`` job of ``reloop run_jobs``, which also picks up what a thread left.
+How the web runs the apply is ``RELOOP_IMPORT_APPLY``: the task ``reloop.apply_offer_import`` on a worker, sent
+after commit (default; without a broker it runs at once in the sending process, ADR 0025), a thread of the web
+process, inline, or only the ``apply_offer_imports`` job, which also picks up what a lost task or thread left.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from django.utils.translation import gettext as _
 from reloop.accounts.models import User
 from reloop.core.clock import now
 from reloop.core.errors import InvalidInput, NotFound
+from reloop.core.tasks import enqueue
 from reloop.offers.bulk import Plan, Progress, Summary, apply_plan, plan_changes
 from reloop.offers.csv_io import LineError, ParsedFile, parse_offer_csv
 from reloop.offers.errors import InvalidOffer
@@ -212,7 +214,10 @@ def _apply_in_thread(import_id: int) -> None:
 def start_offer_import(*, import_id: int) -> None:
     """Run a queued import the way ``RELOOP_IMPORT_APPLY`` says; call it after the queueing has committed."""
     mode = settings.RELOOP_IMPORT_APPLY
-    if mode == "inline":
+    if mode == "task":
+        set_progress(import_id, phase="queued", done=0, total=0)
+        enqueue("reloop.apply_offer_import", import_id=import_id)
+    elif mode == "inline":
         apply_offer_import(import_id=import_id)
     elif mode == "thread":
         set_progress(import_id, phase="queued", done=0, total=0)
@@ -224,7 +229,7 @@ def start_offer_import(*, import_id: int) -> None:
 def apply_waiting_imports() -> int:
     """The job: apply the queued imports no thread is taking care of. Idempotent; returns how many it applied."""
     queued = OfferImport.objects.filter(status=ImportStatus.QUEUED)
-    if settings.RELOOP_IMPORT_APPLY == "thread":
+    if settings.RELOOP_IMPORT_APPLY in {"thread", "task"}:  # give the task or thread its time first
         queued = queued.filter(queued_at__lt=now() - THREAD_GRACE)
     applied = 0
     for import_id in queued.order_by("pk").values_list("pk", flat=True):

@@ -8,6 +8,7 @@ class OpsConfig(AppConfig):
     label = "ops"
 
     def ready(self) -> None:
+        from reloop.ops import tasks  # noqa: F401  # registers every Celery task in every process (ADR 0025)
         from reloop.ops.subscriptions import register
 
         register()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from reloop.aftersales.services import escalate_overdue_cases
 from reloop.buyback.services import escalate_overdue_tradeins, expire_unshipped_tradeins, retry_tradein_payouts
@@ -12,6 +13,7 @@ from reloop.checkout.reconciliation import reconcile_payments
 from reloop.checkout.settlement import expire_reservations
 from reloop.core import clock
 from reloop.core.idempotency import purge_idempotency_keys
+from reloop.core.outbox import purge_outbox, relay_outbox
 from reloop.core.ratelimit import purge_rate_limit_counters
 from reloop.fulfillment.services import deliver_overdue_shipments, poll_shipments
 from reloop.offers.imports import apply_waiting_imports
@@ -22,12 +24,30 @@ from reloop.sellers.services import lift_daily_caps
 
 @dataclass(frozen=True)
 class Job:
+    """One scheduled job. This tuple is the one schedule: each job is also a Celery task ``reloop.job.<name>``
+    (``reloop.ops.tasks``) run by ``reloop scheduler`` every ``every``, and by the embedded demo's scheduler."""
+
     name: str
     run: Callable[[], int]  # returns how many things it changed
     description: str
+    every: timedelta = timedelta(minutes=1)
+    time_limit: int = 300  # seconds a run may take before the worker stops it (the soft limit is 30 s earlier)
 
 
 JOBS: tuple[Job, ...] = (
+    Job(
+        "relay_outbox",
+        relay_outbox,
+        "Deliver the domain events no process delivered after their commit (a crash, a broker down, a failed handler)",
+        every=timedelta(seconds=10),
+        time_limit=120,
+    ),
+    Job(
+        "purge_outbox",
+        purge_outbox,
+        "Forget domain events delivered more than 7 days ago",
+        every=timedelta(hours=1),
+    ),
     Job(
         "expire_reservations",
         expire_reservations,
@@ -103,6 +123,7 @@ JOBS: tuple[Job, ...] = (
         "purge_idempotency_keys",
         purge_idempotency_keys,
         "Forget API idempotency keys older than 24 hours",
+        every=timedelta(hours=1),
     ),
     Job(
         "purge_rate_limit_counters",

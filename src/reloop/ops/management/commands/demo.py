@@ -2,19 +2,17 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from typing import Any
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import close_old_connections
 
 from reloop.catalog.models import ProductModel
 from reloop.ops.demo_accounts import DEMO_PASSWORD, load_demo_accounts
 from reloop.ops.demo_orders import load_demo_orders, load_demo_quality
 from reloop.ops.demo_payouts import load_demo_payouts
 from reloop.ops.demo_reviews import load_demo_reviews
-from reloop.ops.jobs import run_all
+from reloop.ops.tasks import run_scheduler_forever
 
 logger = logging.getLogger(__name__)
 
@@ -48,17 +46,7 @@ class Command(BaseCommand):
         if no_serve:
             return
         self.stdout.write(self.style.SUCCESS(f"Reloop is at http://{host}:{port}/ (Ctrl+C to stop)"))
-        # The embedded profile is one process: it serves and runs the scheduled jobs every minute.
-        threading.Thread(target=_jobs_forever, name="reloop-jobs", daemon=True).start()
+        # The embedded profile is one process: it serves and runs the scheduled jobs as `reloop scheduler` would
+        # (the same tasks and schedule, run eagerly in this thread: ADR 0025).
+        threading.Thread(target=run_scheduler_forever, name="reloop-jobs", daemon=True).start()
         call_command("runserver", f"{host}:{port}", use_reloader=False)
-
-
-def _jobs_forever(interval: int = 60) -> None:
-    while True:
-        time.sleep(interval)
-        try:
-            run_all()
-        except Exception:  # a failed pass is logged and retried next minute; the site keeps serving
-            logger.exception("scheduled jobs failed")
-        finally:
-            close_old_connections()
