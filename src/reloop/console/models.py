@@ -20,7 +20,7 @@ class ConsoleAccess(models.Model):
 
     class Meta:
         managed = False
-        default_permissions: tuple[str, ...] = ()
+        default_permissions = ()
         permissions = [
             ("view_console", "Can open the operator console"),
             ("view_figures", "Can see GMV, take rate and the other sales figures"),
@@ -28,6 +28,9 @@ class ConsoleAccess(models.Model):
             ("search_customers", "Can search orders, buyers, sellers and devices"),
             ("view_seller_360", "Can see a seller's whole record (orders, cases, payouts, decisions)"),
         ]
+
+    def __str__(self) -> str:  # never instantiated: the model only carries permissions
+        return "console access"
 
 
 class ExchangeRate(models.Model):

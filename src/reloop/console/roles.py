@@ -1,6 +1,7 @@
 """Staff roles: each is a Django group holding the permissions below, created by migration ``0002_roles``.
 
-Give a person a role in the admin (Users → Groups) and staff status; a superuser has every permission. The
+Migration ``0003_sync_roles`` (and any later one) sets each group to exactly the permissions below. Give a
+person a role in the admin (Users → Groups) and staff status; a superuser has every permission. The
 authorization matrix test (``console/tests/test_authorization_matrix.py``) checks every console page and operator
 API endpoint against these sets, so a change here is a change of who may do what, reviewed as such.
 """
@@ -22,6 +23,12 @@ VET_SELLERS: Final = "sellers.change_sellerapplication"
 VIEW_CASES: Final = "aftersales.view_case"
 DECIDE_CASES: Final = "aftersales.change_case"
 MODERATE_REVIEWS: Final = "reviews.moderate_review"
+VIEW_TRADEINS: Final = "buyback.view_tradein"
+DECIDE_TRADEINS: Final = "buyback.change_tradein"
+VIEW_LEGAL_TEXTS: Final = "legal.view_legalversion"
+EDIT_LEGAL_TEXTS: Final = "legal.change_legalversion"
+VIEW_NOTICES: Final = "legal.view_noticereport"
+DECIDE_NOTICES: Final = "legal.decide_noticereport"
 
 SUPPORT: Final = "support"
 FINANCE: Final = "finance"
@@ -30,7 +37,7 @@ CATALOGUE: Final = "catalogue"
 
 #: Group name → permissions ("app_label.codename"). Every role opens the console home.
 ROLES: Final[dict[str, tuple[str, ...]]] = {
-    SUPPORT: (VIEW_CONSOLE, SEARCH_CUSTOMERS, VIEW_CASES, DECIDE_CASES, VIEW_SELLER_360),
+    SUPPORT: (VIEW_CONSOLE, SEARCH_CUSTOMERS, VIEW_CASES, DECIDE_CASES, VIEW_SELLER_360, VIEW_TRADEINS),
     FINANCE: (VIEW_CONSOLE, VIEW_FIGURES, EXPORT_REPORTS, VIEW_LEDGER, VIEW_PAYOUTS, VIEW_SELLER_360),
     TRUST_AND_SAFETY: (
         VIEW_CONSOLE,
@@ -41,10 +48,17 @@ ROLES: Final[dict[str, tuple[str, ...]]] = {
         VIEW_CASES,
         DECIDE_CASES,
         MODERATE_REVIEWS,
+        VIEW_TRADEINS,
+        DECIDE_TRADEINS,
+        VIEW_NOTICES,
+        DECIDE_NOTICES,
+        VIEW_LEGAL_TEXTS,
     ),
     CATALOGUE: (
         VIEW_CONSOLE,
         MODERATE_REVIEWS,
+        VIEW_LEGAL_TEXTS,
+        EDIT_LEGAL_TEXTS,
         "catalog.view_category",
         "catalog.change_category",
         "catalog.view_productmodel",
