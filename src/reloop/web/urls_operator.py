@@ -7,12 +7,20 @@ without staff status or the permission → 403.
 from django.urls import path
 
 from reloop.web import operator_legal_views
-from reloop.web import operator_case_views, operator_payouts, operator_sellers, review_views
+from reloop.web import operator_case_views, operator_console, operator_payouts, operator_sellers, review_views
 from reloop.web import operator_tradein_views as tradeins
 
 app_name = "operator"
 
 urlpatterns: list = [
+    # The console (web/operator_console.py; roles in console/roles.py)
+    path("", operator_console.home, name="home"),
+    path("charts/<slug:name>.csv", operator_console.chart_csv, name="chart_csv"),
+    path("markets.csv", operator_console.markets_csv, name="markets_csv"),
+    path("directory/", operator_console.seller_directory, name="seller_directory"),
+    path("directory/<slug:slug>/", operator_console.seller_360, name="seller_360"),
+    path("search/", operator_console.search, name="search"),
+    path("impact/export.csv", operator_console.impact_export, name="impact_export"),
     # Seller vetting (sellers.change_sellerapplication)
     path("sellers/", operator_sellers.applications, name="seller_applications"),
     path("sellers/applications/<int:application_id>/", operator_sellers.application, name="seller_application"),
