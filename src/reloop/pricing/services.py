@@ -1,7 +1,8 @@
 """Keeping the buy-box snapshots and variant summaries equal to what the offers say.
 
 ``refresh_buy_boxes`` recomputes every (variant, grade, market) of the given variants from the offers and writes
-only what changed. It runs after each offer change commits (``pricing.handlers``) and, over every variant, in
+only what changed: on PostgreSQL ranked and written in SQL (``pricing.ranking``), elsewhere ranked in Python with
+``pricing.domain`` (the reference both are tested against). It runs after each offer change commits (``pricing.handlers``) and, over every variant, in
 ``reloop rebuild_buybox``. Refreshes of one variant are serialized by locking its row first (PostgreSQL; SQLite
 serializes all writers anyway), so a slower refresh can never write an older state over a newer one.
 """
@@ -13,15 +14,17 @@ from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TypeVar
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from reloop.catalog.models import Variant
 from reloop.catalog.services import touch_categories, touch_variants
 from reloop.pricing.domain import BuyBox, Candidate, buy_box
 from reloop.pricing.eligibility import eligible_prices
 from reloop.pricing.models import GRADE_PRICE_FIELDS, BuyBoxSnapshot, VariantOfferSummary
+from reloop.pricing.ranking import refresh_in_sql
 
 CHUNK = 400
+SQL_CHUNK = 5_000  # variants per transaction when the database ranks (a medium catalogue in one)
 
 SnapshotKey = tuple[int, str, str]  # variant, grade, market
 SummaryKey = tuple[int, str]  # variant, market
@@ -216,17 +219,33 @@ def _refresh_chunk(variant_ids: list[int], markets: Collection[str] | None = Non
     return report
 
 
+def _refresh_chunk_in_sql(variant_ids: list[int], markets: Collection[str] | None = None) -> RefreshReport:
+    """PostgreSQL: the same refresh, ranked and written by the database (``pricing.ranking``, ADR 0031)."""
+    list(Variant.objects.select_for_update().filter(pk__in=variant_ids).order_by("pk").values_list("pk", flat=True))
+    written, deleted, summaries_written, summaries_deleted, moved = refresh_in_sql(variant_ids, markets)
+    touch_variants(variant_ids=variant_ids)
+    if moved:
+        touch_categories(
+            category_ids=Variant.objects.filter(pk__in=sorted(moved)).values_list(
+                "product_model__category_id", flat=True
+            )
+        )
+    return RefreshReport(len(variant_ids), written, deleted, summaries_written, summaries_deleted)
+
+
 def refresh_buy_boxes(*, variant_ids: Iterable[int], markets: Collection[str] | None = None) -> RefreshReport:
     """Bring the snapshots and summaries of ``variant_ids`` in line with their offers; report what changed.
 
     ``markets``: only prices in these markets changed, so only their snapshots and summaries are recomputed (a
     feed repricing two markets does an eighth of the work of all sixteen). Each chunk of variants is its own
-    transaction, so a large refresh never holds locks for long.
+    transaction, so a large refresh never holds locks for long. On PostgreSQL the database ranks the offers
+    (``pricing.ranking``); elsewhere ``pricing.domain`` does, in Python. Both follow the same rules (tested).
     """
     report = RefreshReport()
-    for chunk in _chunks(sorted(set(variant_ids)), CHUNK):
+    in_sql = connection.vendor == "postgresql"
+    for chunk in _chunks(sorted(set(variant_ids)), SQL_CHUNK if in_sql else CHUNK):
         with transaction.atomic():
-            report.add(_refresh_chunk(chunk, markets))
+            report.add(_refresh_chunk_in_sql(chunk, markets) if in_sql else _refresh_chunk(chunk, markets))
     return report
 
 

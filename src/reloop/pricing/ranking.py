@@ -1,0 +1,187 @@
+"""The buy-box refresh ranked in SQL (PostgreSQL): the same rules as ``pricing.domain``, set-based.
+
+A seller's feed of 25,000 offers touches most of the catalogue: ranking every competing price in Python costs
+seconds (ADR 0031). Here the database ranks them: the touched variants are staged with ``COPY``, one statement
+numbers the eligible prices of each touched (variant, grade, market) by effective price and the documented
+tie-breaks (``ROW_NUMBER() OVER (PARTITION BY … ORDER BY …)``, the window form of ``DISTINCT ON`` that also yields
+the runner-up and the count), and the snapshots and summaries are upserted and pruned from that result without a
+row coming back to Python except the keys written. ``pricing.domain.buy_box`` stays the reference: a hypothesis
+test checks that both rank random offers alike (``pricing/tests/test_ranking.py``).
+
+The rules, as SQL:
+
+- eligible: ``offer.is_active``, ``offer.stock > 0``, seller ``standing = 'active'`` and not capped today
+  (``pricing.eligibility``);
+- effective price = ``amount × (1 + GREATEST(0, 90 − quality_score) × 0.005)`` in ``numeric`` (exact, as the
+  ``Decimal`` of ``Candidate.effective_price``);
+- ties: dispatch days ascending, warranty months descending, ``created_at`` ascending, offer id ascending.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Collection, Sequence
+from typing import Any
+
+from django.db import connection
+
+from reloop.core import clock
+from reloop.offers.models import Offer, OfferPrice
+from reloop.pricing.domain import PENALTY_FREE_SCORE, PENALTY_PER_POINT
+from reloop.pricing.models import GRADE_PRICE_FIELDS, BuyBoxSnapshot, VariantOfferSummary
+from reloop.sellers.models import Seller, Standing
+
+SnapshotKey = tuple[int, str, str]
+SummaryKey = tuple[int, str]
+State = tuple[object, ...]
+
+_names = itertools.count(1)
+
+
+def _q(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def stage_variants(cursor: Any, variant_ids: Sequence[int]) -> str:
+    """``COPY`` the variant ids into a temporary table (dropped at commit); returns its name."""
+    table = f"reloop_touched_{next(_names)}"
+    cursor.execute(f"CREATE TEMPORARY TABLE {table} (variant_id bigint PRIMARY KEY) ON COMMIT DROP")
+    with cursor.cursor.copy(f"COPY {table} (variant_id) FROM STDIN") as copy:
+        for variant_id in sorted(set(variant_ids)):
+            copy.write_row((variant_id,))
+    return table
+
+
+def ranked_sql(touched: str, markets: Collection[str] | None, today: dt.date) -> tuple[str, list[Any]]:
+    """One row per touched (variant, grade, market) with eligible offers: winner, price, currency, count, runner-up
+    and its price. ``touched`` names the staged variant table; sellers capped on ``today`` take no part."""
+    offer, price, seller = _q(Offer._meta.db_table), _q(OfferPrice._meta.db_table), _q(Seller._meta.db_table)
+    params: list[Any] = [PENALTY_FREE_SCORE, PENALTY_PER_POINT, Standing.ACTIVE, today]
+    in_markets = ""
+    if markets is not None:
+        in_markets = "AND p.market = ANY(%s)"
+        params.append(sorted(markets))
+    sql = f"""
+        SELECT variant_id, grade, market,
+               MAX(offer_id) FILTER (WHERE rank = 1) AS winner_id,
+               MAX(amount) FILTER (WHERE rank = 1) AS price,
+               MAX(currency) FILTER (WHERE rank = 1) AS currency,
+               MAX(offers) AS offer_count,
+               MAX(offer_id) FILTER (WHERE rank = 2) AS runner_up_id,
+               MAX(amount) FILTER (WHERE rank = 2) AS runner_up_price
+        FROM (
+            SELECT o.variant_id, o.grade, p.market, o.id AS offer_id, p.amount, p.currency,
+                   ROW_NUMBER() OVER w AS rank, COUNT(*) OVER (PARTITION BY o.variant_id, o.grade, p.market) AS offers
+            FROM {touched} t
+            JOIN {offer} o ON o.variant_id = t.variant_id
+            JOIN {price} p ON p.offer_id = o.id
+            JOIN {seller} s ON s.id = o.seller_id
+            CROSS JOIN LATERAL (
+                SELECT p.amount * (1 + GREATEST(0, %s - s.quality_score) * %s::numeric) AS effective
+            ) e
+            WHERE o.is_active AND o.stock > 0 AND s.standing = %s
+              AND (s.capped_on IS NULL OR s.capped_on < %s) {in_markets}
+            WINDOW w AS (
+                PARTITION BY o.variant_id, o.grade, p.market
+                ORDER BY e.effective, o.dispatch_days, o.warranty_months DESC, o.created_at, o.id
+            )
+        ) ranked
+        WHERE rank <= 2
+        GROUP BY variant_id, grade, market
+    """  # noqa: S608  # table names are ours; every value is a parameter
+    return sql, params
+
+
+SNAPSHOT_COLUMNS = ("winner_id", "price", "currency", "offer_count", "runner_up_id", "runner_up_price")
+SUMMARY_COLUMNS = ("currency", "lowest_price", "offer_count", *GRADE_PRICE_FIELDS.values())
+
+
+def _summary_sql(wanted: str) -> str:
+    grade_prices = ", ".join(
+        f"MAX(price) FILTER (WHERE grade = '{grade}') AS {column}" for grade, column in GRADE_PRICE_FIELDS.items()
+    )
+    return (
+        f"SELECT variant_id, market, MIN(currency) AS currency, MIN(price) AS lowest_price, "  # noqa: S608  # ours
+        f"SUM(offer_count) AS offer_count, {grade_prices} FROM {wanted} GROUP BY variant_id, market"
+    )
+
+
+def compute_states_sql(
+    variant_ids: Sequence[int], markets: Collection[str] | None = None, *, today: dt.date | None = None
+) -> tuple[dict[SnapshotKey, State], dict[SummaryKey, State]]:
+    """The snapshot and summary states the SQL ranking calls for, in ``pricing.services.compute_states``'s shape
+    (the tests compare the two). Must run inside a transaction (the staging table lives until commit)."""
+    with connection.cursor() as cursor:
+        touched = stage_variants(cursor, variant_ids)
+        sql, params = ranked_sql(touched, markets, today or clock.today())
+        cursor.execute(sql, params)
+        snapshots: dict[SnapshotKey, State] = {
+            (row[0], row[1], row[2]): (row[3], row[4], row[5], int(row[6]), row[7], row[8]) for row in cursor.fetchall()
+        }
+    summaries: dict[SummaryKey, State] = {}
+    for (variant_id, grade, market), (_w, price, currency, count, _r, _rp) in sorted(snapshots.items()):
+        key = (variant_id, market)
+        if key not in summaries:
+            summaries[key] = (currency, price, 0, *([None] * len(GRADE_PRICE_FIELDS)))
+        state = list(summaries[key])
+        state[1] = min(int(state[1]), int(price))  # type: ignore[call-overload]
+        state[2] = int(state[2]) + count  # type: ignore[call-overload]
+        state[3 + list(GRADE_PRICE_FIELDS).index(grade)] = price
+        summaries[key] = tuple(state)
+    return snapshots, summaries
+
+
+def refresh_in_sql(variant_ids: Sequence[int], markets: Collection[str] | None) -> tuple[int, int, int, int, set[int]]:
+    """Rank and write the snapshots and summaries of ``variant_ids`` (in ``markets`` only, if given) in SQL.
+
+    Inside the caller's transaction. Returns (snapshots written, deleted, summaries written, deleted, variants whose
+    summaries moved). Rows whose values did not change are not written (``IS DISTINCT FROM``), so a refresh where
+    little moved writes little.
+    """
+    snapshot, summary = _q(BuyBoxSnapshot._meta.db_table), _q(VariantOfferSummary._meta.db_table)
+    in_markets, market_params = ("", []) if markets is None else ("AND x.market = ANY(%s)", [sorted(markets)])
+    with connection.cursor() as cursor:
+        touched = stage_variants(cursor, variant_ids)
+        wanted = f"reloop_wanted_{next(_names)}"
+        sql, params = ranked_sql(touched, markets, clock.today())
+        cursor.execute(f"CREATE TEMPORARY TABLE {wanted} ON COMMIT DROP AS {sql}", params)
+
+        columns = ", ".join(SNAPSHOT_COLUMNS)
+        changed = " OR ".join(f"x.{c} IS DISTINCT FROM excluded.{c}" for c in SNAPSHOT_COLUMNS)
+        cursor.execute(
+            f"INSERT INTO {snapshot} AS x (variant_id, grade, market, {columns}, refreshed_at) "  # noqa: S608  # ours
+            f"SELECT variant_id, grade, market, {columns}, now() FROM {wanted} ORDER BY variant_id, grade, market "
+            f"ON CONFLICT (variant_id, grade, market) DO UPDATE SET "
+            + ", ".join(f"{c} = excluded.{c}" for c in (*SNAPSHOT_COLUMNS, "refreshed_at"))
+            + f" WHERE {changed}"
+        )
+        snapshots_written = cursor.rowcount
+        cursor.execute(
+            f"DELETE FROM {snapshot} x USING {touched} t WHERE x.variant_id = t.variant_id {in_markets} "  # noqa: S608
+            f"AND NOT EXISTS (SELECT 1 FROM {wanted} w "
+            f"WHERE w.variant_id = x.variant_id AND w.grade = x.grade AND w.market = x.market)",
+            market_params,
+        )
+        snapshots_deleted = cursor.rowcount
+
+        columns = ", ".join(SUMMARY_COLUMNS)
+        changed = " OR ".join(f"x.{c} IS DISTINCT FROM excluded.{c}" for c in SUMMARY_COLUMNS)
+        cursor.execute(
+            f"INSERT INTO {summary} AS x (variant_id, market, {columns}) "  # noqa: S608  # ours
+            f"SELECT variant_id, market, {columns} FROM ({_summary_sql(wanted)}) s ORDER BY variant_id, market "
+            f"ON CONFLICT (variant_id, market) DO UPDATE SET "
+            + ", ".join(f"{c} = excluded.{c}" for c in SUMMARY_COLUMNS)
+            + f" WHERE {changed} RETURNING x.variant_id"
+        )
+        written = [row[0] for row in cursor.fetchall()]
+        moved = set(written)
+        cursor.execute(
+            f"DELETE FROM {summary} x USING {touched} t WHERE x.variant_id = t.variant_id {in_markets} "  # noqa: S608
+            f"AND NOT EXISTS (SELECT 1 FROM {wanted} w WHERE w.variant_id = x.variant_id AND w.market = x.market) "
+            f"RETURNING x.variant_id",
+            market_params,
+        )
+        gone = [row[0] for row in cursor.fetchall()]
+        moved.update(gone)
+    return snapshots_written, snapshots_deleted, len(written), len(gone), moved
