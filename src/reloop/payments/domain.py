@@ -43,12 +43,17 @@ PSP_PAYOUTS = "psp:payouts"
 PLATFORM_TRADEIN_FEES = "platform:tradein_fees"
 """Revenue: the platform's fee on trade-ins, charged to the refurbisher (docs/adr/0027-trade-in.md)."""
 
+PLATFORM_SALES_TAX = "platform:sales_tax_payable"
+"""Liability: US sales tax collected from buyers, owed to the states (≤ 0). The platform is the marketplace
+facilitator: it collects and remits, so the tax never reaches a seller's account (docs/adr/0022-sales-tax.md)."""
+
 _FIXED_ACCOUNTS: dict[str, tuple[str, str]] = {
     PSP_RECEIVABLE: (ASSET, "PSP receivable"),
     PSP_PAYOUTS: (ASSET, "PSP payouts sent"),
     PLATFORM_CLEARING: (LIABILITY, "Platform clearing"),
     PLATFORM_COMMISSION: (REVENUE, "Platform commission"),
     PLATFORM_TRADEIN_FEES: (REVENUE, "Platform trade-in fees"),
+    PLATFORM_SALES_TAX: (LIABILITY, "Sales tax payable (marketplace facilitator)"),
 }
 _SELLER_ACCOUNT = re.compile(r"seller:([1-9][0-9]{0,17}):(payable|available)")
 _SELLER_ACCOUNT_NAMES = {"payable": "payable (on hold)", "available": "available for payout"}
@@ -238,6 +243,20 @@ def capture_postings(amount: Money) -> list[PostingSpec]:
     if amount.amount <= 0:
         raise InvalidTransaction(f"A captured amount is positive, not {amount}.", code="invalid_amount")
     return [(PSP_RECEIVABLE, amount), (PLATFORM_CLEARING, -amount)]
+
+
+def sales_tax_postings(amount: Money) -> list[PostingSpec]:
+    """Sales tax collected with a payment: out of clearing (debit) into what is owed to the states (credit)."""
+    if amount.amount <= 0:
+        raise InvalidTransaction(f"Collected sales tax is positive, not {amount}.", code="invalid_amount")
+    return [(PLATFORM_CLEARING, amount), (PLATFORM_SALES_TAX, -amount)]
+
+
+def sales_tax_refund_postings(amount: Money) -> list[PostingSpec]:
+    """Sales tax given back with a refund: no longer owed to the states (debit), paid back by the PSP (credit)."""
+    if amount.amount <= 0:
+        raise InvalidTransaction(f"Refunded sales tax is positive, not {amount}.", code="invalid_amount")
+    return [(PLATFORM_SALES_TAX, amount), (PSP_RECEIVABLE, -amount)]
 
 
 def split_postings(shares: Sequence[SellerShare]) -> list[PostingSpec]:

@@ -191,6 +191,28 @@ def record_split(*, key: str, reference: str, shares: Sequence[SellerShare], mem
     )
 
 
+def record_sales_tax(*, key: str, reference: str, amount: Money, memo: str = "") -> LedgerTransaction:
+    """US sales tax collected with a captured payment: clearing → ``platform:sales_tax_payable``."""
+    return post_transaction(
+        idempotency_key=key,
+        kind=TransactionKind.PAYMENT,
+        reference=reference,
+        memo=memo or f"Sales tax of {amount} collected (marketplace facilitator)",
+        postings=domain.sales_tax_postings(amount),
+    )
+
+
+def record_sales_tax_refund(*, key: str, reference: str, amount: Money, memo: str = "") -> LedgerTransaction:
+    """Sales tax refunded to the buyer with a cancellation or refund: ``platform:sales_tax_payable`` → PSP."""
+    return post_transaction(
+        idempotency_key=key,
+        kind=TransactionKind.REFUND,
+        reference=reference,
+        memo=memo or f"Sales tax of {amount} refunded",
+        postings=domain.sales_tax_refund_postings(amount),
+    )
+
+
 def record_refund(
     *,
     key: str,
