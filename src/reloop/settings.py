@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "axes",  # sign-in throttling
     "csp",
+    "ninja",  # /api/docs: Swagger UI from django-ninja's own static files, so the page works offline
     "reloop.core",
     "reloop.markets",
     "reloop.accounts",
