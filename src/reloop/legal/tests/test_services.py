@@ -139,16 +139,21 @@ class TestNotices:
                     raise RuntimeError("boom")
             except RuntimeError:
                 pass
-        assert callbacks == [] and mail.outbox == [] and NoticeReport.objects.count() == 0
+        assert callbacks == []
+        assert mail.outbox == []
+        assert NoticeReport.objects.count() == 0
 
-    def test_the_decision_is_recorded_once_and_sent_with_its_reasons(self, operator, django_capture_on_commit_callbacks):
+    def test_the_decision_is_recorded_once_and_sent_with_its_reasons(
+        self, operator, django_capture_on_commit_callbacks
+    ):
         notice = services.submit_notice(**notice_data())
         with django_capture_on_commit_callbacks(execute=True):
             decided = services.decide_notice(
                 actor=operator, notice_id=notice.pk, decision="no_action", reason="The device is genuine: checked."
             )
         assert (decided.status, decided.decision, decided.decided_by) == ("decided", "no_action", operator)
-        assert len(mail.outbox) == 1 and "The device is genuine: checked." in mail.outbox[0].body
+        assert len(mail.outbox) == 1
+        assert "The device is genuine: checked." in mail.outbox[0].body
         with pytest.raises(NoticeAlreadyDecided):
             services.decide_notice(actor=operator, notice_id=notice.pk, decision="removed", reason="Changed my mind")
         notice.refresh_from_db()
@@ -158,7 +163,9 @@ class TestNotices:
         offer = make_offer(seller=SellerFactory(), variant=VariantFactory())
         notice = services.submit_notice(**notice_data(offer_id=offer.pk))
         assert notice.offer_id == offer.pk
-        services.decide_notice(actor=operator, notice_id=notice.pk, decision="removed", reason="Counterfeit, confirmed.")
+        services.decide_notice(
+            actor=operator, notice_id=notice.pk, decision="removed", reason="Counterfeit, confirmed."
+        )
         assert Offer.objects.get(pk=offer.pk).is_active is False
 
     def test_an_unknown_offer_id_is_dropped_not_an_error(self):
