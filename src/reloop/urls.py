@@ -7,11 +7,15 @@ from django.urls import include, path
 from reloop.api.urls import api
 from reloop.payments import views as payment_views
 from reloop.web import operator
+from reloop.web import seo_views
 from reloop.web import views as web_views
 
 urlpatterns = [
     path("", web_views.choose_market, name="root"),
     path("healthz", web_views.healthz, name="healthz"),
+    path("robots.txt", seo_views.robots, name="robots"),
+    path("sitemap.xml", seo_views.sitemap_index, name="sitemap_index"),
+    path("sitemaps/<slug:market>/<slug:slug>.xml", seo_views.sitemap_section, name="sitemap_section"),
     path("market/<slug:code>/", web_views.switch_market, name="switch_market"),
     path("api/", api.urls),
     path("admin/", admin.site.urls),

@@ -24,7 +24,7 @@ from reloop.catalog.models import Category
 from reloop.impact import selectors as impact
 from reloop.markets.data import MARKET_CODES
 from reloop.markets.middleware import COOKIE_AGE
-from reloop.markets.registry import UnknownMarket, get_market
+from reloop.markets.registry import UnknownMarket, enabled_markets, get_market
 from reloop.pricing import selectors as pricing
 from reloop.pricing.domain import savings
 from reloop.reviews import selectors as reviews
@@ -150,7 +150,18 @@ def _browse(
         return HttpResponse(browse)  # filters and results: facet counts follow
     body = mark_safe(browse)  # noqa: S308  # our own template's output, escaped when rendered
     canonical = request.path if scope else ""  # filters, sort and pages are not other pages
-    return render(request, template, {"browse": body, "filters": filters, "canonical_url": canonical, **extra})
+    hreflang = _category_alternates(scope.slug) if scope else []
+    context = {"browse": body, "filters": filters, "canonical_url": canonical, "hreflang": hreflang, **extra}
+    return render(request, template, context)
+
+
+def _category_alternates(slug: str) -> list[tuple[str, str]]:
+    """The category page in every open market, for ``hreflang`` links."""
+    found = []
+    for m in enabled_markets():
+        with translation.override(m.code):
+            found.append((f"{m.language}-{m.country}", reverse("web:category", args=[slug])))
+    return found
 
 
 @require_safe

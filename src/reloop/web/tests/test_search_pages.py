@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.db import transaction
+from django.utils import translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -59,7 +60,7 @@ class TestCardPrices:
         grade=st.sampled_from(["", *GRADES]),
     )
     def test_card_price_is_the_lowest_matching_offer_and_links_to_it(self, offers, storage, colours, grade):
-        with transaction.atomic():
+        with transaction.atomic(), translation.override("en-gb"):
             # Given one model with four variants and random offers from sellers in good standing (no penalty)
             _, (pm,) = _phones(1)
             variants = list(pm.variants.order_by("pk"))
