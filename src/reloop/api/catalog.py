@@ -7,11 +7,13 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
+from pydantic import field_validator
 
 from reloop.api.errors import ErrorOut
 from reloop.catalog import selectors
 from reloop.catalog.models import ReferencePrice, Variant
 from reloop.catalog.selectors import MODEL_SORTS
+from reloop.core.errors import InvalidInput
 from reloop.core.money import Money
 from reloop.markets.registry import get_market
 
@@ -80,7 +82,30 @@ class VariantListOut(Paginated):
     items: list[VariantOut]
 
 
-class ModelQuery(Schema):
+class NoNulQuery(Schema):
+    """Query parameters with no NUL character: no slug or word has one, and PostgreSQL can neither store nor
+    compare it (a 500 otherwise). Refused with a 422 ``invalid_input``."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("Text cannot contain a NUL character")
+        return value
+
+
+def _refuse_nul(**params: str | None) -> None:
+    """The same rule for path and plain query parameters."""
+    for name, value in params.items():
+        if value is not None and "\x00" in value:
+            raise InvalidInput(f"{name}: Text cannot contain a NUL character")
+
+
+#: Every catalogue route answers 404 ``unknown_market`` and 422 ``invalid_input`` besides 200.
+RESPONSES: dict[int, Any] = {404: ErrorOut, 422: ErrorOut}
+
+
+class ModelQuery(NoNulQuery):
     market: str = Field("en-gb", description="Market code; prices are in its currency", examples=["fr-fr"])
     category: str | None = Field(None, description="Category slug; includes its subcategories")
     brand: str | None = Field(None, description="Brand slug, e.g. `apple`")
@@ -90,7 +115,7 @@ class ModelQuery(Schema):
     page_size: int = Field(24, ge=1, le=100)
 
 
-class PageQuery(Schema):
+class PageQuery(NoNulQuery):
     market: str = Field("en-gb", description="Market code; prices are in its currency")
     page: int = Field(1, ge=1, le=10_000)
     page_size: int = Field(50, ge=1, le=200)
@@ -121,7 +146,7 @@ def _price(price: ReferencePrice | None, market_code: str) -> PriceOut | None:
     )
 
 
-@router.get("/categories", response={200: CategoryListOut, 422: ErrorOut}, summary="List categories")
+@router.get("/categories", response={200: CategoryListOut, **RESPONSES}, summary="List categories")
 def list_categories(request: HttpRequest, query: Query[PageQuery]) -> dict[str, Any]:
     market = get_market(query.market)
     page = selectors.categories_page(page=query.page, page_size=query.page_size)
@@ -139,7 +164,7 @@ def list_categories(request: HttpRequest, query: Query[PageQuery]) -> dict[str, 
 
 @router.get(
     "/models",
-    response={200: ProductModelListOut, 404: ErrorOut, 422: ErrorOut},
+    response={200: ProductModelListOut, **RESPONSES},
     summary="List product models",
     description="Paginated with a total count; filter by category (with its subcategories), brand and words.",
 )
@@ -171,10 +196,11 @@ def list_models(request: HttpRequest, query: Query[ModelQuery]) -> dict[str, Any
 
 @router.get(
     "/models/{slug}",
-    response={200: ProductModelDetailOut, 404: ErrorOut, 422: ErrorOut},
+    response={200: ProductModelDetailOut, **RESPONSES},
     summary="Get a model",
 )
 def get_model(request: HttpRequest, slug: str, market: str = "en-gb") -> dict[str, Any]:
+    _refuse_nul(slug=slug, market=market)
     m = get_market(market)
     detail = selectors.model_detail(slug=slug, market=m.code)
     pm = detail.product_model
@@ -192,7 +218,7 @@ def get_model(request: HttpRequest, slug: str, market: str = "en-gb") -> dict[st
 
 @router.get(
     "/variants",
-    response={200: VariantListOut, 404: ErrorOut, 422: ErrorOut},
+    response={200: VariantListOut, **RESPONSES},
     summary="List variants",
     description="Every buyable variant, filterable by model, category and brand, with its new price in the market.",
 )
@@ -203,6 +229,7 @@ def list_variants(
     category: str | None = None,
     brand: str | None = None,
 ) -> dict[str, Any]:
+    _refuse_nul(model=model, category=category, brand=brand)
     market = get_market(query.market)
     page = selectors.variants_page(
         market=market.code,

@@ -130,6 +130,7 @@ class CheckoutForm(forms.Form):
                 label=part.seller.name,
                 choices=[(o.method, o.label) for o in part.options],
                 initial=part.options[0].method,
+                required=False,  # none chosen: the first (standard, free) option
                 widget=forms.RadioSelect,
             )
         self.fields["instalments"] = forms.TypedChoiceField(
@@ -162,7 +163,10 @@ class CheckoutForm(forms.Form):
         return chosen
 
     def shipping_choices(self) -> dict[int, str]:
-        return {part.seller.pk: self.cleaned_data[f"shipping_{part.seller.pk}"] for part in self.parts}
+        return {
+            part.seller.pk: self.cleaned_data.get(f"shipping_{part.seller.pk}") or part.options[0].method
+            for part in self.parts
+        }
 
     def shipping_fields(self) -> list[Any]:
         return [self[f"shipping_{part.seller.pk}"] for part in self.parts]
