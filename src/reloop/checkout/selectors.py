@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from uuid import UUID
 
 from django.db.models import Prefetch
@@ -22,6 +23,8 @@ from reloop.checkout.domain import (
 from reloop.checkout.models import Cart, CartLine, CheckoutPayment
 from reloop.core.errors import InvalidInput
 from reloop.core.money import Money
+from reloop.markets.registry import get_market
+from reloop.markets.tax import TaxableItem, TaxAddress, TaxQuote, TaxUnavailable, charges_sales_tax, get_tax_provider
 from reloop.offers.models import Offer, OfferPrice
 from reloop.orders.models import Order, OrderStatus, ShippingMethod
 from reloop.pricing.eligibility import offer_is_eligible
@@ -132,12 +135,47 @@ def checkout_drafts(*, review: CartReview, shipping: Mapping[int, str], currency
     return drafts
 
 
-def checkout_summary(*, review: CartReview, shipping: Mapping[int, str]) -> CheckoutTotal:
-    """The total shown before the pay button: per seller part its items, shipping method and price and tax, and
-    the grand total the provider will be asked for. No query beyond the review's."""
-    return checkout_total(
-        currency=review.currency, parts=checkout_drafts(review=review, shipping=shipping, currency=review.currency)
+def with_sales_tax(
+    *, drafts: list[PartDraft], market: str, address: Mapping[str, str] | None
+) -> tuple[list[PartDraft], TaxQuote | None]:
+    """The drafts with each line's sales tax where the market adds it (the US), quoted by ``markets.tax`` from the
+    delivery address; unchanged elsewhere, or while the address has no state yet (quote ``None``).
+    ``TaxUnavailable`` when the tax of that address cannot be computed."""
+    where = get_market(market)
+    if not charges_sales_tax(where) or not address or not (address.get("region") or "").strip():
+        return drafts, None
+    items = [TaxableItem(line.key, line.total, line.quantity) for part in drafts for line in part.lines]
+    quote = get_tax_provider().quote(
+        address=TaxAddress(
+            where.country, address.get("region", ""), address.get("postal_code", ""), address.get("city", "")
+        ),
+        currency=where.currency,
+        items=items,
     )
+    taxed = [
+        replace(part, lines=tuple(replace(line, tax=_tax_of(quote, line.key)) for line in part.lines))
+        for part in drafts
+    ]
+    return taxed, quote
+
+
+def _tax_of(quote: TaxQuote, key: str) -> Money:
+    line = quote.for_key(key)
+    return line.amount if line is not None else Money.zero(quote.currency)
+
+
+def checkout_summary(
+    *, review: CartReview, shipping: Mapping[int, str], address: Mapping[str, str] | None = None
+) -> CheckoutTotal:
+    """The total shown before the pay button: per seller part its items, shipping method and price and tax, and
+    the grand total the provider will be asked for. No query beyond the review's. In the US the sales tax of
+    ``address`` (the delivery address typed so far) is added; without a state yet, or one the tax cannot be
+    computed for, none is (checkout itself then refuses)."""
+    drafts = checkout_drafts(review=review, shipping=shipping, currency=review.currency)
+    if review.cart is not None:
+        with contextlib.suppress(TaxUnavailable):  # shown without tax; placing the order refuses it
+            drafts, _quote = with_sales_tax(drafts=drafts, market=review.cart.market, address=address)
+    return checkout_total(currency=review.currency, parts=drafts)
 
 
 @dataclass(frozen=True)

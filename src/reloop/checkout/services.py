@@ -41,13 +41,15 @@ from reloop.checkout.errors import (
     TotalChanged,
 )
 from reloop.checkout.models import MAX_QUANTITY, Cart, CartLine
-from reloop.checkout.selectors import checkout_drafts, find_cart, review_cart
+from reloop.checkout.selectors import checkout_drafts, find_cart, review_cart, with_sales_tax
 from reloop.checkout.settlement import open_payment
 from reloop.core import clock
 from reloop.core.errors import InvalidInput
 from reloop.core.money import Money
 from reloop.impact.selectors import estimate_for_model
+from reloop.invoicing.services import issue_credit_notes
 from reloop.markets.registry import get_market
+from reloop.markets.tax import TaxUnavailable, charges_sales_tax
 from reloop.offers.errors import InsufficientStock
 from reloop.offers.models import Offer, OfferPrice
 from reloop.offers.services import adjust_stock
@@ -234,10 +236,15 @@ def _reserve(checkout: Checkout) -> Order:
     if any(i.price_changed for i in review.items):
         confirm_prices(cart=cart)
         raise PriceChanged(_("Some prices changed since you added them; please check your cart"))
-    total = checkout_total(
-        currency=market.currency,
-        parts=checkout_drafts(review=review, shipping=checkout.shipping, currency=market.currency),
+    drafts, tax = with_sales_tax(
+        drafts=checkout_drafts(review=review, shipping=checkout.shipping, currency=market.currency),
+        market=market.code,
+        address=checkout.shipping_address,
     )
+    if charges_sales_tax(market) and tax is None:
+        raise TaxUnavailable(_("Give the state of the delivery address: sales tax depends on it"))
+    total = checkout_total(currency=market.currency, parts=drafts)
+    sales_tax = {line.key: line.tax for part in drafts for line in part.lines}
     if checkout.expected_total is not None and checkout.expected_total != total.grand_total.amount:
         raise TotalChanged(
             _("The total is now %(total)s; please check it and pay again")
@@ -257,7 +264,10 @@ def _reserve(checkout: Checkout) -> Order:
             assert item.price is not None  # checked above  # noqa: S101
             # Commission: 10% of the line total incl. VAT (or the category's rate), frozen with the line.
             fee = commission(item.price * item.line.quantity, commission_rate(product_model.category.commission_rate))
-            lines.append(LineSpec(item.offer, item.line.quantity, item.price, avoided, fee))
+            key = str(item.offer.pk)
+            line_tax = tax.for_key(key) if tax else None  # US sales tax, collected by the platform
+            rate = line_tax.rate if line_tax else None
+            lines.append(LineSpec(item.offer, item.line.quantity, item.price, avoided, fee, sales_tax.get(key), rate))
         shipping_fee = commission(shipping, commission_rate(None))
         parts.append(SellerPart(part.seller, method, shipping, lines, shipping_fee))
     try:
@@ -284,6 +294,8 @@ def _reserve(checkout: Checkout) -> Order:
                 reserved_until=clock.now() + timedelta(minutes=RESERVATION_MINUTES),
                 shipping_address=dict(checkout.shipping_address),
                 parts=parts,
+                tax_jurisdiction=tax.jurisdiction if tax else "",
+                tax_source=tax.source if tax else "",
             )
             if order.total != total.grand_total.amount:  # the amount asked of the provider is the total shown
                 raise TotalChanged(_("The total could not be confirmed; please check it and pay again"))
@@ -314,13 +326,16 @@ def cancel_line(*, line_id: int, actor: User | None, actor_kind: str, reason: st
         part = SellerOrder.objects.select_for_update(of=("self",)).select_related("order").get(pk=line.seller_order_id)
         order = part.order
         live = OrderLine.objects.filter(seller_order=part).exclude(state__in=REFUNDING_STATES).exists()
+        sales_tax = Money(line.tax_amount, order.currency)  # US: collected by the platform, given back with the line
         gross = Money(line.line_total, order.currency)
         fee = Money(line.commission, order.currency)
         if not live:  # the whole part is cancelled: shipping goes back as well, with its commission
             lines_fee = sum(OrderLine.objects.filter(seller_order=part).values_list("commission", flat=True))
             gross += Money(part.shipping_amount, order.currency)
             fee += Money(part.commission - lines_fee, order.currency)
-    get_provider().refund(reference=order.payment_reference, amount=gross, idempotency_key=f"line:{line.pk}:cancel")
+    get_provider().refund(
+        reference=order.payment_reference, amount=gross + sales_tax, idempotency_key=f"line:{line.pk}:cancel"
+    )
     reference = f"order:{order.number}"
     ledger.record_cancellation(
         key=f"{reference}:line:{line.pk}:cancel",
@@ -330,6 +345,11 @@ def cancel_line(*, line_id: int, actor: User | None, actor_kind: str, reason: st
         commission=fee,
         line_id=line.pk,  # the seller's share comes from wherever the line's money is (docs/adr/0017-payouts.md)
     )
+    if sales_tax.amount:
+        ledger.record_sales_tax_refund(
+            key=f"{reference}:line:{line.pk}:cancel:sales-tax", reference=reference, amount=sales_tax
+        )
+    issue_credit_notes(line_id=line.pk)  # the ledger's refund row exists now (its handler ran before it)
     return line
 
 

@@ -235,6 +235,10 @@ def _record_money(order: Order) -> None:
     reference = f"order:{order.number}"
     ledger.record_capture(key=f"{reference}:capture", reference=reference, amount=Money(order.total, order.currency))
     ledger.record_split(key=f"{reference}:split", reference=reference, shares=shares)
+    if order.tax_total:  # US sales tax: the platform collects and remits it (docs/adr/0022-sales-tax.md)
+        ledger.record_sales_tax(
+            key=f"{reference}:sales-tax", reference=reference, amount=Money(order.tax_total, order.currency)
+        )
 
 
 def expire_reservations(*, now: object | None = None) -> int:

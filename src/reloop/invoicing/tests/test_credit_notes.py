@@ -56,7 +56,7 @@ def test_a_partial_refund_then_the_rest_are_two_credit_notes() -> None:
     _refund(part, line.pk, 2380, "partial")
     [first] = issue_credit_notes(line_id=line.pk)
     assert (first.total, first.vat_total) == (2380, 380)  # 23.80 incl. 19 % = 20.00 + 3.80
-    assert first.content["lines"][0]["description"].startswith("Partial refund")
+    assert first.content["lines"][0]["description"].startswith("Teilerstattung: ")  # in the market language
     _refund(part, line.pk, 9520, "rest")
     [second] = issue_credit_notes(line_id=line.pk)
     assert second.total == 9520
