@@ -12,6 +12,7 @@ from reloop.ops.demo_accounts import DEMO_PASSWORD, load_demo_accounts
 from reloop.ops.demo_orders import load_demo_orders, load_demo_quality
 from reloop.ops.demo_payouts import load_demo_payouts
 from reloop.ops.demo_reviews import load_demo_reviews
+from reloop.ops.demo_tradeins import load_demo_tradeins
 from reloop.ops.tasks import run_scheduler_forever
 
 logger = logging.getLogger(__name__)
@@ -43,6 +44,8 @@ class Command(BaseCommand):
             self.stdout.write(f"Demo reviews: {reviews} delivered purchases reviewed.")
         if orders := load_demo_orders():
             self.stdout.write(f"Demo orders: {orders} orders of buyer@reloop.test, one in each step of the trust loop.")
+        if tradeins := load_demo_tradeins():
+            self.stdout.write(f"Demo trade-ins: {tradeins} trade-ins of buyer@reloop.test, one in each state.")
         if no_serve:
             return
         self.stdout.write(self.style.SUCCESS(f"Reloop is at http://{host}:{port}/ (Ctrl+C to stop)"))
