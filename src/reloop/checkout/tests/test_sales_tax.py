@@ -32,7 +32,7 @@ CALIFORNIA = {"full_name": "Sam Smith", "line1": "500 Market St", "postal_code":
               "region": "CA", "country": "US"}  # fmt: skip
 
 
-def us_cart(price: int = 29999):  # type: ignore[no-untyped-def]
+def us_cart(price: int = 29999):
     buyer = cast(User, UserFactory())
     offer = make_offer(
         seller=SellerFactory(), variant=VariantFactory(), price=price, market="en-us", currency="USD", stock=5
@@ -51,7 +51,7 @@ def test_the_summary_shows_sales_tax_once_the_state_is_known() -> None:
     assert unknown.tax == Money(0, "USD")
 
 
-def test_a_us_order_carries_its_tax_to_the_charge_the_ledger_and_the_invoice(django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+def test_a_us_order_carries_its_tax_to_the_charge_the_ledger_and_the_invoice(django_capture_on_commit_callbacks):
     buyer, cart = us_cart()
     with django_capture_on_commit_callbacks(execute=True):
         order = pay_cart(buyer=buyer, cart=cart, address=CALIFORNIA)
