@@ -36,8 +36,18 @@ def _plans(total: Any) -> list[Any]:
     return list(get_provider().instalment_plans(amount=total)) if total.amount > 0 else []
 
 
+def _delivery(request: HttpRequest) -> dict[str, str] | None:
+    """The delivery address typed so far, else the buyer's saved one in this market: US sales tax is quoted from
+    its state before the buyer pays (reloop.markets.tax)."""
+    if request.method == "POST" and "region" in request.POST:
+        return {name: request.POST.get(name, "")[:100] for name in ("region", "postal_code", "city")}
+    country = request.market.country  # type: ignore[attr-defined]
+    saved = [a for a in addresses_for(user=request.user) if a.country == country]  # type: ignore[arg-type]
+    return {"region": saved[0].region, "postal_code": saved[0].postal_code, "city": saved[0].city} if saved else None
+
+
 def _context(request: HttpRequest, review: Any, form: CheckoutForm) -> dict[str, Any]:
-    summary = checkout_summary(review=review, shipping=form.chosen_shipping())
+    summary = checkout_summary(review=review, shipping=form.chosen_shipping(), address=_delivery(request))
     return {"review": review, "form": form, "summary": summary, "plans": _plans(summary.grand_total)}
 
 
@@ -56,7 +66,7 @@ def checkout_page(request: HttpRequest) -> HttpResponse:
     if not review.items:
         return HttpResponseRedirect(reverse("web:cart"))
     probe = CheckoutForm(request.POST or None, market=market, review=review)
-    summary = checkout_summary(review=review, shipping=probe.chosen_shipping())
+    summary = checkout_summary(review=review, shipping=probe.chosen_shipping(), address=_delivery(request))
     form = CheckoutForm(request.POST or None, market=market, review=review, plans=_plans(summary.grand_total))
     saved = [a for a in addresses_for(user=request.user) if a.country == market.country]  # type: ignore[arg-type]
     address_form = AddressForm(
