@@ -68,7 +68,7 @@ class AcceptQuoteForm(forms.Form):
     payout_method = forms.ChoiceField(
         label=_("How do you want to be paid?"),
         choices=[
-            (PayoutMethod.CREDIT, _("Reloop credit, spendable at checkout straight away")),
+            (PayoutMethod.CREDIT, _("Reloop credit, kept on your Reloop account")),
             (PayoutMethod.BANK, _("Bank transfer to my account")),
         ],
         widget=forms.RadioSelect,
