@@ -20,7 +20,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("admin/", admin.site.urls),
     path("payments/webhooks/<slug:provider>", payment_views.webhook, name="payment_webhook"),
-    path("_provider/test/", include("reloop.payments.provider_urls")),  # the test provider's own pages
+    path("_provider/", include("reloop.payments.provider_urls")),  # the payment providers' pages
     path("operator/ledger/", operator.ledger, name="operator_ledger"),
     path("operator/", include("reloop.web.urls_operator")),
     path("seller/", include("reloop.web.urls_seller")),

@@ -55,6 +55,18 @@ def payout_days() -> tuple[int, ...]:
         raise ImproperlyConfigured(f"RELOOP_PAYOUT_DAYS: {exc}") from exc
 
 
+def stripe_settings() -> dict[str, str]:
+    """The Stripe adapter's settings: ``STRIPE_SECRET_KEY``, ``STRIPE_PUBLISHABLE_KEY``, ``STRIPE_WEBHOOK_SECRET``,
+    and for a local emulator such as localstripe ``STRIPE_API_BASE`` and ``STRIPE_JS_URL`` (docs/payments.md)."""
+    return {
+        "secret_key": _setting("STRIPE_SECRET_KEY", ""),
+        "publishable_key": _setting("STRIPE_PUBLISHABLE_KEY", ""),
+        "webhook_secret": _setting("STRIPE_WEBHOOK_SECRET", ""),
+        "api_base": _setting("STRIPE_API_BASE", ""),
+        "js_url": _setting("STRIPE_JS_URL", "https://js.stripe.com/v3/"),
+    }
+
+
 def payout_provider_name() -> str:
     """Which payout provider sends money to sellers' banks (``RELOOP_PAYOUT_PROVIDER``, default the offline
     ``test``)."""

@@ -1,7 +1,7 @@
 """Payment providers behind one ``PaymentProvider`` protocol, chosen by ``RELOOP_PAYMENT_PROVIDER``.
 
-``test`` (the default) is the offline provider with its own hosted card page. Each provider's webhooks are read
-by its own handlers.
+``test`` (the default) is the offline provider with its own hosted card page; ``stripe`` is the Stripe adapter
+(PaymentIntents; ``STRIPE_SECRET_KEY``). Each provider's webhooks are read by its own handlers.
 """
 
 from __future__ import annotations
@@ -34,10 +34,23 @@ __all__ = [
 ]
 
 
+def _stripe() -> PaymentProvider:
+    from reloop.payments.providers.stripe import StripeProvider  # the stripe library loads only when used
+
+    return StripeProvider()
+
+
+def _stripe_handlers() -> Mapping[str, Callable[[WebhookEvent], str]]:
+    from reloop.payments.providers.stripe import WEBHOOK_HANDLERS
+
+    return WEBHOOK_HANDLERS
+
+
 # Typed as factories of PaymentProvider, so mypy checks that every provider honours the protocol.
-_PROVIDERS: dict[str, Callable[[], PaymentProvider]] = {"test": testing.TestProvider}
+_PROVIDERS: dict[str, Callable[[], PaymentProvider]] = {"test": testing.TestProvider, "stripe": _stripe}
 _WEBHOOK_HANDLERS: dict[str, Callable[[], Mapping[str, Callable[[WebhookEvent], str]]]] = {
     "test": lambda: testing.WEBHOOK_HANDLERS,
+    "stripe": _stripe_handlers,
 }
 
 
