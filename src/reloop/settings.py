@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import os
 import secrets
+import typing
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -119,6 +120,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "reloop.core.observability.RequestObservabilityMiddleware",  # request id, per-view latency
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
@@ -185,9 +187,18 @@ DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ----------------------------------------------------------------------------------------------
+# REDIS_URL shares the page cache, sessions and rate limits between every web and worker process (ADR 0008, 0013,
+# docs/deploy.md); without it each process keeps its own cache and sessions live in the database.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": os.environ.get("RELOOP_CACHE_PREFIX", "reloop"),
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cache"  # one sign-in, whichever process answers
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "reloop"}}
 
@@ -240,6 +251,27 @@ WHITENOISE_USE_FINDERS = True
 # that checks who is asking (docs/aftersales.md).
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or VAR_DIR / "media")
 MEDIA_URL = "/media-not-served/"
+# S3-compatible object storage for uploaded files (django-storages) when RELOOP_S3_BUCKET is set: every web and
+# worker process sees the same files. Objects are private; a permitted reader is redirected to a signed URL that
+# expires after RELOOP_S3_URL_SECONDS. Credentials: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (or an instance role).
+RELOOP_S3_BUCKET = os.environ.get("RELOOP_S3_BUCKET", "")
+if RELOOP_S3_BUCKET:
+    _s3_storage: typing.Any = {  # OPTIONS hold more than strings
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": RELOOP_S3_BUCKET,
+            "endpoint_url": os.environ.get("RELOOP_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("RELOOP_S3_REGION") or None,
+            "location": os.environ.get("RELOOP_S3_PREFIX", "media"),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": env_int("RELOOP_S3_URL_SECONDS", 300),
+            "file_overwrite": False,
+            "signature_version": "s3v4",
+            "addressing_style": os.environ.get("RELOOP_S3_ADDRESSING_STYLE") or None,
+        },
+    }
+    STORAGES["default"] = _s3_storage
 WHITENOISE_AUTOREFRESH = DEBUG
 
 # --- Security -------------------------------------------------------------------------------------------
@@ -470,10 +502,39 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # above the deliver_event task's time limit (300 s).
 RELOOP_OUTBOX_LEASE_SECONDS = env_int("RELOOP_OUTBOX_LEASE_SECONDS", 600)
 
+# --- Logs, metrics, errors (docs/deploy.md, "Observe") ------------------------------------------------------
+# RELOOP_LOG_FORMAT: "json" (one object per line with the request id; the default when DEBUG is false) or "text".
+RELOOP_LOG_FORMAT = os.environ.get("RELOOP_LOG_FORMAT") or ("text" if DEBUG else "json")
+if RELOOP_LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured(f"RELOOP_LOG_FORMAT must be json or text, not {RELOOP_LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "reloop.core.observability.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "reloop.core.observability.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": RELOOP_LOG_FORMAT, "filters": ["request_id"]}
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+# /metrics (Prometheus) answers a request carrying "Authorization: Bearer <RELOOP_METRICS_TOKEN>"; without a token
+# set it answers only while DEBUG is true. PROMETHEUS_MULTIPROC_DIR (read by prometheus-client) sums every process.
+RELOOP_METRICS_TOKEN = os.environ.get("RELOOP_METRICS_TOKEN", "")
+# Sentry (optional): errors of web and worker processes, nothing personal sent.
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    import sentry_sdk
+    from sentry_sdk.integrations.celery import CeleryIntegration
+    from sentry_sdk.integrations.django import DjangoIntegration
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        integrations=[DjangoIntegration(), CeleryIntegration()],
+        environment=os.environ.get("SENTRY_ENVIRONMENT", "production"),
+        traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE") or 0),
+        send_default_pii=False,
+    )

@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from reloop.api.urls import api
+from reloop.ops import runtime_views
 from reloop.payments import views as payment_views
 from reloop.web import operator
 from reloop.web import seo_views
@@ -13,6 +14,8 @@ from reloop.web import views as web_views
 urlpatterns = [
     path("", web_views.choose_market, name="root"),
     path("healthz", web_views.healthz, name="healthz"),
+    path("readyz", runtime_views.readyz, name="readyz"),
+    path("metrics", runtime_views.metrics, name="metrics"),
     path("robots.txt", seo_views.robots, name="robots"),
     path("sitemap.xml", seo_views.sitemap_index, name="sitemap_index"),
     path("sitemaps/<slug:market>/<slug:slug>.xml", seo_views.sitemap_section, name="sitemap_section"),

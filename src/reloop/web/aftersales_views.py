@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.forms import Form
@@ -36,15 +37,32 @@ def form_failed(form: Form, error: DomainError) -> None:
 
 def photo_response(photo: CasePhoto) -> HttpResponse:
     """The photo's bytes (at most 5 MB), private to this response: not kept by shared caches, never sniffed as
-    another type, never run as a page."""
+    another type, never run as a page.
+
+    On object storage (``RELOOP_S3_BUCKET``) the caller, already authorized, is redirected to a signed URL of the
+    private object that expires after ``RELOOP_S3_URL_SECONDS``, with the checked type and file name (docs/deploy.md).
+    """
+    extension = PHOTO_TYPES.get(photo.content_type, "bin")
+    filename = f"case-{photo.case_id}-{photo.position}.{extension}"
+    if settings.RELOOP_S3_BUCKET:
+        signed = photo.file.storage.url(
+            photo.file.name,
+            parameters={
+                "ResponseContentType": photo.content_type,
+                "ResponseContentDisposition": f'inline; filename="{filename}"',
+                "ResponseCacheControl": "private, max-age=300",
+            },
+        )
+        redirect = HttpResponseRedirect(signed)
+        redirect["Cache-Control"] = "private, no-store"
+        return redirect
     try:
         with photo.file.open("rb") as handle:
             content = handle.read()
     except FileNotFoundError as exc:
         raise Http404("This photo is no longer stored") from exc
     response = HttpResponse(content, content_type=photo.content_type)
-    extension = PHOTO_TYPES.get(photo.content_type, "bin")
-    response["Content-Disposition"] = f'inline; filename="case-{photo.case_id}-{photo.position}.{extension}"'
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
     response["Cache-Control"] = "private, max-age=3600"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["X-Content-Type-Options"] = "nosniff"
