@@ -25,6 +25,8 @@ from reloop.checkout import services as checkout
 from reloop.checkout.selectors import checkout_summary, payment_for_buyer, review_cart
 from reloop.checkout.settlement import settle_payment
 from reloop.core.errors import DomainError
+from reloop.legal.domain import TERMS_OF_SALE
+from reloop.legal.services import record_acceptance
 from reloop.orders.models import OrderStatus
 from reloop.payments.providers import get_provider
 from reloop.web.forms import CheckoutForm
@@ -103,6 +105,14 @@ def checkout_page(request: HttpRequest) -> HttpResponse:
                 form.is_valid()
                 form.add_error(None, exc.message)
         else:
+            # The version of the terms of sale the buyer accepted with this order (reloop.legal).
+            record_acceptance(
+                user=request.user,  # type: ignore[arg-type]
+                market=market.code,
+                kind=TERMS_OF_SALE,
+                context="checkout",
+                reference=started.order.number,
+            )
             if started.redirect_url:  # on to the provider's page
                 return HttpResponseRedirect(started.redirect_url)
             return HttpResponseRedirect(reverse("web:order", args=[started.order.number]))

@@ -5,9 +5,12 @@ from typing import Any, cast
 
 from django import forms
 from django.http import QueryDict
+from django.urls import reverse
+from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from reloop.catalog.grading import BatteryTier, Grade, PartsProvenance
+from reloop.legal.domain import kinds_for_country
 from reloop.pricing.selectors import BROWSE_SORTS
 
 
@@ -151,6 +154,24 @@ class CheckoutForm(forms.Form):
             required=False,
             empty_value=1,  # type: ignore[arg-type]  # the stubs want a str; 1 is "pay in full"
             widget=forms.RadioSelect,
+        )
+
+        # Which version of the terms of sale the buyer accepts is recorded by reloop.legal with the order.
+        self.fields["accept_terms"] = forms.BooleanField(
+            label=_("I accept the terms of sale"),
+            error_messages={"required": _("Accept the terms of sale to pay.")},
+            help_text=format_html_join(
+                " · ",
+                '<a href="{}" target="_blank" rel="noopener">{}</a>',
+                [
+                    (reverse("web:legal", args=[kind]), label)
+                    for kind, label in (
+                        ("terms-of-sale", _("Read the terms of sale")),
+                        ("withdrawal-form", _("Model withdrawal form")),
+                    )
+                    if kind in kinds_for_country(market.country)
+                ],
+            ),
         )
 
     def chosen_shipping(self) -> dict[int, str]:

@@ -40,7 +40,7 @@ class TestPublicPages:
         assert "Mentions légales" in body
         assert "Circulaire SAS" in body
         assert "1 rue de la Paix, Paris" in body
-        assert "[to be completed: RELOOP_OPERATOR_VAT_ID]" in body  # a missing mention shows, never hides
+        assert "[à compléter : RELOOP_OPERATOR_VAT_ID]" in body  # a missing mention shows, never hides
         assert '<p class="notice warning" role="note">' in body  # "the default text shipped with Reloop"
         assert LegalVersion.objects.get().from_template
 
@@ -57,7 +57,7 @@ class TestPublicPages:
             services.publish_draft(actor=operator, version_id=draft.pk)
         many, response = queries_for(client, "/de-de/legal/privacy/")
         assert few == many
-        assert b"Version 10," in response.content
+        assert "Fassung 10,".encode() in response.content
 
 
 class TestSignUp:
@@ -222,3 +222,37 @@ class TestOperatorTexts:
                 services.current_version(market=code, kind=kind)
         many, _ = queries_for(client, LEGAL)
         assert one == many
+
+
+class TestCheckout:
+    def test_paying_records_the_terms_of_sale_version_with_the_order(self, client):
+        from reloop.catalog.tests.factories import VariantFactory
+        from reloop.offers.tests.factories import make_offer
+        from reloop.sellers.tests.factories import SellerFactory
+
+        offer = make_offer(seller=SellerFactory(), variant=VariantFactory())
+        buyer = UserFactory()
+        client.force_login(buyer)
+        client.post("/en-gb/cart/add/", {"offer": offer.pk, "quantity": 1})
+        page = client.get("/en-gb/checkout/").content.decode()
+        assert 'href="/en-gb/legal/terms-of-sale/"' in page
+        assert 'href="/en-gb/legal/withdrawal-form/"' in page
+        key = page.split('name="idempotency_key" value="')[1].split('"')[0]
+        form = {
+            "country": "GB",
+            "form_country": "GB",
+            "full_name": "Ada Lovelace",
+            "line1": "1 Road",
+            "postal_code": "SW1A 1AA",
+            "city": "London",
+            "idempotency_key": key,
+        }
+        refused = client.post("/en-gb/checkout/", form)
+        assert refused.status_code == 200
+        assert b"Accept the terms of sale to pay." in refused.content
+        assert TermsAcceptance.objects.count() == 0
+        response = client.post("/en-gb/checkout/", {**form, "accept_terms": "on"})
+        assert response.status_code == 302
+        acceptance = TermsAcceptance.objects.get()
+        assert (acceptance.user, acceptance.context, acceptance.version.kind) == (buyer, "checkout", "terms-of-sale")
+        assert acceptance.reference.startswith("RL-")

@@ -55,6 +55,7 @@ def test_buyer_pays_once_for_two_sellers_and_sees_one_order_with_two_parts(live_
     page.get_by_label("Town or city").fill("London")
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "checkout.png"), full_page=True)
+    page.get_by_label("I accept the terms of sale").check()
     page.get_by_role("button", name="Pay £618.00").click()
     # The provider's own page takes the card
     page.get_by_label("Card number").fill("4242 4242 4242 4242")

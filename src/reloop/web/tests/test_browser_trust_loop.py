@@ -61,6 +61,7 @@ def test_buy_ship_deliver_return_and_refund_seen_by_the_buyer_at_each_step(live_
     page.get_by_label("Address line 1").fill("12 St James's Square")
     page.get_by_label("Postcode").fill("SW1Y 4LB")
     page.get_by_label("Town or city").fill("London")
+    page.get_by_label("I accept the terms of sale").check()
     page.get_by_role("button", name=re.compile(r"^Pay ")).click()
     page.get_by_label("Card number").fill("4242 4242 4242 4242")  # on the test provider's own page
     page.get_by_role("button", name=re.compile(r"^Pay ")).click()

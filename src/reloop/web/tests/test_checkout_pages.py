@@ -62,6 +62,7 @@ def test_checkout_requires_sign_in_and_orders_are_private(client):
         "postal_code": "sw1a1aa",
         "city": "London",
         "idempotency_key": key,
+        "accept_terms": "on",
         f"shipping_{offer.seller_id}": "express",
         "expected_total": 30000 + 899,
     }

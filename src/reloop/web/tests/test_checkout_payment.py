@@ -20,6 +20,7 @@ from reloop.web.tests.helpers import queries_for
 pytestmark = pytest.mark.django_db
 
 ADDRESS = {
+    "accept_terms": "on",  # the terms of sale, accepted with each order (reloop.legal)
     "country": "GB",
     "form_country": "GB",
     "full_name": "Olga Owner",
