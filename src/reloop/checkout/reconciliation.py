@@ -170,8 +170,9 @@ def _finish_cancellations(record: CheckoutPayment, order: Order, moment: datetim
         if key in keys:
             continue
         gross, fee = _cancellation_amounts(line)
+        sales_tax = Money(line.tax_amount, order.currency)  # US: given back with the line, as cancel_line does
         get_provider(record.provider).refund(
-            reference=record.reference, amount=gross, idempotency_key=f"line:{line.pk}:cancel"
+            reference=record.reference, amount=gross + sales_tax, idempotency_key=f"line:{line.pk}:cancel"
         )
         ledger.record_cancellation(
             key=key,
@@ -181,6 +182,8 @@ def _finish_cancellations(record: CheckoutPayment, order: Order, moment: datetim
             commission=fee,
             line_id=line.pk,
         )
+        if sales_tax.amount:
+            ledger.record_sales_tax_refund(key=f"{key}:sales-tax", reference=f"order:{order.number}", amount=sales_tax)
         fixed += 1
     return fixed
 

@@ -21,12 +21,13 @@ from reloop.checkout.domain import (
     shipping_price,
 )
 from reloop.checkout.models import Cart, CartLine, CheckoutPayment
-from reloop.core.errors import InvalidInput
+from reloop.core.errors import DomainError, InvalidInput
 from reloop.core.money import Money
 from reloop.markets.registry import get_market
 from reloop.markets.tax import TaxableItem, TaxAddress, TaxQuote, TaxUnavailable, charges_sales_tax, get_tax_provider
 from reloop.offers.models import Offer, OfferPrice
 from reloop.orders.models import Order, OrderStatus, ShippingMethod
+from reloop.payments.providers import InstalmentPlan, get_provider
 from reloop.pricing.eligibility import offer_is_eligible
 from reloop.sellers.models import Seller
 
@@ -198,3 +199,14 @@ def unpaid_order(*, buyer: User, number: str) -> PendingPayment | None:
 def payment_for_buyer(*, buyer: User, reference: str) -> CheckoutPayment | None:
     """The buyer's payment ``reference`` (another buyer's is answered as missing)."""
     return CheckoutPayment.objects.select_related("order").filter(reference=reference, order__buyer=buyer).first()
+
+
+def instalment_plans(*, amount: Money) -> list[InstalmentPlan]:
+    """The "pay in n" plans the payment provider offers for ``amount`` (shown on the product page and at
+    checkout); none outside the provider's limits or currencies, or when the provider cannot say."""
+    if amount.amount <= 0:
+        return []
+    try:
+        return list(get_provider().instalment_plans(amount=amount))
+    except DomainError:  # a provider not configured: offer none rather than fail the page
+        return []

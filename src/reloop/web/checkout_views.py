@@ -22,20 +22,19 @@ from reloop.accounts.domain import ADDRESS_FIELDS
 from reloop.accounts.forms import AddressForm
 from reloop.accounts.selectors import addresses_for
 from reloop.checkout import services as checkout
-from reloop.checkout.selectors import checkout_summary, payment_for_buyer, review_cart
+from reloop.checkout.selectors import checkout_summary, instalment_plans, payment_for_buyer, review_cart
 from reloop.checkout.settlement import settle_payment
 from reloop.core.errors import DomainError
 from reloop.legal.domain import TERMS_OF_SALE
 from reloop.legal.services import record_acceptance
 from reloop.orders.models import OrderStatus
-from reloop.payments.providers import get_provider
 from reloop.web.forms import CheckoutForm
 from reloop.web.shop_views import _cart
 
 
 def _plans(total: Any) -> list[Any]:
     """The provider's instalment plans for the grand total (none outside its limits or currencies)."""
-    return list(get_provider().instalment_plans(amount=total)) if total.amount > 0 else []
+    return instalment_plans(amount=total)
 
 
 def _delivery(request: HttpRequest) -> dict[str, str] | None:

@@ -21,6 +21,8 @@ from reloop.catalog.domain import variant_axes
 from reloop.catalog.errors import CategoryNotFound, ProductNotFound
 from reloop.catalog.grading import BASELINE_PROMISES, GRADE_DEFINITIONS, GRADE_ORDER
 from reloop.catalog.models import Category
+from reloop.checkout.selectors import instalment_plans
+from reloop.core.money import Money
 from reloop.impact import selectors as impact
 from reloop.markets.data import MARKET_CODES
 from reloop.markets.middleware import COOKIE_AGE
@@ -247,6 +249,10 @@ def product(request: HttpRequest, model_slug: str, variant_slug: str | None = No
             "savings": savings(price=offers.buy_box.price, reference=reference.amount)
             if offers.buy_box and reference
             else None,
+            # "or 3 × 101.33 €": the payment provider's instalment plans for the buy-box price (checkout.selectors)
+            "instalment_plans": instalment_plans(amount=Money(offers.buy_box.price, offers.buy_box.currency))
+            if offers.buy_box
+            else [],
             "impact": impact.estimate_for_model(pm),
             "ratings": reviews.product_ratings(product_model_id=pm.pk),  # summary + latest: two queries
             "grades": [(g, GRADE_DEFINITIONS[g]) for g in GRADE_ORDER],

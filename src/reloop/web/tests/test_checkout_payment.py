@@ -196,3 +196,13 @@ def test_checkout_page_query_count_is_the_same_for_1_and_10_sellers(client, buye
     ten, response = queries_for(client, "/en-gb/checkout/")
     assert one == ten
     assert response.content.decode().count('class="summary-part"') == 10
+
+
+def test_the_product_page_shows_the_instalment_offer_within_the_limits(client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):  # the buy boxes are refreshed on commit
+        cheap = make_offer(seller=SellerFactory(), variant=VariantFactory(), price=5000)  # under the 100.00 minimum
+        phone = make_offer(seller=SellerFactory(), variant=VariantFactory(), price=30399)
+    page = client.get(f"/en-gb/p/{phone.variant.product_model.slug}/{phone.variant.slug}/").content.decode()
+    assert "or 3 × £101.33" in page
+    page = client.get(f"/en-gb/p/{cheap.variant.product_model.slug}/{cheap.variant.slug}/").content.decode()
+    assert "instalment-offer" not in page
