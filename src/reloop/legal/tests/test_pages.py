@@ -10,7 +10,7 @@ from django.core import mail
 from reloop.accounts.tests.factories import UserFactory
 from reloop.legal import domain, services
 from reloop.legal.models import LegalVersion, NoticeReport, TermsAcceptance
-from reloop.web.tests.helpers import queries_for
+from reloop.legal.tests.helpers import queries_for
 
 pytestmark = pytest.mark.django_db
 
@@ -57,7 +57,7 @@ class TestPublicPages:
             services.publish_draft(actor=operator, version_id=draft.pk)
         many, response = queries_for(client, "/de-de/legal/privacy/")
         assert few == many
-        assert "Fassung 10,".encode() in response.content
+        assert b"Fassung 10," in response.content
 
 
 class TestSignUp:
