@@ -18,6 +18,7 @@ from reloop.checkout import services as checkout
 from reloop.checkout.selectors import find_cart, review_cart, unpaid_order
 from reloop.core import clock
 from reloop.core.errors import DomainError
+from reloop.invoicing.selectors import order_invoices
 from reloop.orders import selectors as orders
 from reloop.orders.errors import OrderNotFound
 from reloop.reviews.selectors import review_slots
@@ -105,5 +106,6 @@ def order_detail(request: HttpRequest, number: str) -> HttpResponse:
             "order": order,
             "review_slots": review_slots(lines=lines),  # one query for every line's review
             "line_aftersales": order_aftersales(order=order, lines=lines, now=clock.now()),  # one query: cases
+            "invoices": list(order_invoices(buyer=request.user, number=number)),  # type: ignore[arg-type]  # one query
         },
     )
