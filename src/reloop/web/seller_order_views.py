@@ -25,6 +25,7 @@ from reloop.core.errors import DomainError
 from reloop.core.pagination import paginate
 from reloop.fulfillment.carriers import CARRIERS
 from reloop.fulfillment.services import ship_seller_order
+from reloop.invoicing.selectors import seller_order_invoices
 from reloop.markets.registry import market_timezone
 from reloop.orders.backoffice import lines_with_categories
 from reloop.orders.domain import LineState
@@ -165,6 +166,7 @@ def _render_detail(request: HttpRequest, part: SellerOrder, status: int = 200, *
             "cancel_form": forms.get("cancel") or CancelOrderForm(),
             "ship_form": forms["ship"] if "ship" in forms else _ship_form(request, part),
             "shipped": _shipment_view(part),
+            "invoices": list(seller_order_invoices(seller=seller_of(request), seller_order_id=part.pk)),
         },
         status=status,
     )
