@@ -5,7 +5,7 @@ from reloop.web import account_views, checkout_views, fulfillment_views, quality
 from reloop.web import aftersales_views as aftersales
 from reloop.web import search_views
 from reloop.web import tradein_views as tradein
-from reloop.web import legal_views, security_views
+from reloop.web import invoice_views, legal_views, security_views
 
 app_name = "web"
 
@@ -25,6 +25,7 @@ urlpatterns = [
     path(pgettext_lazy("url", "checkout/return/"), checkout_views.checkout_return, name="checkout_return"),
     path(pgettext_lazy("url", "orders/"), shop_views.order_list, name="orders"),
     path(pgettext_lazy("url", "orders/<str:number>/"), shop_views.order_detail, name="order"),
+    path("orders/<str:number>/invoices/<int:invoice_id>.pdf", invoice_views.buyer_invoice_pdf, name="invoice_pdf"),
     # After-sales (web/aftersales_views.py): returns and warranty claims
     path(
         pgettext_lazy("url", "orders/<str:number>/lines/<int:line_id>/return/"),
