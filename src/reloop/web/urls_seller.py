@@ -6,7 +6,7 @@ Each area declares its routes here and adds its menu entry to ``backoffice.NAV``
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from reloop.web import quality_views, review_views, seller_offer_views, seller_order_views, seller_views
+from reloop.web import invoice_views, quality_views, review_views, seller_offer_views, seller_order_views, seller_views
 from reloop.web import seller_case_views as cases
 from reloop.web import seller_import_views as imports
 from reloop.web import seller_onboarding_views as onboarding
@@ -65,6 +65,11 @@ urlpatterns = [
     path("orders/<int:seller_order_id>/cancel/", seller_order_views.order_cancel, name="order_cancel"),
     path("orders/<int:seller_order_id>/ship/", seller_order_views.order_ship, name="order_ship"),
     path("orders/<int:seller_order_id>/packing-slip/", seller_order_views.packing_slip, name="packing_slip"),
+    path(
+        "orders/<int:seller_order_id>/invoices/<int:invoice_id>.pdf",
+        invoice_views.seller_invoice_pdf,
+        name="invoice_pdf",
+    ),
     # Reviews and quality (web/review_views.py, web/quality_views.py)
     path("reviews/", review_views.seller_reviews, name="reviews"),
     path("reviews/<int:review_id>/reply/", review_views.seller_reply, name="review_reply"),
