@@ -69,3 +69,14 @@ def test_json_logs_carry_the_request_id_and_extras():
     assert entry["request_id"] == "rid-123456"
     assert entry["order_id"] == 7
     assert entry["time"].endswith("Z")
+
+
+def test_reloop_serve_runs_gunicorn_with_the_documented_worker_formula():
+    from reloop.ops.management.commands.serve import default_workers, gunicorn_argv
+
+    assert [default_workers(n) for n in (1, 2, 16)] == [3, 5, 33]
+    argv = gunicorn_argv(bind="127.0.0.1:8140", workers=5, timeout=30, max_requests=2000, access_log=False)
+    assert argv[1:4] == ["-m", "gunicorn", "reloop.wsgi"]
+    assert "--workers=5" in argv
+    assert "--worker-class=sync" in argv
+    assert "--config=python:reloop.ops.gunicorn_conf" in argv

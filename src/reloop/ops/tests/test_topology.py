@@ -1,8 +1,8 @@
 """The production topology under fire (issue 12): PostgreSQL, Redis and RabbitMQ; two web processes, two workers
 and the scheduler. Buyers race for a hot offer while its rival reprices through the seller API, a CSV import runs
 on the workers, and one worker and one web process are SIGKILLed mid-way. Afterwards nothing is oversold, every
-domain event has been delivered (the buy boxes equal a full rebuild), the import was applied once and the ledger
-checks pass.
+domain event has been delivered (the buy boxes equal a full rebuild), every buyer who paid got one confirmation
+email, the import was applied once and the ledger checks pass.
 
 The buyers' checkouts run in this process through the checkout service (its HTTP flow belongs to the checkout
 pages); their events go through RabbitMQ to the workers like every other. All processes share the machine's real
@@ -25,12 +25,13 @@ from reloop.checkout.services import add_to_cart, ensure_cart
 from reloop.checkout.tests.test_placement import buyer, checkout_for, ledger_ok, place_order
 from reloop.core import outbox
 from reloop.core.models import OutboxEvent
+from reloop.notifications.models import Message
 from reloop.offers.imports import queue_offer_import, start_offer_import, validate_offer_import
 from reloop.offers.models import ImportStatus, Offer, OfferImport
 from reloop.offers.tests.factories import make_offer
 from reloop.ops.tests.processes import Topology, base_env, real_now, request
 from reloop.ops.tests.services import amqp_url, redis_url
-from reloop.orders.models import OrderLine, OrderStatus
+from reloop.orders.models import Order, OrderLine, OrderStatus
 from reloop.pricing.services import rebuild_all_buy_boxes
 from reloop.sellers.services import create_seller_token
 from reloop.sellers.tests.factories import SellerFactory
@@ -79,6 +80,7 @@ def test_two_web_two_workers_and_a_scheduler_lose_nothing_when_processes_are_kil
         RELOOP_TASK_QUEUE=queue,
         RELOOP_OUTBOX_LEASE_SECONDS="15",
         RELOOP_CACHE_PREFIX=f"topology-{os.getpid()}",
+        EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",  # written to RELOOP_HOME/var/mail
     )
     topology = Topology(tmp_path, env)
     saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager", "task_default_queue")}
@@ -176,6 +178,15 @@ def test_two_web_two_workers_and_a_scheduler_lose_nothing_when_processes_are_kil
         assert outbox.undelivered_count() == 0, (list(OutboxEvent.objects.filter(delivered_at=None).values()), logs)
         assert rebuild_all_buy_boxes().differences == 0
         assert "FAILED" not in ledger_ok()
+        # every buyer who paid got one confirmation email, sent by a worker
+        paid = list(Order.objects.filter(status=OrderStatus.PAID, buyer__email__startswith="buyer"))
+        assert len(paid) == HOT_STOCK
+        mail = "\n".join(p.read_text(errors="replace") for p in (tmp_path / "var" / "mail").glob("*"))
+        for order in paid:
+            assert Message.objects.filter(dedupe_key=f"order_confirmation:{order.number}", status="sent").count() == 1
+            assert mail.count(f"To: {order.buyer.email}\n") == 1, order.buyer.email
+        assert worker_1.process.poll() is not None  # the killed ones stayed dead: the survivors did the work
+        assert web_a.process.poll() is not None
     finally:
         app.conf.update(saved)
         topology.stop_all()

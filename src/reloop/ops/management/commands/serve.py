@@ -32,6 +32,7 @@ def gunicorn_argv(*, bind: str, workers: int, timeout: int, max_requests: int, a
         f"--max-requests={max_requests}",
         f"--max-requests-jitter={max(1, max_requests // 10)}",
         "--forwarded-allow-ips=*",  # the TLS proxy in front sets X-Forwarded-*; bind the app to a private address
+        "--config=python:reloop.ops.gunicorn_conf",
     ]
     if access_log:
         argv.append("--access-logfile=-")
