@@ -14,6 +14,7 @@ from reloop.api.offers import router as offers_router
 from reloop.api.ratelimit import stamp_headers
 from reloop.api.seller import router as seller_router
 from reloop.api.seller_bulk import router as seller_bulk_router
+from reloop.api.seller_invoices import router as seller_invoices_router
 from reloop.api.seller_orders import router as seller_orders_router
 from reloop.api.seller_tradeins import router as seller_tradeins_router
 
@@ -42,4 +43,5 @@ api.add_router("/v1/catalog/", offers_router)
 api.add_router("/v1/seller/", seller_bulk_router)
 api.add_router("/v1/seller/", seller_router)
 api.add_router("/v1/seller/", seller_orders_router)
+api.add_router("/v1/seller/", seller_invoices_router)
 api.add_router("/v1/seller/", seller_tradeins_router)
