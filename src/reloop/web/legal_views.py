@@ -7,6 +7,7 @@ market's document (the shipped template until an operator publishes a reviewed o
 from __future__ import annotations
 
 import secrets
+from urllib.parse import urlsplit
 
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -36,8 +37,6 @@ def legal_page(request: HttpRequest, kind: str) -> HttpResponse:
 
 
 def _site_hosts(request: HttpRequest) -> frozenset[str]:
-    from urllib.parse import urlsplit
-
     from django.conf import settings
 
     hosts = {request.get_host().split(":")[0]}
@@ -79,8 +78,12 @@ def notice_form(request: HttpRequest) -> HttpResponse:
                 )
     else:
         offer = request.GET.get("offer", "")
+        listing_url = request.GET.get("url", "")
+        referer = request.headers.get("referer", "")
+        if not listing_url and referer and urlsplit(referer).hostname in _site_hosts(request):
+            listing_url = referer  # the "Report this listing" link on the product page
         initial = {
-            "listing_url": request.GET.get("url", "")[:500],
+            "listing_url": listing_url[:500],
             "offer": int(offer) if offer.isascii() and offer.isdigit() and 0 < len(offer) < 18 else None,
             "submission_key": secrets.token_urlsafe(24),
         }

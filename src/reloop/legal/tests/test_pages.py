@@ -109,6 +109,14 @@ class TestNoticeForm:
         assert NoticeReport.objects.count() == 1
         assert len(mail.outbox) == 1
 
+    def test_the_report_link_of_a_product_page_prefills_the_listing(self, client):
+        product = "http://testserver/en-gb/p/iphone-13/iphone-13-128gb/"
+        page = client.get("/en-gb/report-illegal-content/?offer=42", headers={"referer": product}).content.decode()
+        assert f'value="{product}"' in page
+        assert 'name="offer" value="42"' in page
+        elsewhere = client.get("/en-gb/report-illegal-content/", headers={"referer": "https://evil.example/x"})
+        assert b"evil.example" not in elsewhere.content
+
     def test_a_notice_missing_elements_is_shown_again_with_its_errors(self, client):
         response = client.post(
             "/en-gb/report-illegal-content/", notice_post(good_faith="", listing_url="https://elsewhere.example/x")
