@@ -1,9 +1,8 @@
-"""Operator decisions taken through the console or the operator API: each calls the owning app's service and
-records an ``OperatorDecision`` for the seller's audit trail, in the same transaction."""
+"""Operator decisions taken through the console or the operator API: each calls the owning app's service (which
+owns its durable transaction) and then records an ``OperatorDecision`` for the seller's audit trail."""
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from reloop.accounts.models import User
@@ -27,15 +26,16 @@ def decide_seller_standing(*, actor: User, seller: Seller, standing: str, reason
         raise InvalidInput(_("Say why: the reason is kept in the seller's record"), code="reason_required")
     if len(reason) > MAX_REASON:
         raise InvalidInput(_("The reason is at most %(n)s characters") % {"n": MAX_REASON}, code="reason_too_long")
-    with transaction.atomic():
-        changed = change_seller_standing(actor=actor, seller=seller, standing=standing)
-        OperatorDecision.objects.create(
-            seller=seller,
-            actor=actor,
-            kind=DecisionKind.SUSPEND if standing == Standing.SUSPENDED else DecisionKind.REACTIVATE,
-            reason=reason,
-            created_at=clock.now(),
-        )
+    # The standing changes in its own (durable) transaction, then the decision is recorded: a refused change
+    # (permission, standing) leaves no audit row.
+    changed = change_seller_standing(actor=actor, seller=seller, standing=standing)
+    OperatorDecision.objects.create(
+        seller=seller,
+        actor=actor,
+        kind=DecisionKind.SUSPEND if standing == Standing.SUSPENDED else DecisionKind.REACTIVATE,
+        reason=reason,
+        created_at=clock.now(),
+    )
     return changed
 
 
