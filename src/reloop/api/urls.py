@@ -8,9 +8,11 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
 from reloop.api import seller_offer_writes  # noqa: F401  # registers the offer writes on the seller router
+from reloop.api.buyer import router as buyer_router
 from reloop.api.catalog import router as catalog_router
 from reloop.api.errors import install_error_handlers
 from reloop.api.offers import router as offers_router
+from reloop.api.operator import router as operator_router
 from reloop.api.ratelimit import stamp_headers
 from reloop.api.seller import router as seller_router
 from reloop.api.seller_bulk import router as seller_bulk_router
@@ -38,6 +40,8 @@ api = ReloopAPI(
 )
 install_error_handlers(api)
 api.add_router("/v1/catalog/", catalog_router)
+api.add_router("/v1/buyer/", buyer_router)
+api.add_router("/v1/operator/", operator_router)
 api.add_router("/v1/catalog/", offers_router)
 # Before the seller router: its "/offers/{offer_id}" would otherwise also match "/offers/bulk".
 api.add_router("/v1/seller/", seller_bulk_router)
