@@ -43,21 +43,38 @@ def _attachments(invoice_ids: Sequence[int]) -> Sequence[Attachment]:
     ]
 
 
-def send_order_confirmation(*, order: Order, invoices: Sequence[Invoice]) -> None:
-    """The buyer's confirmation of a paid order: each seller's part and lines, the totals, the invoices attached."""
+CONFIRMATION = "invoicing/email/order_confirmation"
+NEW_SELLER_ORDER = "invoicing/email/new_seller_order"
+
+
+def confirmation_context(order: Order, invoices: Sequence[Invoice]) -> dict[str, object]:
     parts = list(
         SellerOrder.objects.filter(order=order).select_related("seller").prefetch_related("lines").order_by("pk")
     )
+    return {
+        "order": order,
+        "parts": parts,
+        "invoices": invoices,
+        "link": _link("web:order", order.market, order.number),
+    }
+
+
+def new_seller_order_context(order: Order, part: SellerOrder, language: str) -> dict[str, object]:
+    return {
+        "order": order,
+        "part": part,
+        "deadline": accept_deadline(order.paid_at or clock.now()),
+        "link": _link("seller:order", language, part.pk),
+    }
+
+
+def send_order_confirmation(*, order: Order, invoices: Sequence[Invoice]) -> None:
+    """The buyer's confirmation of a paid order: each seller's part and lines, the totals, the invoices attached."""
     invoice_ids = [invoice.pk for invoice in invoices]
     queue_email(
         to=order.buyer.email or "",
-        template="invoicing/email/order_confirmation",
-        context={
-            "order": order,
-            "parts": parts,
-            "invoices": invoices,
-            "link": _link("web:order", order.market, order.number),
-        },
+        template=CONFIRMATION,
+        context=confirmation_context(order, invoices),
         language=order.market,
         time_zone=market_timezone(order.market),
         about=("order", order.number),
@@ -75,20 +92,14 @@ def send_new_order_to_sellers(*, order: Order) -> int:
     for member in members.order_by("pk"):
         if member.user.email:
             emails.setdefault(member.seller_id, []).append(member.user.email)
-    deadline = accept_deadline(order.paid_at or clock.now())
     queued = 0
     for part in parts:
         language = language_for_country(part.seller.country)
         for email in emails.get(part.seller_id, []):
             message = queue_email(
                 to=email,
-                template="invoicing/email/new_seller_order",
-                context={
-                    "order": order,
-                    "part": part,
-                    "deadline": deadline,
-                    "link": _link("seller:order", language, part.pk),
-                },
+                template=NEW_SELLER_ORDER,
+                context=new_seller_order_context(order, part, language),
                 language=language,
                 time_zone=market_timezone(language),
                 about=("seller_order", part.pk),
