@@ -6,7 +6,7 @@ without staff status or the permission → 403.
 
 from django.urls import path
 
-from reloop.web import operator_legal_views
+from reloop.web import operator_emails, operator_legal_views
 from reloop.web import operator_case_views, operator_console, operator_payouts, operator_sellers, review_views
 from reloop.web import operator_tradein_views as tradeins
 
@@ -50,6 +50,10 @@ urlpatterns: list = [
     # Payout report and its CSV export (payments.view_payout)
     path("payouts/", operator_payouts.payout_report, name="payouts"),
     path("payouts/export.csv", operator_payouts.payout_export, name="payouts_export"),
+    path("emails/", operator_emails.email_log, name="emails"),
+    path("emails/<int:message_id>/", operator_emails.email_detail, name="email"),
+    path("emails/<int:message_id>/html/", operator_emails.email_html, name="email_html"),
+    path("emails/preview/<path:template>/", operator_emails.email_preview, name="email_preview"),
     # Legal texts and DSA notices (legal.view_legalversion / change_legalversion; view_noticereport / decide_)
     path("legal/", operator_legal_views.documents, name="legal"),
     path("legal/versions/<int:version_id>/", operator_legal_views.version, name="legal_version"),
