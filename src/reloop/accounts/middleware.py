@@ -2,8 +2,9 @@
 
 - A person who signed in with a password and has two-factor authentication sees only the code page (and can sign
   out) until they give a code: any other page redirects there, with ``next`` to come back.
-- Staff (operators) must have it: an unverified staff session asking for ``/operator/…`` or ``/admin/…`` is sent
-  to set it up (or to give a code), so the operator console and the admin are never reached on a password alone.
+- Staff (operators) must have it: an unverified staff session asking for ``/operator/…``, ``/admin/…`` or the
+  operator API is sent to set it up (or to give a code), so none is reached on a password alone. A session calling
+  the API while it owes a code gets 403 ``two_factor_required`` instead of a redirect.
 
 Only the session and the already-loaded user are read: a page costs no extra query for it.
 """
@@ -14,14 +15,14 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import reverse
 from django.utils.http import urlencode
 
 from reloop.accounts.two_factor import PENDING_SESSION_KEY
 
 #: Views a pending or unenrolled person may still reach (besides the ones marked ``two_factor_exempt``).
-EXEMPT_PATH_PREFIXES = ("/static/", "/healthz", "/api/", "/payments/webhooks/", "/market/")
+EXEMPT_PATH_PREFIXES = ("/static/", "/healthz", "/payments/webhooks/", "/market/")
 
 
 def two_factor_exempt(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -31,7 +32,7 @@ def two_factor_exempt(view: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def staff_paths() -> tuple[str, ...]:
-    return tuple(getattr(settings, "RELOOP_STAFF_TWO_FACTOR_PATHS", ("/operator/", "/admin/")))
+    return tuple(getattr(settings, "RELOOP_STAFF_TWO_FACTOR_PATHS", ("/operator/", "/admin/", "/api/v1/operator/")))
 
 
 class TwoFactorMiddleware:
@@ -56,14 +57,28 @@ class TwoFactorMiddleware:
         if verified:
             return None
         if request.session.get(PENDING_SESSION_KEY):
-            return _redirect(request, "web:two_factor_verify")
+            return _refuse(request, "web:two_factor_verify")
         if (
             user.is_staff
             and getattr(settings, "RELOOP_STAFF_TWO_FACTOR", True)
             and request.path.startswith(staff_paths())
         ):
-            return _redirect(request, "web:two_factor_required")
+            return _refuse(request, "web:two_factor_required")
         return None
+
+
+def _refuse(request: HttpRequest, url_name: str) -> HttpResponse:
+    """The code (or set-up) page for a browser; a 403 in the API's error shape for a session calling the API."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {
+                "code": "two_factor_required",
+                "message": "Give your second factor (authenticator code) on the web first.",
+                "details": None,
+            },
+            status=403,
+        )
+    return _redirect(request, url_name)
 
 
 def _redirect(request: HttpRequest, url_name: str) -> HttpResponse:

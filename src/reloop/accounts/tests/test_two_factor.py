@@ -140,3 +140,18 @@ def test_a_buyer_without_it_signs_in_with_a_password_alone(client):
     response = client.post(LOGIN, {"username": "ann@example.com", "password": PASSWORD})
     assert response.status_code == 302
     assert client.get("/en-gb/account/").status_code == 200
+
+
+def test_a_session_that_owes_a_code_cannot_use_the_api(client):
+    person = UserFactory(email="ann@example.com")
+    client.force_login(person)
+    enrol(client)
+    client.post("/en-gb/account/sign-out/")
+    client.post(LOGIN, {"username": "ann@example.com", "password": PASSWORD})
+    response = client.get("/api/v1/catalog/categories")
+    assert response.status_code == 403
+    assert response.json()["code"] == "two_factor_required"
+
+
+def test_anonymous_api_calls_are_not_touched(client):
+    assert client.get("/api/v1/catalog/categories").status_code == 200
