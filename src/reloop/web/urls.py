@@ -3,6 +3,7 @@ from django.utils.translation import pgettext_lazy
 
 from reloop.web import account_views, checkout_views, fulfillment_views, quality_views, review_views, shop_views, views
 from reloop.web import aftersales_views as aftersales
+from reloop.web import impact_views
 from reloop.web import search_views
 from reloop.web import tradein_views as tradein
 from reloop.web import invoice_views, legal_views, security_views
@@ -14,6 +15,9 @@ urlpatterns = [
     path(pgettext_lazy("url", "search/"), views.search, name="search"),
     path("search-suggest/", search_views.suggest, name="search_suggest"),
     path(pgettext_lazy("url", "impact/methodology/"), views.methodology, name="methodology"),
+    path(pgettext_lazy("url", "impact/"), impact_views.platform_impact, name="impact"),
+    path(pgettext_lazy("url", "impact/data.csv"), impact_views.platform_impact_csv, name="impact_csv"),
+    path(pgettext_lazy("url", "my-impact/"), impact_views.my_impact, name="my_impact"),
     path("c/<slug:slug>/", views.category, name="category"),
     path("p/<slug:model_slug>/", views.product, name="product_default"),
     path("p/<slug:model_slug>/<slug:variant_slug>/", views.product, name="product"),
