@@ -45,10 +45,17 @@ def demo_buyer(email: str, *, first_name: str = "", last_name: str = "") -> User
     return user
 
 
-def buy(*, buyer: User, items: Sequence[tuple[Offer, int]], key: str, address: Mapping[str, str] = ADDRESS) -> Order:
-    """``buyer`` puts ``items`` (offer, quantity) in their cart and pays with the test card; ``key`` is the
-    checkout's idempotency key."""
-    cart = ensure_cart(user=buyer, token=None, market=MARKET)
+def buy(
+    *,
+    buyer: User,
+    items: Sequence[tuple[Offer, int]],
+    key: str,
+    address: Mapping[str, str] = ADDRESS,
+    market: str = MARKET,
+) -> Order:
+    """``buyer`` puts ``items`` (offer, quantity) in their cart in ``market`` and pays with the test card; ``key``
+    is the checkout's idempotency key."""
+    cart = ensure_cart(user=buyer, token=None, market=market)
     for offer, quantity in items:
         add_to_cart(cart=cart, offer_id=offer.pk, quantity=quantity)
     return pay_with_test_card(  # on the test provider's page, as a person would (the card never reaches Reloop)
