@@ -61,6 +61,9 @@ from reloop.sellers.models import Seller
 BUYER_EMAIL = "buyer@reloop.test"
 SELLER_EMAIL = "seller@reloop.test"
 ADDRESS = {"full_name": "Demo Buyer", "line1": "221B Baker Street", "postal_code": "NW1 6XE", "city": "London"}
+#: The demo buyer's order to the US: sales tax of California from checkout to invoice and ledger.
+US_ADDRESS = {"country": "US", "full_name": "Demo Buyer", "line1": "500 Market Street", "postal_code": "94103",
+              "city": "San Francisco", "region": "CA"}  # fmt: skip
 #: IMEI series: TAC 86, apart from the other demo loaders' units (35…).
 IMEI_TAC = "86"
 #: The refurbisher of the quality story, and the second seller of the buyer's two-parcel order.
@@ -202,6 +205,12 @@ def _buyer_orders(*, seller: Seller, now: dt.datetime) -> int:
         accept_seller_order(actor=owner, seller=seller, seller_order_id=seller_part(accepted, seller).pk)
     with clock.frozen_at(ago(minutes=10)):
         _buy(buyer=buyer, items=[(next(offers), 1)], key="demo-orders-paid")
+
+    # Sent to San Francisco a few minutes ago: US sales tax on the order, its invoice and in the ledger.
+    us_offer = Offer.objects.filter(seller=seller, stock__gte=2, prices__market="en-us").order_by("pk").first()
+    if us_offer is not None:
+        with clock.frozen_at(ago(minutes=5)):
+            demo_story.buy(buyer=buyer, items=[(us_offer, 1)], key="demo-orders-us", address=US_ADDRESS, market="en-us")
 
     return Order.objects.filter(buyer=buyer).count()
 
