@@ -237,3 +237,21 @@ def test_list_pages_run_constant_queries(client, count, django_assert_max_num_qu
         pytest.tradein_counts = counts
     else:
         assert counts == pytest.tradein_counts
+
+
+@pytest.mark.parametrize(
+    ("market", "heading", "condition"),
+    [
+        ("fr-fr", "Faites reprendre votre ancien appareil", "Écran fissuré"),
+        ("de-de", "Verkaufen Sie Ihr altes Gerät", "Display gesprungen"),
+        ("es-es", "Vende tu dispositivo antiguo", "Pantalla rota"),
+        ("it-it", "Permuta il tuo vecchio dispositivo", "Schermo incrinato"),
+    ],
+)
+def test_the_trade_in_pages_are_translated(client, market, heading, condition):
+    from django.utils import translation
+
+    with translation.override(market):
+        start, conditions = reverse("web:tradein_start"), reverse("web:tradein_conditions")
+    assert heading in client.get(start).content.decode()
+    assert condition in client.get(conditions).content.decode()
