@@ -196,9 +196,11 @@ def _issue_credit_note(refund: LineRefund) -> Invoice | None:
         line = refund.line
         goods = min(refund.gross, line.line_total)  # the rest of a cancellation's refund is the shipping
         shipping = refund.gross - goods
+        # Sales tax goes back with a cancellation (checkout refunds it with the line); an after-sales refund pays
+        # back the case's amount, goods only, so its credit note credits no tax (docs/adr/0022-sales-tax.md).
         tax = (
             int((Decimal(line.tax_amount) * goods / line.line_total).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-            if line.line_total
+            if line.line_total and line.state == "cancelled"
             else 0
         )
         market = _market(order.market)

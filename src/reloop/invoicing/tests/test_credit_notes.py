@@ -80,3 +80,17 @@ def test_cancelling_a_us_line_credits_its_sales_tax_and_the_shipping() -> None:
     assert note.total == invoice.total == 22499
     assert note.sales_tax_total == 1200
     assert note.content["reason"] == "Cancelled before shipping"
+
+
+def test_an_after_sales_refund_of_a_us_line_credits_the_goods_it_paid_back_only() -> None:
+    order = paid_order(
+        market="en-us", items=[Item(offer_of(trader(country="US"), scheme="standard"), 20000, tax_rate=Decimal("6"))]
+    )
+    issue_invoices(order_id=order.pk)
+    part = SellerOrder.objects.get(order=order)
+    line = part.lines.get()
+    for to in (LineState.ACCEPTED, LineState.SHIPPED, LineState.DELIVERED, LineState.REFUNDED):
+        transition_line(line_id=line.pk, to_state=to, actor=None, actor_kind=ActorKind.SYSTEM)
+    _refund(part, line.pk, 20000, "case:1:refund")  # the case's amount: goods, no sales tax
+    [note] = issue_credit_notes(line_id=line.pk)
+    assert (note.total, note.sales_tax_total) == (20000, 0)
