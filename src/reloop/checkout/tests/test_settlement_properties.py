@@ -4,6 +4,7 @@ stock is exact, no money is kept on an unpaid order, and ``check_ledger`` passes
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 from datetime import timedelta
 from io import StringIO
@@ -66,11 +67,9 @@ class Run:
         return clock.now() + timedelta(minutes=16 if self.late else 0)
 
     def apply(self, action: str) -> None:
-        with clock.frozen_at(self.moment()):
-            try:
-                self._apply(action)
-            except PaymentNotConfirmable:
-                pass  # the buyer acted on a page that no longer waits for them: refused, nothing changes
+        # A buyer acting on a provider page that no longer waits for them is refused; nothing changes.
+        with clock.frozen_at(self.moment()), contextlib.suppress(PaymentNotConfirmable):
+            self._apply(action)
 
     def _apply(self, action: str) -> None:
         if action.startswith("card_"):
