@@ -60,11 +60,16 @@ class Rendered:
     html: str
 
 
-def render_email(*, template: str, context: Mapping[str, Any], language: str, time_zone: str = "UTC") -> Rendered:
-    """The subject, text and HTML of ``template`` in ``language`` (a market code) and ``time_zone``."""
+def render_email(
+    *, template: str, context: Mapping[str, Any], language: str, time_zone: str = "UTC", subject: str | None = None
+) -> Rendered:
+    """The subject, text and HTML of ``template`` in ``language`` (a market code) and ``time_zone``. ``subject``
+    replaces the subject template (messages whose subject is a translated string in code)."""
     with translation.override(language), timezone.override(time_zone):
         ctx = {**context, "site_url": settings.RELOOP_SITE_URL.rstrip("/"), "language": language}
-        subject = " ".join(render_to_string(f"{template}.subject.txt", ctx).split())
+        if subject is None:
+            subject = render_to_string(f"{template}.subject.txt", ctx)
+        subject = " ".join(subject.split())
         text = render_to_string(f"{template}.txt", ctx).strip() + "\n"
         html: str
         try:
@@ -84,6 +89,7 @@ def queue_email(
     dedupe_key: str | None = None,
     time_zone: str = "UTC",
     attachments: AttachmentBuilder | None = None,
+    subject: str | None = None,
 ) -> Message | None:
     """Render ``template`` for ``to``, record it and send it once the current transaction commits (at once outside
     one). Returns the recorded message, or ``None`` when there is no address or ``dedupe_key`` was already used."""
@@ -91,7 +97,7 @@ def queue_email(
         return None
     if dedupe_key and Message.objects.filter(dedupe_key=dedupe_key).exists():
         return None
-    rendered = render_email(template=template, context=context, language=language, time_zone=time_zone)
+    rendered = render_email(template=template, context=context, language=language, time_zone=time_zone, subject=subject)
     try:
         with transaction.atomic():  # a savepoint: a concurrent duplicate loses on the unique key, nothing else
             message = Message.objects.create(
