@@ -56,6 +56,7 @@ SERVER_HOSTS = ("127.0.0.1", "localhost")
 STARTUP_TIMEOUT_S = 30.0
 STOP_GRACE_S = 5.0
 WRK_EXTRA_TIMEOUT_S = 30
+WRK_REQUEST_TIMEOUT_S = 10
 
 
 class BenchError(Exception):
@@ -130,7 +131,8 @@ def wrk_argv(
     url_file: Path | None = None,
 ) -> list[str]:
     """wrk's command line; with ``script`` and ``url_file`` it requests the file's paths (``bench_urls``)."""
-    argv = [wrk, f"-t{threads}", f"-c{connections}", f"-d{duration_s}s"]
+    # wrk's default timeout (2 s) drops a slow cold render as a socket error: it is measured instead
+    argv = [wrk, f"-t{threads}", f"-c{connections}", f"-d{duration_s}s", f"--timeout={WRK_REQUEST_TIMEOUT_S}s"]
     if latency:
         argv.append("--latency")
     if script is not None and url_file is not None:

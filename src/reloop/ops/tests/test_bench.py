@@ -189,8 +189,10 @@ def test_the_command_without_wrk_says_how_to_install_it(monkeypatch):
 
 
 def test_the_command_rejects_an_unknown_scenario():
-    with pytest.raises(CommandError, match="choose a comma-separated list from product,category,api,floor"):
-        call_command("bench", "--scenarios", "floor,search", stdout=StringIO())
+    with pytest.raises(CommandError, match="choose a comma-separated list from product,category,search,api,floor"):
+        call_command("bench", "--scenarios", "floor,checkout", stdout=StringIO())
+    with pytest.raises(CommandError, match="choose a comma-separated list from hit,distinct,cold"):
+        call_command("bench", "--modes", "hit,warm", stdout=StringIO())
 
 
 def test_a_busy_port_is_refused_rather_than_measured():

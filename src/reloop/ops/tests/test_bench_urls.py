@@ -61,6 +61,7 @@ def test_the_lua_script_and_the_list_file_are_what_wrk_is_given(tmp_path: Path):
         "-t1",
         "-c8",
         "-d5s",
+        "--timeout=10s",
         "--latency",
         "-s",
         str(script),
