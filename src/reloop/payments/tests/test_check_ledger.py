@@ -49,13 +49,13 @@ def test_a_ledger_written_by_the_services_passes(django_assert_max_num_queries):
     assert len(results) >= 17
     assert output.count("OK ") == len(results)
     assert "FAILED" not in output
-    assert "All 16 ledger checks passed." in output
+    assert f"All {len(results)} ledger checks passed." in output
 
 
 def test_an_empty_ledger_passes():
     output, error = run()
     assert error is None
-    assert "All 16 ledger checks passed." in output
+    assert f"All {len(run_checks())} ledger checks passed." in output
 
 
 def test_a_posting_corrupted_with_raw_sql_fails_and_names_its_transaction():
