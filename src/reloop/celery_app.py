@@ -16,3 +16,15 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reloop.settings")
 
 app = Celery("reloop")
 app.config_from_object("django.conf:settings", namespace="CELERY")
+
+
+def _embedded_transport() -> None:
+    """Without a broker, tasks run eagerly; the in-memory transport keeps Celery from ever reaching for a broker
+    on localhost (it prepares a producer even for an eager task)."""
+    from django.conf import settings
+
+    if not settings.CELERY_BROKER_URL:
+        app.conf.update(broker_url="memory://localhost/")
+
+
+_embedded_transport()

@@ -47,7 +47,7 @@ def _check_cache() -> None:
 def _check_broker() -> None:
     from reloop.celery_app import app
 
-    with app.connection_for_write() as conn:
+    with app.connection_for_write(settings.CELERY_BROKER_URL) as conn:
         conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0.2, timeout=2)
 
 
