@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum
+from django.db.models import Count, DecimalField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate, TruncMonth
 
 from reloop.accounts.models import User
@@ -34,9 +34,11 @@ from reloop.console import conf, domain
 from reloop.console.models import ExchangeRate, OperatorDecision
 from reloop.core.money import Money
 from reloop.devices.models import Device
+from reloop.offers.models import Offer
 from reloop.orders.domain import LineState
 from reloop.orders.models import Order, OrderLine, OrderStatus, SellerOrder
 from reloop.payments.models import LineRefund, Payout, TransactionKind
+from reloop.pricing.models import BuyBoxSnapshot
 from reloop.quality.models import QualitySnapshot, QualityWarning
 from reloop.sellers.models import ApplicationStatus, Seller, SellerApplication
 
@@ -635,3 +637,48 @@ def buyer_impact(*, buyer: User) -> BuyerImpact:
         kgco2e=Decimal(total["kg"] or 0).quantize(Decimal("0.1")),
         lines=list(lines[:100]),
     )
+
+
+# --- A seller's own charts (back office) ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class QualityPoint:
+    day: dt.date
+    defect_rate: Decimal | None
+    cancellation_rate: Decimal | None
+    late_shipment_rate: Decimal | None
+
+
+def seller_quality_trend(*, seller: Seller, days: int = 30) -> list[QualityPoint]:
+    """The seller's 90-day rates as computed each day by the quality job, over the last ``days`` snapshots, oldest
+    first. One query."""
+    snapshots = list(QualitySnapshot.objects.filter(seller=seller).order_by("-day")[:days])
+    return [
+        QualityPoint(
+            day=s.day,
+            defect_rate=domain.ratio(s.defects, s.delivered_units),
+            cancellation_rate=domain.ratio(s.cancellations, s.lines),
+            late_shipment_rate=domain.ratio(s.late_shipments, s.shipped_lines),
+        )
+        for s in reversed(snapshots)
+    ]
+
+
+def seller_buy_box_share(*, seller: Seller) -> list[tuple[str, int, int]]:
+    """Per market: (market, buy boxes the seller holds now, buy boxes it competes in: a (variant, grade) where it
+    has an offer priced in that market). One query."""
+    competing = Offer.objects.filter(
+        seller=seller,
+        variant_id=OuterRef("variant_id"),
+        grade=OuterRef("grade"),
+        prices__market=OuterRef("market"),
+    )
+    rows = (
+        BuyBoxSnapshot.objects.filter(Exists(competing))
+        .values("market")
+        .annotate(won=Count("pk", filter=Q(winner__seller=seller)), total=Count("pk"))
+        .values_list("market", "won", "total")
+        .order_by("market")
+    )
+    return list(rows)

@@ -254,11 +254,13 @@ def _table(chart: Chart) -> SafeString:
 
 def render(chart: Chart, *, csv_url: str = "") -> SafeString:
     """The chart as a ``<figure>``: SVG with title and description, legend, data table, CSV link."""
-    if chart.kind == "bar":
+    empty = not chart.categories or all(v is None for s in chart.series for v in s.values)
+    if empty:
+        inner, height = SafeString(""), HEIGHT
+    elif chart.kind == "bar":
         inner, height = _bar_svg(chart)
     else:
         inner, height = _line_svg(chart), HEIGHT
-    empty = not chart.categories or all(v is None for s in chart.series for v in s.values)
     svg = format_html(
         '<svg class="chart-svg" viewBox="0 0 {w} {h}" role="img" aria-labelledby="{id}-t {id}-d" '
         'preserveAspectRatio="xMinYMin meet"><title id="{id}-t">{title}</title><desc id="{id}-d">{desc}</desc>'
