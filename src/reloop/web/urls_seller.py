@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from reloop.web import invoice_views, quality_views, review_views, seller_offer_views, seller_order_views, seller_views
 from reloop.web import seller_case_views as cases
+from reloop.web import seller_charts
 from reloop.web import seller_import_views as imports
 from reloop.web import seller_onboarding_views as onboarding
 from reloop.web import seller_payout_views as payouts
@@ -17,7 +18,7 @@ from reloop.web.backoffice import NAV, NavItem
 
 app_name = "seller"
 
-NAV.extend([NavItem("dashboard", _("Dashboard"))])
+NAV.extend([NavItem("dashboard", _("Dashboard")), NavItem("insights", _("Insights"))])
 NAV.extend([NavItem("offers", _("Offers")), NavItem("orders", _("Orders"))])
 NAV.extend([NavItem("offers_import", _("Import / export"))])
 NAV.extend([NavItem("returns", _("Returns & claims"))])
@@ -49,6 +50,9 @@ urlpatterns = [
     path("", seller_views.dashboard, name="dashboard"),
     path("offers/", seller_offer_views.offer_list, name="offers"),
     path("offers/new/", seller_offer_views.offer_new, name="offer_new"),
+    # Charts of sales, buy boxes and quality (web/seller_charts.py)
+    path("insights/", seller_charts.insights, name="insights"),
+    path("insights/<slug:name>.csv", seller_charts.insights_csv, name="insights_csv"),
     # CSV export and import (web/seller_import_views.py, docs/offer-import.md)
     path("offers/export.csv", imports.offers_export, name="offers_export"),
     path("offers/import/", imports.offers_import, name="offers_import"),
