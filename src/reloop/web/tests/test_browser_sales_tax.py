@@ -22,7 +22,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = Path(settings.VAR_DIR) / "screenshots"
 
 
-def test_us_buyer_sees_and_pays_sales_tax_and_gets_the_invoice(live_server, page):  # type: ignore[no-untyped-def]
+def test_us_buyer_sees_and_pays_sales_tax_and_gets_the_invoice(live_server, page):
     from playwright.sync_api import expect
 
     phones = CategoryFactory(slug="smartphones", name="Smartphones")
