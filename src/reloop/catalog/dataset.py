@@ -23,7 +23,7 @@ from reloop.core.money import Money
 from reloop.markets.data import MARKETS, Market
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
-AXES = ("keyboard_layout", "edition", "case_size", "connectivity", "ram_gb")
+AXES = ("keyboard_layout", "edition", "case_size", "connectivity", "ram_gb", "platform")
 
 
 class DatasetError(InvalidInput):
@@ -98,6 +98,8 @@ def model_slug(brand: str, name: str) -> str:
 
 def variant_slug(storage_gb: int | None, colour: str, options: dict[str, str]) -> str:
     parts = [f"{storage_gb}gb" if storage_gb else "", colour, *options.values()]
+    if not any(parts):
+        return "standard"  # a game in one edition on one platform: nothing to choose
     return slugify(" ".join(p for p in parts if p).replace("+", " plus ").replace("(", "").replace(")", ""))
 
 
@@ -113,7 +115,9 @@ def parse_dataset(data_dir: Path = DATA_DIR) -> Dataset:
         if category not in known:
             raise DatasetError(f"{path.name}: unknown category {category!r}")
         for raw in data.get("models", []):
-            row = _parse_model(raw, category=category, rates=rates, where=path.name)
+            row = _parse_model(
+                raw, category=category, rates=rates, where=path.name, colour_free=bool(data.get("colour_free"))
+            )
             if row.slug in seen:
                 raise DatasetError(f"{path.name}: {row.brand} {row.name} appears twice in the dataset")
             seen.add(row.slug)
@@ -150,13 +154,21 @@ def _parse_date(value: Any, where: str) -> dt.date:
         raise DatasetError(f"{where}: {value!r} is not a YYYY-MM-DD date") from None
 
 
-def _parse_model(raw: dict[str, Any], *, category: str, rates: dict[str, Any], where: str) -> ModelRow:
+def _parse_model(
+    raw: dict[str, Any], *, category: str, rates: dict[str, Any], where: str, colour_free: bool = False
+) -> ModelRow:
+    """One model and its variants. ``colour_free`` files (video games) have no colours: one colourless variant
+    per storage × option combination."""
     brand, name = raw.get("brand"), raw.get("name")
     if not brand or not name:
         raise DatasetError(f"{where}: a model lacks its brand or name: {raw!r:.80}")
     where = f"{where}: {brand} {name}"
     colours = raw.get("colours") or []
-    if not colours:
+    if colour_free:
+        if colours:
+            raise DatasetError(f"{where}: this category has no colours")
+        colours = [""]
+    elif not colours:
         raise DatasetError(f"{where}: at least one colour is required")
     storages: list[int | None] = [int(s) for s in raw.get("storage_gb") or []] or [None]
     options: dict[str, list[str]] = {k: [str(v) for v in vs] for k, vs in (raw.get("options") or {}).items()}

@@ -6,6 +6,8 @@ before buying. Every listed unit, whatever its grade, is fully functional, unloc
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -29,6 +31,34 @@ GRADE_DEFINITIONS = {
         "small dents. No cracks, fully functional."
     ),
 }
+
+#: Physical games (disc or cartridge) have no screen, body or battery: the same four grades judge the medium, the
+#: case and the printed inserts (docs/video-games.md). Every graded game loads and plays to the end.
+GAME_GRADE_DEFINITIONS = {
+    Grade.PREMIUM: _(
+        "Disc or cartridge without a mark, original case without a crack and the original cover, manual and "
+        "inserts that came with it."
+    ),
+    Grade.EXCELLENT: _(
+        "Disc with at most faint marks invisible at arm's length, or a cartridge with an intact label; original "
+        "case and cover; printed manual may be missing."
+    ),
+    Grade.GOOD: _(
+        "Light scratches on the disc or a worn cartridge label, tested to load and play; original cover, case may "
+        "show wear or be a replacement; no manual."
+    ),
+    Grade.FAIR: _(
+        "Visible scratches or a damaged label, tested to load and play in full; replacement case or cover, no manual."
+    ),
+}
+#: Categories whose units are games, graded by GAME_GRADE_DEFINITIONS.
+GAME_CATEGORIES = frozenset({"video-games"})
+
+
+def grade_definitions(category_slug: str) -> dict[Grade, Any]:
+    """What each grade means for a device of this category."""
+    return {**(GAME_GRADE_DEFINITIONS if category_slug in GAME_CATEGORIES else GRADE_DEFINITIONS)}
+
 
 #: Best first: the order of the grade picker.
 GRADE_ORDER = (Grade.PREMIUM, Grade.EXCELLENT, Grade.GOOD, Grade.FAIR)

@@ -151,7 +151,8 @@ class Variant(models.Model):
         parts: list[str] = []
         if self.storage_gb:
             parts.append(format_storage(self.storage_gb))
-        parts.append(self.colour)
+        if self.colour:  # video games have none
+            parts.append(self.colour)
         parts.extend(
             gettext("%(size)s GB RAM") % {"size": value} if axis == "ram_gb" else value
             for axis, value in self.options.items()

@@ -239,6 +239,7 @@ def facets(*, filters: BrowseFilters, market: Market) -> Facets:
             )
         rows = (
             variants.exclude(**{f"{column}__isnull": True})
+            .exclude(**({column: ""} if column == "colour" else {}))  # games have no colour
             .values(column)
             .annotate(n=Count("product_model", distinct=True))
             .order_by(column)

@@ -20,7 +20,7 @@ from reloop.search.models import SearchDocument, SearchTerm, Synonym
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 #: Specification fields whose words a buyer may type ("m1", "a15", "in-ear", "5g").
-SEARCHED_SPECS = ("chip", "cpu", "type", "platform", "edition", "panel", "switches", "connection")
+SEARCHED_SPECS = ("chip", "cpu", "type", "panel", "switches", "connection")
 
 
 @lru_cache(maxsize=1)
@@ -54,6 +54,7 @@ def document_for(pm: ProductModel, categories: dict[int, Category]) -> SearchDoc
         variant_words += [v.colour, *v.options.values()]
     # spec words stay glued ("a13", not "a 13"): a chip name must not answer a model-number search
     spec_words = [w for text in _spec_words(pm.specs) for w in fold(text).replace("-", " ").split() if w.isalnum()]
+    spec_words += normalize(" ".join(str(pm.specs[k]) for k in ("platform", "media") if pm.specs.get(k)))
     keywords = " ".join(
         normalize(" ".join(_category_words(categories[pm.category_id], categories)))
         + spec_words

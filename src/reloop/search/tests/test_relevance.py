@@ -100,6 +100,27 @@ CASES: list[tuple[str, str, str]] = [
     ("téléphone fairphone", "fairphone-5", TOP3),
     ("handy pixel 8a", "google-pixel-8a", FIRST),
     ("fēnix 7", "garmin-fenix-7", FIRST),
+    # video games: titles, abbreviations, platforms, five languages
+    ("zelda tears of the kingdom", "nintendo-the-legend-of-zelda-tears-of-the-kingdom", FIRST),
+    ("totk", "nintendo-the-legend-of-zelda-tears-of-the-kingdom", FIRST),
+    ("zelda breath of the wild", "nintendo-the-legend-of-zelda-breath-of-the-wild", FIRST),
+    ("mario kart", "nintendo-mario-kart-8-deluxe", FIRST),
+    ("spiderman 2", "playstation-studios-marvels-spider-man-2", FIRST),
+    ("god of war ragnarok", "playstation-studios-god-of-war-ragnarok", FIRST),
+    ("elden ring", "bandai-namco-elden-ring", FIRST),
+    ("pokemon scarlet", "nintendo-pokemon-scarlet", FIRST),
+    ("Pokémon violet", "nintendo-pokemon-violet", FIRST),
+    ("animal crossing", "nintendo-animal-crossing-new-horizons", FIRST),
+    ("cod black ops 6", "activision-call-of-duty-black-ops-6", FIRST),
+    ("fifa 23", "electronic-arts-fifa-23", FIRST),
+    ("forza horizon 5", "xbox-game-studios-forza-horizon-5", FIRST),
+    ("halo infinite", "xbox-game-studios-halo-infinite", FIRST),
+    ("red dead redemption", "rockstar-games-red-dead-redemption-2", FIRST),
+    ("jeu vidéo zelda echoes", "nintendo-the-legend-of-zelda-echoes-of-wisdom", FIRST),
+    ("Videospiel super mario wonder", "nintendo-super-mario-bros-wonder", FIRST),
+    ("videojuego gran turismo", "playstation-studios-gran-turismo-7", FIRST),
+    ("gioco astro bot", "playstation-studios-astro-bot", FIRST),
+    ("ps5 console", "sony-playstation-5", FIRST),
 ]
 
 
