@@ -51,3 +51,39 @@ def test_staff_see_the_console_link_and_seller_members_the_back_office(client):
     html = client.get("/en-gb/").content.decode()
     assert 'href="/seller/"' not in html
     assert 'href="/operator/"' not in html
+
+
+def test_a_missing_page_is_a_404_page_in_the_markets_language_with_a_way_home(client):
+    response = client.get("/fr-fr/p/no-such-phone-anywhere/")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert lang_of(html) == "fr-FR"
+    assert "Cette page n’existe pas" in html
+    assert 'href="/fr-fr/"' in html
+
+
+def test_the_500_page_speaks_the_markets_language_and_never_fails(rf):
+    from reloop.markets.registry import get_market
+    from reloop.web.error_views import server_error
+
+    request = rf.get("/de-de/")
+    request.market = get_market("de-de")
+    response = server_error(request)
+    html = response.content.decode()
+    assert response.status_code == 500
+    assert lang_of(html) == "de-DE"
+    assert "Bei uns ist etwas schiefgelaufen" in html
+    assert 'href="/de-de/"' in html
+    bare = server_error(rf.get("/"))  # no market (the error happened before the middleware)
+    assert bare.status_code == 500
+
+
+def test_every_page_has_the_icons_and_a_sell_on_reloop_link(client):
+    html = client.get("/en-gb/").content.decode()
+    assert 'rel="icon" href="/static/reloop/icons/favicon.svg"' in html
+    assert 'rel="apple-touch-icon"' in html
+    assert 'href="/seller/apply/">Sell on Reloop' in html
+    for name in ("favicon.svg", "apple-touch-icon.png", "site.webmanifest"):
+        response = client.get(f"/static/reloop/icons/{name}")
+        assert response.status_code == 200
+        response.close()
