@@ -11,6 +11,8 @@ from reloop.web import operator
 from reloop.web import seo_views
 from reloop.web import views as web_views
 
+handler500 = "reloop.web.error_views.server_error"  # the 500 page in the market's language
+
 urlpatterns = [
     path("", web_views.choose_market, name="root"),
     path("healthz", web_views.healthz, name="healthz"),
