@@ -19,6 +19,6 @@ def server_error(request: HttpRequest) -> HttpResponseServerError:
             home = reverse("web:home")
             lang = page_language({"market": market})
             body = loader.get_template("500.html").render({"lang": lang, "home": home})
-    except Exception:  # noqa: BLE001  # the error page must not fail: plain text as a last resort
+    except Exception:  # the error page must not fail: plain text as a last resort
         body = "<h1>Server error (500)</h1>"
     return HttpResponseServerError(body)
