@@ -120,7 +120,7 @@ def render_content(content: dict[str, Any]) -> bytes:
 
         # Lines
         us = not content["prices_include_tax"]
-        tax = content["tax_name"]
+        tax = _("VAT") if content["tax_name"] == "VAT" else content["tax_name"]  # TVA, MwSt., IVA; GST and JCT as is
         heading_style = FontFace(emphasis="BOLD", color=(255, 255, 255), fill_color=GREEN)
         pdf.set_font("Noto", "", 9)
         headings: tuple[str, ...]
