@@ -45,7 +45,8 @@ def photo_response(photo: CasePhoto) -> HttpResponse:
     extension = PHOTO_TYPES.get(photo.content_type, "bin")
     filename = f"case-{photo.case_id}-{photo.position}.{extension}"
     if settings.RELOOP_S3_BUCKET:
-        signed = photo.file.storage.url(
+        storage: Any = photo.file.storage  # django-storages' S3Storage.url takes response parameters
+        signed = storage.url(
             photo.file.name,
             parameters={
                 "ResponseContentType": photo.content_type,

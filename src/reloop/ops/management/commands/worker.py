@@ -31,9 +31,16 @@ class Command(BaseCommand):
         from reloop.celery_app import app
 
         if options["metrics_port"]:
-            from prometheus_client import start_http_server
+            from prometheus_client import CollectorRegistry, multiprocess, start_http_server
 
-            start_http_server(options["metrics_port"], addr="127.0.0.1")
+            if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+                raise CommandError(
+                    "--metrics-port needs PROMETHEUS_MULTIPROC_DIR (an empty directory) set before the worker starts: "
+                    "tasks run in child processes, whose figures are summed from there"
+                )
+            registry = CollectorRegistry()
+            multiprocess.MultiProcessCollector(registry)
+            start_http_server(options["metrics_port"], addr="127.0.0.1", registry=registry)
         argv = [
             "worker",
             f"--loglevel={options['loglevel']}",
