@@ -19,6 +19,7 @@ from reloop.fulfillment.services import deliver_overdue_shipments, poll_shipment
 from reloop.offers.imports import apply_waiting_imports
 from reloop.payments.services import release_matured_lines, run_due_payouts
 from reloop.quality.services import compute_quality_scores
+from reloop.search.alerts import send_price_alerts
 from reloop.sellers.services import lift_daily_caps
 
 
@@ -134,6 +135,12 @@ JOBS: tuple[Job, ...] = (
         "apply_offer_imports",
         apply_waiting_imports,
         "Apply approved offer CSV imports no web thread is applying (RELOOP_IMPORT_APPLY=worker, or a lost thread)",
+    ),
+    Job(
+        "send_price_alerts",
+        send_price_alerts,
+        "Email once each confirmed price alert whose buy box is at or below its target (search.alerts)",
+        every=timedelta(minutes=5),
     ),
 )
 

@@ -58,3 +58,53 @@ class Synonym(models.Model):
 
     def __str__(self) -> str:
         return f"{self.term} → {self.expansion}"
+
+
+class PriceAlert(models.Model):
+    """A buyer's wish: email me once when the buy box of this variant (in this grade, or any) in this market
+    drops to my price. Anonymous visitors confirm their address first (double opt-in); the email's link
+    unsubscribes without signing in. After it fires it stays quiet until re-armed (docs/price-alerts.md)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="price_alerts"
+    )
+    email = models.EmailField()
+    variant = models.ForeignKey("catalog.Variant", on_delete=models.CASCADE, related_name="price_alerts")
+    grade = models.CharField(max_length=10, blank=True, help_text=_("Empty: any grade"))
+    market = models.CharField(max_length=5)
+    currency = models.CharField(max_length=3)
+    target_price = models.BigIntegerField(help_text=_("Minor units of the market's currency"))
+    confirm_token = models.CharField(max_length=43, unique=True)
+    unsubscribe_token = models.CharField(max_length=43, unique=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
+    armed = models.BooleanField(default=True, help_text=_("Waiting for the price; off once the email is sent"))
+    fired_at = models.DateTimeField(null=True, blank=True)
+    fired_price = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["email", "variant", "grade", "market"], name="price_alert_unique_wish"),
+            models.CheckConstraint(condition=Q(target_price__gt=0), name="price_alert_target_positive"),
+        ]
+        indexes = [models.Index(fields=["armed", "market"])]
+
+    def __str__(self) -> str:
+        return f"{self.email} {self.variant_id}/{self.grade or 'any'}/{self.market} ≤ {self.target_price}"
+
+
+class Favourite(models.Model):
+    """A model a signed-in buyer keeps an eye on (their account's favourites list)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="favourites")
+    product_model = models.ForeignKey("catalog.ProductModel", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["user", "product_model"], name="favourite_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} ♥ {self.product_model_id}"

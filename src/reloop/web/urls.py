@@ -3,6 +3,7 @@ from django.utils.translation import pgettext_lazy
 
 from reloop.web import account_views, checkout_views, fulfillment_views, quality_views, review_views, shop_views, views
 from reloop.web import aftersales_views as aftersales
+from reloop.web import alert_views
 from reloop.web import impact_views
 from reloop.web import search_views
 from reloop.web import tradein_views as tradein
@@ -13,6 +14,12 @@ app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
     path(pgettext_lazy("url", "search/"), views.search, name="search"),
+    path("alerts/", alert_views.my_alerts, name="my_alerts"),
+    path("alerts/new/", alert_views.alert_new, name="price_alert_new"),
+    path("alerts/confirm/<str:token>/", alert_views.alert_confirm, name="price_alert_confirm"),
+    path("alerts/stop/<str:token>/", alert_views.alert_unsubscribe, name="price_alert_unsubscribe"),
+    path("alerts/<int:alert_id>/rearm/", alert_views.alert_rearm, name="price_alert_rearm"),
+    path("favourites/<int:model_id>/", alert_views.favourite_toggle, name="favourite_toggle"),
     path("search-suggest/", search_views.suggest, name="search_suggest"),
     path(pgettext_lazy("url", "impact/methodology/"), views.methodology, name="methodology"),
     path(pgettext_lazy("url", "impact/"), impact_views.platform_impact, name="impact"),
