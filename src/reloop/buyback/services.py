@@ -471,6 +471,8 @@ def receive_tradein(*, actor: User | None, seller: Seller, number: str, identifi
 def validate_tradein(*, actor: User | None, seller: Seller, number: str) -> TradeIn:
     """The device is as described: the customer is paid the quoted amount."""
     tradein = seller_tradein_for_update(seller=seller, number=number)
+    if tradein.state != State.RECEIVED:  # a pending counter-offer is answered by the customer, not validated
+        raise TradeInStateConflict(_("Only a received trade-in can be validated."))
     return _validate(tradein, amount=tradein.quoted_amount, kind="seller", actor=actor, condition=None)
 
 
@@ -701,6 +703,8 @@ def operator_decide(*, actor: User, number: str, decision: str, note: str = "") 
     if decision not in OPERATOR_DECISIONS:
         raise InvalidTradeIn(_("Unknown decision"), code="invalid_decision")
     if decision == "validate":
+        if tradein.state != State.RECEIVED:
+            raise TradeInStateConflict(_("Only a received trade-in can be validated."))
         return _validate(tradein, amount=tradein.quoted_amount, kind="operator", actor=actor, condition=None)
     if decision == "retry_payout":
         return pay_tradein(tradein_id=tradein.pk)

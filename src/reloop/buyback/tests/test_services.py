@@ -286,7 +286,7 @@ def test_a_blocklisted_imei_is_never_paid(blocked):
     assert held in selectors.operator_queue()
     with at(2), pytest.raises((CheckFailed, TradeInStateConflict)):
         services.validate_tradein(actor=None, seller=tradein.seller, number=tradein.number)
-    with at(2), pytest.raises(CheckFailed):
+    with at(2), pytest.raises((CheckFailed, TradeInStateConflict)):
         services.operator_decide(actor=UserFactory(is_staff=True), number=tradein.number, decision="validate")
     assert services.retry_tradein_payouts() == 0
     with at(3):
@@ -431,3 +431,65 @@ def test_refurbishing_work_joins_the_passport_once_paid():
     assert [e.kind for e in entries] == ["traded_in", "refurbished"]
     assert entries[1].details["erasure_certificate"] == "NIST-800-88-42"
     assert all(tradein.customer.email not in str(e) for e in entries)
+
+
+# --- Refused steps through the services --------------------------------------------------------------------
+
+
+def _in_state(state: str):
+    """A trade-in brought to ``state`` through the services."""
+    tradein = accepted_tradein()
+    seller, customer, number = tradein.seller, tradein.customer, tradein.number
+    with at(1):
+        if state == State.SHIPPED:
+            services.mark_shipped(actor=customer, number=number)
+        if state in (State.RECEIVED, State.COUNTER_OFFERED, State.PAID, State.RETURNING):
+            services.receive_tradein(actor=None, seller=seller, number=number, identifier=imei(tradein.pk))
+        if state in (State.COUNTER_OFFERED, State.RETURNING):
+            services.counter_offer(
+                actor=None, seller=seller, number=number, condition_found="worn", amount=100, reason="scratches"
+            )
+        if state == State.RETURNING:
+            services.answer_counter_offer(actor=customer, number=number, accept=False)
+        if state == State.PAID:
+            services.validate_tradein(actor=None, seller=seller, number=number)
+    return TradeIn.objects.get(pk=tradein.pk)
+
+
+STEPS = {
+    "ship": lambda t: services.mark_shipped(actor=t.customer, number=t.number),
+    "cancel": lambda t: services.cancel_tradein(actor=t.customer, number=t.number),
+    "receive": lambda t: services.receive_tradein(actor=None, seller=t.seller, number=t.number, identifier=imei(9)),
+    "validate": lambda t: services.validate_tradein(actor=None, seller=t.seller, number=t.number),
+    "counter": lambda t: services.counter_offer(
+        actor=None, seller=t.seller, number=t.number, condition_found="worn", amount=50, reason="dents"
+    ),
+    "accept_counter": lambda t: services.answer_counter_offer(actor=t.customer, number=t.number, accept=True),
+    "refuse_counter": lambda t: services.answer_counter_offer(actor=t.customer, number=t.number, accept=False),
+    "return": lambda t: services.return_device(
+        actor=None, seller=t.seller, number=t.number, carrier="royal_mail", tracking_number="RM1234GB"
+    ),
+}
+ALLOWED_STEPS = {
+    State.AWAITING_SHIPMENT: {"ship", "cancel", "receive"},
+    State.SHIPPED: {"ship", "receive"},  # "ship" again is a double click: answered, nothing changes
+    State.RECEIVED: {"validate", "counter"},
+    State.COUNTER_OFFERED: {"accept_counter", "refuse_counter"},
+    State.RETURNING: {"return"},
+    State.PAID: set(),
+}
+
+
+@pytest.mark.parametrize("state", list(ALLOWED_STEPS))
+def test_each_step_is_allowed_only_from_its_states(state):
+    for step, call in STEPS.items():
+        tradein = _in_state(state)
+        assert tradein.state == state
+        with at(2):
+            if step in ALLOWED_STEPS[state]:
+                call(tradein)
+            else:
+                with pytest.raises((TradeInStateConflict, CheckFailed)):
+                    call(tradein)
+                assert TradeIn.objects.get(pk=tradein.pk).state == state, step
+    assert failed(run_checks()) == []
