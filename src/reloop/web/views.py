@@ -19,7 +19,7 @@ from django.views.decorators.http import require_safe
 from reloop.catalog import selectors as catalog
 from reloop.catalog.domain import variant_axes
 from reloop.catalog.errors import CategoryNotFound, ProductNotFound
-from reloop.catalog.grading import BASELINE_PROMISES, GRADE_DEFINITIONS, GRADE_ORDER
+from reloop.catalog.grading import BASELINE_PROMISES, GRADE_DEFINITIONS, GRADE_ORDER, grade_definitions
 from reloop.catalog.models import Category
 from reloop.checkout.selectors import instalment_plans
 from reloop.core.money import Money
@@ -236,6 +236,7 @@ def product(request: HttpRequest, model_slug: str, variant_slug: str | None = No
             parts=choice.parts or None,
         )
         reference = page.reference_price
+        definitions = grade_definitions(pm.category.slug)
         context = {
             "product": pm,
             "variant": page.variant,
@@ -255,7 +256,7 @@ def product(request: HttpRequest, model_slug: str, variant_slug: str | None = No
             else [],
             "impact": impact.estimate_for_model(pm),
             "ratings": reviews.product_ratings(product_model_id=pm.pk),  # summary + latest: two queries
-            "grades": [(g, GRADE_DEFINITIONS[g]) for g in GRADE_ORDER],
+            "grades": [(g, definitions[g]) for g in GRADE_ORDER],  # games are graded on disc, case, manual
             "promises": BASELINE_PROMISES,
             "page_query": choice.query(),
         }
