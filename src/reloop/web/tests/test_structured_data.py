@@ -73,7 +73,7 @@ def test_without_offer_or_rating_only_the_product(client):
 def test_a_game_page_explains_grades_for_games(client):
     from reloop.catalog.tests.factories import CategoryFactory
 
-    category, _ = make_models(1, category=CategoryFactory(slug="video-games", name="Video games"))
+    make_models(1, category=CategoryFactory(slug="video-games", name="Video games"))
     variant = Variant.objects.select_related("product_model").order_by("pk").first()
     html = client.get(f"/en-gb/p/{variant.product_model.slug}/{variant.slug}/").content.decode()
     assert "original case" in html
