@@ -3,7 +3,8 @@
 A template per step (``aftersales/email/<step>.txt``): its first line is the subject, the rest the body; it is
 rendered once per recipient role, in the buyer's market language for the buyer and the site's default language
 for the seller and the operator, times in the order's market time zone. Links are absolute, from
-``RELOOP_SITE_URL``. A failing mail server is logged and never undoes the step (``on_commit(robust=True)``).
+``RELOOP_SITE_URL``. Each message is recorded and sent through ``notifications.queue_rendered`` (the email log); a
+failing mail server is recorded and logged and never undoes the step.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import logging
 from collections.abc import Sequence
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
@@ -20,6 +20,7 @@ from django.utils import timezone, translation
 
 from reloop.core.money import Money
 from reloop.markets.registry import get_market
+from reloop.notifications.services import Rendered, queue_rendered
 
 logger = logging.getLogger(__name__)
 
@@ -85,6 +86,13 @@ def send(case_id: int, step: str, roles: Sequence[str]) -> int:
                 },
             ).strip()
         subject, _, body = text.partition("\n")
-        send_mail(subject.strip(), body.strip() + "\n", None, recipients)
+        for recipient in recipients:  # one recorded message each (the email log, docs/emails.md)
+            queue_rendered(
+                to=recipient,
+                template=f"aftersales/email/{step}",
+                rendered=Rendered(subject.strip(), body.strip() + "\n", ""),
+                language=language,
+                about=("case", case.pk),
+            )
         sent += 1
     return sent

@@ -98,6 +98,26 @@ def queue_email(
     if dedupe_key and Message.objects.filter(dedupe_key=dedupe_key).exists():
         return None
     rendered = render_email(template=template, context=context, language=language, time_zone=time_zone, subject=subject)
+    return queue_rendered(
+        to=to, template=template, rendered=rendered, language=language, about=about, dedupe_key=dedupe_key,
+        attachments=attachments,
+    )  # fmt: skip
+
+
+def queue_rendered(
+    *,
+    to: str,
+    template: str,
+    rendered: Rendered,
+    language: str,
+    about: tuple[str, object],
+    dedupe_key: str | None = None,
+    attachments: AttachmentBuilder | None = None,
+) -> Message | None:
+    """``queue_email`` for a message its app rendered itself (subject and body from one template): recorded now,
+    sent after commit, once per ``dedupe_key``."""
+    if not to:
+        return None
     try:
         with transaction.atomic():  # a savepoint: a concurrent duplicate loses on the unique key, nothing else
             message = Message.objects.create(
