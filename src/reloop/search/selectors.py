@@ -7,6 +7,7 @@ the shorter title ("iPhone 13" before "iPhone 13 Pro Max" for "iphone 13").
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -81,8 +82,9 @@ def _plan(
 
 
 def _ranked(hits: Sequence[Hit], market: str, words: Sequence[str], prefix_last: bool) -> list[int]:
-    """Order hits: query words found in the title (more first), the share of the title they cover (closer
-    first), then availability in ``market`` and popularity, then the engine's own relevance (one query)."""
+    """Order hits: query words found in the title (more first), typed next to each other there, the share of
+    the title they cover (closer first), then availability in ``market`` and popularity, then the engine's own
+    relevance (one query)."""
     if not hits:
         return []
     ids = [h.product_model_id for h in hits]
@@ -103,12 +105,15 @@ def _ranked(hits: Sequence[Hit], market: str, words: Sequence[str], prefix_last:
                 found += 1
         return found
 
-    def key(hit: Hit) -> tuple[int, int, int, int, int]:
+    pairs = [f" {a} {b} " for a, b in itertools.pairwise(words)]
+
+    def key(hit: Hit) -> tuple[int, int, int, int, int, int]:
         found = in_title(hit)
+        together = sum(1 for pair in pairs if pair in f" {hit.title} ")  # "mac pro" before "mac mini … pro"
         coverage = round(TIERS * found / max(hit.title_length, 1))
         offers = popularity.get(hit.product_model_id, 0)
         tier = round(hit.score / best * TIERS) if best > 0 else 0
-        return (-found, -coverage, 0 if offers else 1, -offers, -tier)
+        return (-found, -together, -coverage, 0 if offers else 1, -offers, -tier)
 
     return [h.product_model_id for h in sorted(hits, key=key)]  # stable: the engine's order breaks ties
 

@@ -121,6 +121,18 @@ CASES: list[tuple[str, str, str]] = [
     ("videojuego gran turismo", "playstation-studios-gran-turismo-7", FIRST),
     ("gioco astro bot", "playstation-studios-astro-bot", FIRST),
     ("ps5 console", "sony-playstation-5", FIRST),
+    # IT hardware: monitors, keyboards, mice, Windows and Linux desktops
+    ("magic keyboard touch id", "apple-magic-keyboard-with-touch-id", FIRST),
+    ("mx master 3s", "logitech-mx-master-3s", FIRST),
+    ("souris logitech mx anywhere", "logitech-mx-anywhere-3", FIRST),
+    ("clavier mx keys", "logitech-mx-keys", FIRST),
+    ("Tastatur k380", "logitech-k380-multi-device", FIRST),
+    ("écran studio display", "apple-studio-display", FIRST),
+    ("Bildschirm odyssey g9", "samsung-odyssey-g9-49", FIRST),
+    ("alienware oled", "dell-alienware-aw3423dw", FIRST),
+    ("raspberry pi 5", "raspberry-pi-5", FIRST),
+    ("surface studio 2", "microsoft-surface-studio-2", FIRST),
+    ("mac pro", "apple-mac-pro-m2-ultra-2023", FIRST),
 ]
 
 
