@@ -80,3 +80,26 @@ def test_reloop_serve_runs_gunicorn_with_the_documented_worker_formula():
     assert "--workers=5" in argv
     assert "--worker-class=sync" in argv
     assert "--config=python:reloop.ops.gunicorn_conf" in argv
+
+
+def test_the_scheduler_lists_every_job_and_worker_and_scheduler_need_a_broker(settings, monkeypatch):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    from reloop.ops.jobs import JOBS
+
+    out = StringIO()
+    call_command("scheduler", "--list", stdout=out)
+    listed = out.getvalue().splitlines()
+    assert len(listed) == len(JOBS)
+    assert "reloop.job.relay_outbox: every 10 s" in listed
+    settings.CELERY_BROKER_URL = ""
+    with pytest.raises(CommandError, match="CELERY_BROKER_URL"):
+        call_command("worker")
+    with pytest.raises(CommandError, match="CELERY_BROKER_URL"):
+        call_command("scheduler")
+    settings.CELERY_BROKER_URL = "amqp://guest:guest@127.0.0.1:1//"
+    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
+    with pytest.raises(CommandError, match="PROMETHEUS_MULTIPROC_DIR"):
+        call_command("worker", "--metrics-port=8144")

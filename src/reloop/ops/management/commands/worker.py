@@ -22,7 +22,12 @@ class Command(BaseCommand):
             "--metrics-port",
             type=int,
             default=int(os.environ.get("RELOOP_WORKER_METRICS_PORT") or 0),
-            help="Serve this worker's metrics on 127.0.0.1:PORT (default: RELOOP_WORKER_METRICS_PORT; 0: off)",
+            help="Serve this worker's metrics on ADDR:PORT (default: RELOOP_WORKER_METRICS_PORT; 0: off)",
+        )
+        parser.add_argument(
+            "--metrics-addr",
+            default=os.environ.get("RELOOP_WORKER_METRICS_ADDR") or "127.0.0.1",
+            help="Metrics address (default: RELOOP_WORKER_METRICS_ADDR or 127.0.0.1; 0.0.0.0 in a container)",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -40,7 +45,7 @@ class Command(BaseCommand):
                 )
             registry = CollectorRegistry()
             multiprocess.MultiProcessCollector(registry)
-            start_http_server(options["metrics_port"], addr="127.0.0.1", registry=registry)
+            start_http_server(options["metrics_port"], addr=options["metrics_addr"], registry=registry)
         argv = [
             "worker",
             f"--loglevel={options['loglevel']}",
