@@ -8,7 +8,8 @@
 - ``record_acceptance`` is idempotent per (person, version, context, reference).
 - ``submit_notice`` checks the elements of DSA art. 16(2), is idempotent on the form's submission key and sends the
   confirmation of receipt (art. 16(4)) after commit; ``decide_notice`` records the decision once and tells the
-  reporter with its reasons (art. 16(5), 17) after commit.
+  reporter (art. 16(5)) and, for a removed or restricted listing, the seller (art. 17) the decision and its reasons,
+  after commit. Every email is recorded in the email log (``reloop.notifications``).
 """
 
 from __future__ import annotations
@@ -220,7 +221,7 @@ def submit_notice(
                 good_faith=True,
                 received_at=clock.now(),
             )
-            transaction.on_commit(lambda: notifications.notice_received(notice))
+            notifications.notice_received(notice)  # recorded now, sent after commit
     except IntegrityError:  # the same submission, sent twice at once
         return NoticeReport.objects.get(submission_key=key)
     return notice
@@ -265,5 +266,5 @@ def decide_notice(*, actor: User, notice_id: int, decision: str, reason: str) ->
         notice.refresh_from_db()
         if decision == "removed" and notice.offer_id is not None:
             _take_offer_off_sale(notice.offer_id)
-        transaction.on_commit(lambda: notifications.notice_decided(notice))
+        notifications.notice_decided(notice)  # recorded now, sent after commit
         return notice

@@ -12,7 +12,6 @@ from reloop.legal.errors import InvalidNotice, NoticeAlreadyDecided, VersionNotF
 from reloop.legal.models import LegalVersion, NoticeReport, TermsAcceptance
 from reloop.offers.models import Offer
 from reloop.offers.tests.factories import make_offer
-from reloop.sellers.tests.factories import SellerFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -159,14 +158,26 @@ class TestNotices:
         notice.refresh_from_db()
         assert notice.decision == "no_action"
 
-    def test_removing_the_listing_takes_the_reported_offer_off_sale(self, operator):
-        offer = make_offer(seller=SellerFactory(), variant=VariantFactory())
-        notice = services.submit_notice(**notice_data(offer_id=offer.pk))
-        assert notice.offer_id == offer.pk
-        services.decide_notice(
-            actor=operator, notice_id=notice.pk, decision="removed", reason="Counterfeit, confirmed."
+    def test_removing_the_listing_takes_the_offer_off_sale_and_tells_the_seller(
+        self, operator, django_capture_on_commit_callbacks
+    ):
+        from reloop.notifications.models import Message
+        from reloop.sellers.tests.factories import SellerMemberFactory
+
+        member = SellerMemberFactory()
+        offer = make_offer(seller=member.seller, variant=VariantFactory())
+        notice = services.submit_notice(
+            **notice_data(offer_id=offer.pk, reporter_name="", reporter_email="", category="child_abuse")
         )
+        assert notice.offer_id == offer.pk
+        with django_capture_on_commit_callbacks(execute=True):
+            services.decide_notice(
+                actor=operator, notice_id=notice.pk, decision="removed", reason="Counterfeit, confirmed."
+            )
         assert Offer.objects.get(pk=offer.pk).is_active is False
+        assert [m.to for m in mail.outbox] == [[member.user.email]]  # the seller; the reporter gave no email
+        assert "Counterfeit, confirmed." in mail.outbox[0].body
+        assert Message.objects.filter(template="legal/email/notice_seller", to=member.user.email).count() == 1
 
     def test_an_unknown_offer_id_is_dropped_not_an_error(self):
         notice = services.submit_notice(**notice_data(offer_id=987654321))
