@@ -22,7 +22,7 @@ from django.db.models import F
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from reloop.accounts.domain import ADDRESS_FIELDS, address_lines
+from reloop.accounts.domain import ADDRESS_FIELDS, COUNTRY_NAMES, address_lines
 from reloop.catalog.grading import Grade
 from reloop.core import clock
 from reloop.invoicing.domain import SoldLine, build_document
@@ -69,7 +69,7 @@ def seller_identity(seller: Seller) -> dict[str, Any]:
     return {
         "trading_name": seller.name,
         "legal_name": seller.legal_name,
-        "address": [line for line in (seller.city, seller.country) if line],
+        "address": [line for line in (seller.city, str(COUNTRY_NAMES.get(seller.country, seller.country))) if line],
         "registration_number": "",
         "vat_number": "",
         "email": "",

@@ -157,4 +157,4 @@ def test_seller_without_onboarding_data_prints_its_record() -> None:
     seller = cast(Seller, SellerFactory(name="Old Seller", legal_name="Old Seller SARL", city="Nantes", country="FR"))
     [invoice] = issue_invoices(order_id=paid_order(market="fr-fr", items=[Item(offer_of(seller), 100)]).pk)
     assert invoice.content["seller"]["legal_name"] == "Old Seller SARL"
-    assert invoice.content["seller"]["address"] == ["Nantes", "FR"]
+    assert invoice.content["seller"]["address"] == ["Nantes", "France"]
