@@ -22,6 +22,7 @@ from reloop.accounts.domain import ADDRESS_FIELDS
 from reloop.accounts.forms import AddressForm
 from reloop.accounts.selectors import addresses_for
 from reloop.checkout import services as checkout
+from reloop.checkout.models import PaymentState
 from reloop.checkout.selectors import checkout_summary, instalment_plans, payment_for_buyer, review_cart
 from reloop.checkout.settlement import settle_payment
 from reloop.core.errors import DomainError
@@ -149,9 +150,13 @@ def checkout_return(request: HttpRequest) -> HttpResponse:
         messages.error(request, order.failure_reason or _("The payment did not go through."))
         return HttpResponseRedirect(reverse("web:checkout"))
     elif order.status == OrderStatus.EXPIRED:
-        messages.error(
-            request,
-            _("Your reservation expired before the payment went through; you have not been charged."),
-        )
+        record.refresh_from_db(fields=["state"])
+        if record.state == PaymentState.REFUNDED:
+            messages.error(request, _("Your reservation expired before the payment arrived: it was refunded in full."))
+        else:
+            messages.error(
+                request,
+                _("Your reservation expired before the payment went through; you have not been charged."),
+            )
         return HttpResponseRedirect(reverse("web:cart"))
     return HttpResponseRedirect(reverse("web:order", args=[order.number]))

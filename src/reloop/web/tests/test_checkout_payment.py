@@ -206,3 +206,29 @@ def test_the_product_page_shows_the_instalment_offer_within_the_limits(client, d
     assert "or 3 × £101.33" in page
     page = client.get(f"/en-gb/p/{cheap.variant.product_model.slug}/{cheap.variant.slug}/").content.decode()
     assert "instalment-offer" not in page
+
+
+def test_a_payment_captured_after_the_hold_expired_comes_back_refunded_and_says_so(client, two_parts):
+    from datetime import timedelta
+
+    from reloop.checkout.settlement import expire_reservations
+    from reloop.core import clock
+    from reloop.core.money import Money
+    from reloop.payments.providers.testing import TestProvider
+
+    page = client.get("/en-gb/checkout/").content.decode()
+    client.post("/en-gb/checkout/", {**ADDRESS, "idempotency_key": key_of(page), "expected_total": total_of(page)})
+    reference = CheckoutPayment.objects.get().reference
+    provider = TestProvider()
+    provider.confirm_with_card(reference=reference, card="4242424242424242")
+    provider.capture(reference=reference, amount=Money(42000, "GBP"), idempotency_key="raced")  # a race, captured
+    with clock.frozen_at(clock.now() + timedelta(minutes=16)):
+        expire_reservations()  # the hold ran out first: units back, the capture refunded
+
+    response = client.get(f"/en-gb/checkout/return/?payment={reference}", follow=True)
+
+    assert "it was refunded in full" in response.content.decode()
+    charge = TestCharge.objects.get()
+    assert (charge.captured_amount, charge.refunded_amount) == (42000, 42000)
+    order = Order.objects.get()
+    assert "refunded in full" in client.get(f"/en-gb/orders/{order.number}/").content.decode()
