@@ -25,6 +25,7 @@ from reloop.aftersales.domain import (
 )
 from reloop.aftersales.errors import CaseStateConflict, InvalidCaseInput, RefundRefused
 from reloop.aftersales.models import Case, CaseMessage, Role
+from reloop.buyback import credit
 from reloop.core import clock
 from reloop.core.errors import DomainError
 from reloop.core.money import Money
@@ -153,6 +154,8 @@ def _pay_refund(case: Case) -> None:
     provider releases the claim so the refund can be asked again; any other failure keeps it for a retry."""
     if case.refund_amount is None:
         raise RefundRefused("No refund was claimed on this case.", code="refund_not_claimed")
+    if credit.is_credit_payment(case.order.payment_reference):
+        return  # paid with Reloop credit: the refund goes back to the credit when it is settled
     try:
         get_provider().refund(
             reference=case.order.payment_reference,
@@ -180,6 +183,13 @@ def _settle_refund(case: Case, *, actor: User, role: str, note: str) -> Case:
             commission=Money(case.refund_commission, case.currency),
             memo=f"After-sales case {case.pk} ({case.kind})",
         )
+        if credit.is_credit_payment(order.payment_reference):  # back to the buyer's Reloop credit
+            credit.refund_to_credit(
+                user_id=order.buyer_id,
+                amount=Money(case.refund_amount, case.currency),
+                key=f"{reference}:case:{case.pk}:refund:to-credit",
+                reference=reference,
+            )
         now = clock.now()
         current = Case.objects.select_related("order", "line").get(pk=case.pk)
         if current.refunded_at is not None:  # a concurrent retry settled it first

@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from reloop.accounts.models import User
+from reloop.buyback import credit
 from reloop.checkout.daily_cap import check_daily_caps
 from reloop.checkout.domain import checkout_total, commission_rate, shipping_price
 from reloop.checkout.errors import (
@@ -42,7 +43,7 @@ from reloop.checkout.errors import (
 )
 from reloop.checkout.models import MAX_QUANTITY, Cart, CartLine
 from reloop.checkout.selectors import checkout_drafts, find_cart, review_cart, with_sales_tax
-from reloop.checkout.settlement import open_payment
+from reloop.checkout.settlement import open_payment, pay_with_credit
 from reloop.core import clock
 from reloop.core.errors import InvalidInput
 from reloop.core.money import Money
@@ -181,6 +182,7 @@ class Checkout:
     return_url: str = ""  # where the provider sends the buyer back (``?payment=<reference>`` is appended)
     expected_total: int | None = None  # the grand total the buyer was shown, in minor units; checked when given
     instalments: int = 1  # 1: pay at once; 3 or 4: the provider's "pay in n" plan
+    use_credit: bool = False  # pay the whole order with the buyer's Reloop credit (trade-ins), no provider
 
 
 @dataclass(frozen=True)
@@ -210,6 +212,11 @@ def start_checkout(*, checkout: Checkout) -> CheckoutStart:
         return CheckoutStart(order, "")
     if order.status != OrderStatus.PENDING_PAYMENT:
         raise PaymentDeclined(order.failure_reason or _("This checkout did not go through"))
+    if checkout.use_credit:
+        if not pay_with_credit(order):
+            raise PaymentDeclined(_("This checkout did not go through"))
+        order.refresh_from_db()
+        return CheckoutStart(order, "")
     record = open_payment(order=order, return_url=checkout.return_url, instalments=checkout.instalments)
     return CheckoutStart(order, record.redirect_url)
 
@@ -333,9 +340,11 @@ def cancel_line(*, line_id: int, actor: User | None, actor_kind: str, reason: st
             lines_fee = sum(OrderLine.objects.filter(seller_order=part).values_list("commission", flat=True))
             gross += Money(part.shipping_amount, order.currency)
             fee += Money(part.commission - lines_fee, order.currency)
-    get_provider().refund(
-        reference=order.payment_reference, amount=gross + sales_tax, idempotency_key=f"line:{line.pk}:cancel"
-    )
+    paid_with_credit = credit.is_credit_payment(order.payment_reference)
+    if not paid_with_credit:
+        get_provider().refund(
+            reference=order.payment_reference, amount=gross + sales_tax, idempotency_key=f"line:{line.pk}:cancel"
+        )
     reference = f"order:{order.number}"
     ledger.record_cancellation(
         key=f"{reference}:line:{line.pk}:cancel",
@@ -348,6 +357,13 @@ def cancel_line(*, line_id: int, actor: User | None, actor_kind: str, reason: st
     if sales_tax.amount:
         ledger.record_sales_tax_refund(
             key=f"{reference}:line:{line.pk}:cancel:sales-tax", reference=reference, amount=sales_tax
+        )
+    if paid_with_credit:  # back to the buyer's Reloop credit, not to a card
+        credit.refund_to_credit(
+            user_id=order.buyer_id,
+            amount=gross + sales_tax,
+            key=f"{reference}:line:{line.pk}:cancel:to-credit",
+            reference=reference,
         )
     issue_credit_notes(line_id=line.pk)  # the ledger's refund row exists now (its handler ran before it)
     return line

@@ -224,8 +224,40 @@ def restore_stock(order: Order) -> None:
         adjust_stock(offer_id=offer_id, delta=quantity)
 
 
-def _record_money(order: Order) -> None:
-    """The ledger's capture and split, with the commission frozen on each seller part at reservation."""
+def pay_with_credit(order: Order) -> bool:
+    """Pay a reserved order whole with the buyer's Reloop credit (docs/adr/0027-trade-in.md): the credit is spent,
+    the order placed and its money split in one transaction; no payment at the provider. ``NotEnoughCredit`` when
+    the credit is short, ``False`` when the order can no longer be paid (its hold expired). A retry pays once."""
+    from reloop.buyback import credit
+
+    reference = f"order:{order.number}"
+    with transaction.atomic():
+        order.refresh_from_db(fields=["status", "reserved_until"])
+        if order.status == OrderStatus.PAID:
+            return True
+        if order.status != OrderStatus.PENDING_PAYMENT or order.reserved_until < clock.now():
+            return False
+        credit.spend_credit(
+            user_id=order.buyer_id,
+            amount=Money(order.total, order.currency),
+            key=f"{reference}:credit",
+            reference=reference,
+        )
+        if not mark_paid(order=order, payment_reference=credit.payment_reference(order.number)):
+            raise TotalChanged(_("This order changed meanwhile; please check it and pay again"))
+        record_initial_events(order=order)
+        _record_money(order, captured=False)
+        CartLine.objects.filter(
+            cart__user_id=order.buyer_id,
+            cart__market=order.market,
+            offer_id__in=OrderLine.objects.filter(seller_order__order=order).values("offer_id"),
+        ).delete()
+    return True
+
+
+def _record_money(order: Order, *, captured: bool = True) -> None:
+    """The ledger's capture and split, with the commission frozen on each seller part at reservation (no capture
+    for an order paid with Reloop credit: the credit went to the clearing account already)."""
     shares = [
         SellerShare(seller_id=seller_id, gross=Money(total, order.currency), commission=Money(fee, order.currency))
         for seller_id, total, fee in SellerOrder.objects.filter(order=order).values_list(
@@ -233,7 +265,10 @@ def _record_money(order: Order) -> None:
         )
     ]
     reference = f"order:{order.number}"
-    ledger.record_capture(key=f"{reference}:capture", reference=reference, amount=Money(order.total, order.currency))
+    if captured:
+        ledger.record_capture(
+            key=f"{reference}:capture", reference=reference, amount=Money(order.total, order.currency)
+        )
     ledger.record_split(key=f"{reference}:split", reference=reference, shares=shares)
     if order.tax_total:  # US sales tax: the platform collects and remits it (docs/adr/0022-sales-tax.md)
         ledger.record_sales_tax(
