@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from reloop.accounts.domain import ADDRESS_FIELDS
 from reloop.accounts.forms import AddressForm
 from reloop.accounts.selectors import addresses_for
+from reloop.buyback.credit import available_credit
 from reloop.checkout import services as checkout
 from reloop.checkout.models import PaymentState
 from reloop.checkout.selectors import checkout_summary, instalment_plans, payment_for_buyer, review_cart
@@ -91,6 +92,7 @@ def checkout_page(request: HttpRequest) -> HttpResponse:
                     return_url=request.build_absolute_uri(reverse("web:checkout_return")),
                     expected_total=form.cleaned_data.get("expected_total"),
                     instalments=form.cleaned_data.get("instalments") or 1,
+                    use_credit=request.POST.get("use_credit") == "1",  # trade-in credit (docs/trade-in.md)
                 )
             )
         except DomainError as exc:
@@ -120,6 +122,7 @@ def checkout_page(request: HttpRequest) -> HttpResponse:
         form.initial["idempotency_key"] = uuid.uuid4().hex
     context = _context(request, review, form)
     context["address_form"] = address_form
+    context["reloop_credit"] = available_credit(user_id=request.user.pk or 0, currency=market.currency)
     return render(request, "web/checkout.html", context)
 
 
