@@ -59,6 +59,7 @@ JOBS: tuple[Job, ...] = (
         reconcile_payments,
         "Compare the last 7 days' payments at the provider with orders, ledger and refunds; finish half-done "
         "placements and cancellations; report the rest to the operator (checkout PaymentIssue)",
+        every=timedelta(minutes=10),  # one provider call per recent payment: not every minute
     ),
     Job(
         "cancel_unaccepted_lines",
