@@ -8,7 +8,7 @@ from reloop.api.urls import api
 from reloop.ops import runtime_views
 from reloop.payments import views as payment_views
 from reloop.web import operator
-from reloop.web import seo_views
+from reloop.web import media_views, seo_views
 from reloop.web import views as web_views
 
 handler500 = "reloop.web.error_views.server_error"  # the 500 page in the market's language
@@ -19,6 +19,7 @@ urlpatterns = [
     path("readyz", runtime_views.readyz, name="readyz"),
     path("metrics", runtime_views.metrics, name="metrics"),
     path("robots.txt", seo_views.robots, name="robots"),
+    path("media/<path:name>", media_views.catalogue_image, name="catalogue_image"),
     path("sitemap.xml", seo_views.sitemap_index, name="sitemap_index"),
     path("sitemaps/<slug:market>/<slug:slug>.xml", seo_views.sitemap_section, name="sitemap_section"),
     path("market/<slug:code>/", web_views.switch_market, name="switch_market"),

@@ -190,3 +190,26 @@ class ReferencePrice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.variant_id} {self.market} {self.amount} {self.currency}"
+
+
+class ProductImage(models.Model):
+    """A picture of a model (in one colour, or any): its responsive renditions in WebP and JPEG, made by
+    ``catalog.images`` and stored through Django's storage API. ``is_illustration``: a drawing generated from the
+    data (the demo's), always labelled as such, never passed off as a photo."""
+
+    product_model = models.ForeignKey(ProductModel, on_delete=models.CASCADE, related_name="images")
+    colour = models.CharField(max_length=60, blank=True, help_text=_("Empty: any colour"))
+    alt = models.CharField(max_length=200, help_text=_("What the picture shows, for screen readers"))
+    position = models.PositiveSmallIntegerField(default=0)
+    is_illustration = models.BooleanField(default=False)
+    width = models.PositiveIntegerField(help_text=_("Of the largest rendition"))
+    height = models.PositiveIntegerField()
+    renditions = models.JSONField(default=list, help_text=_("[{w, h, webp, jpeg}] smallest first"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["product_model", "position", "pk"]
+        indexes = [models.Index(fields=["product_model", "colour", "position"])]
+
+    def __str__(self) -> str:
+        return f"{self.product_model_id} {self.colour or '*'} #{self.position}"

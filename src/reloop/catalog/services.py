@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.db.models import F
@@ -11,7 +12,9 @@ from django.utils.text import slugify
 
 from reloop.catalog.dataset import Dataset
 from reloop.catalog.events import CatalogueChanged
-from reloop.catalog.models import Brand, Category, ProductModel, ReferencePrice, Variant
+from reloop.catalog.images import open_upload, store_renditions
+from reloop.catalog.models import Brand, Category, ProductImage, ProductModel, ReferencePrice, Variant
+from reloop.core.errors import InvalidInput
 from reloop.core.events import publish
 
 #: How many of the newest models of each top-level category the home page features.
@@ -162,3 +165,40 @@ def touch_categories(*, category_ids: Iterable[int]) -> None:
     ids = sorted(set(category_ids))
     if ids:
         Category.objects.filter(pk__in=ids).update(cache_version=F("cache_version") + 1)
+
+
+def add_product_image(
+    *,
+    actor: Any,
+    product_model_id: int,
+    data: bytes,
+    alt: str,
+    colour: str = "",
+    is_illustration: bool = False,
+) -> ProductImage:
+    """Check the upload, store its renditions and add it after the model's other images; cached pages follow.
+
+    Refused uploads (``ImageRefused``: too large, not an image, a format we do not decode) store nothing."""
+    image = open_upload(data)
+    product_model = ProductModel.objects.filter(pk=product_model_id).first()
+    if product_model is None:
+        raise InvalidInput("No such product model.")
+    alt = alt.strip()[:200] or product_model.title
+    renditions = store_renditions(image, folder=f"catalogue/{product_model_id}")
+    with transaction.atomic():
+        position = ProductImage.objects.filter(product_model_id=product_model_id).count()
+        created = ProductImage.objects.create(
+            product_model_id=product_model_id,
+            colour=colour,
+            alt=alt,
+            position=position,
+            is_illustration=is_illustration,
+            width=renditions[-1].width,
+            height=renditions[-1].height,
+            renditions=[r.as_dict() for r in renditions],
+        )
+        touch_categories(category_ids=[product_model.category_id])
+        touch_variants(
+            variant_ids=Variant.objects.filter(product_model_id=product_model_id).values_list("pk", flat=True)
+        )
+    return created

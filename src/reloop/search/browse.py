@@ -19,7 +19,7 @@ from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext
 
 from reloop.catalog.grading import GRADE_ORDER, Grade
-from reloop.catalog.models import ProductModel, Variant, format_storage
+from reloop.catalog.models import ProductImage, ProductModel, Variant, format_storage
 from reloop.catalog.selectors import new_price_from, storage_sizes_by_model
 from reloop.core.money import Money
 from reloop.markets.data import Market
@@ -133,7 +133,7 @@ def browse(
     """A page of models with ``price_from`` / ``best_variant`` / ``best_grade`` (the card's price and link),
     ``new_price_from``, ``grade_prices`` and ``storage_sizes``.
 
-    Queries: count, page, grade prices, storage sizes: four whatever the page size.
+    Queries: count, page, grade prices, storage sizes, pictures: five whatever the page size.
     """
     qs = _priced(_models(filters), filters, market).select_related("brand", "category")
     qs = qs.annotate(new_price_from=new_price_from(market.code))
@@ -159,11 +159,23 @@ def browse(
     ids = [m.pk for m in models]
     grade_prices = _grade_prices(ids, filters, market.code)
     sizes = storage_sizes_by_model(ids)
+    images = _card_images(ids, filters)
     for m in models:
+        m.image = images.get(m.pk)
         m.grade_prices = grade_prices.get(m.pk, [])
         m.storage_sizes = [gb for gb in sizes.get(m.pk, []) if not filters.storage_gb or gb in filters.storage_gb]
     page_obj.object_list = models
     return page_obj
+
+
+def _card_images(ids: Sequence[int], filters: BrowseFilters) -> dict[int, ProductImage]:
+    """The first picture of each model, in a chosen colour when there is one (one query)."""
+    found: dict[int, ProductImage] = {}
+    for image in ProductImage.objects.filter(product_model_id__in=list(ids)).order_by("product_model_id", "position"):
+        current = found.get(image.product_model_id)
+        if current is None or (image.colour in filters.colours and current.colour not in filters.colours):
+            found[image.product_model_id] = image
+    return found
 
 
 def _grade_prices(ids: Sequence[int], filters: BrowseFilters, market: str) -> dict[int, list[GradePrice]]:

@@ -43,6 +43,7 @@ class CardLabels:
     no_offer: str
     per_grade: str
     grades: dict[str, str]
+    illustration: str = ""
 
     @classmethod
     def current(cls) -> CardLabels:
@@ -52,12 +53,46 @@ class CardLabels:
             gettext("No offer yet"),
             gettext("Lowest price per grade"),
             {g.value: str(g.label) for g in Grade},
+            gettext("Illustration"),
         )
 
 
 def model_cards(models: Iterable[Any], market: Market) -> SafeString:
     labels = CardLabels.current()
     return mark_safe("".join(model_card(pm, market, labels) for pm in models))  # noqa: S308  # format_html output
+
+
+#: The card's picture is about 220 CSS pixels wide, half the screen on a phone.
+CARD_SIZES = "(max-width: 600px) 45vw, 220px"
+
+
+def media_url(name: str) -> str:
+    return reverse("catalogue_image", args=[name])
+
+
+def picture(image: Any, illustration_label: str) -> SafeString:
+    """``<picture>``: WebP with a JPEG fallback, ``srcset`` of every width, lazy, with width and height (no layout
+    shift) and alt text; an illustration says so under it."""
+    renditions = image.renditions
+    webp = ", ".join(f"{media_url(r['webp'])} {r['w']}w" for r in renditions)
+    jpeg = ", ".join(f"{media_url(r['jpeg'])} {r['w']}w" for r in renditions)
+    default = next((r for r in renditions if r["w"] >= 320), renditions[-1])
+    html = format_html(
+        '<picture><source type="image/webp" srcset="{}" sizes="{}">'
+        '<img src="{}" srcset="{}" sizes="{}" width="{}" height="{}" loading="lazy" decoding="async" alt="{}">'
+        "</picture>",
+        webp,
+        CARD_SIZES,
+        media_url(default["jpeg"]),
+        jpeg,
+        CARD_SIZES,
+        default["w"],
+        default["h"],
+        image.alt,
+    )
+    if image.is_illustration:
+        html += format_html('<span class="illustration-label">{}</span>', illustration_label)
+    return html
 
 
 def card_url(pm: Any) -> str:
@@ -94,12 +129,14 @@ def model_card(pm: Any, market: Market, labels: CardLabels) -> SafeString:
         )
     else:
         price = format_html('<p class="card-meta">{}</p>', labels.no_offer)
+    image = getattr(pm, "image", None)
+    art = picture(image, labels.illustration) if image is not None else icon(pm.category.slug, 56)
     return format_html(
         '<li class="card"><a class="card-link" href="{}"><span class="card-art">{}</span>'
         '<span class="card-brand">{}</span><span class="card-title">{}</span></a>'
         '<p class="card-meta">{}</p>{}</li>',
         card_url(pm),
-        icon(pm.category.slug, 56),
+        art,
         pm.brand.name,
         pm.name,
         meta,

@@ -202,3 +202,26 @@ class TestSynonyms:
     def test_an_empty_synonym_is_refused(self):
         with pytest.raises(InvalidInput):
             save_synonym(actor=UserFactory(is_staff=True), term="!!", expansion="zephyr")
+
+
+class TestCardPictures:
+    def test_card_shows_a_responsive_lazy_picture_labelled_as_illustration(self, client, settings, tmp_path):
+        from reloop.catalog.illustrations import draw
+        from reloop.catalog.services import add_product_image
+
+        settings.MEDIA_ROOT = tmp_path
+        category, (pm,) = _phones(1)
+        add_product_image(
+            actor=None,
+            product_model_id=pm.pk,
+            data=draw("smartphones", "Blue"),
+            alt="Acme Phone 1, Blue (illustration)",
+            colour="Blue",
+            is_illustration=True,
+        )
+        html = client.get(f"/en-gb/c/{category.slug}/").content.decode()
+        assert '<source type="image/webp" srcset="/media/catalogue/' in html
+        assert 'loading="lazy"' in html
+        assert 'width="320" height="320"' in html
+        assert 'alt="Acme Phone 1, Blue (illustration)"' in html
+        assert '<span class="illustration-label">Illustration</span>' in html
