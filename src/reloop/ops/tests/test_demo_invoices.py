@@ -35,6 +35,10 @@ def test_every_demo_order_is_invoiced_and_announced(marketplace: dict[str, Any])
     refunded = Order.objects.filter(buyer__username=BUYER_EMAIL, seller_orders__lines__state="refunded").get()
     assert Invoice.objects.filter(order=refunded, kind=InvoiceKind.CREDIT_NOTE).count() == 1
 
+    # The demo refurbisher's trader data from its onboarding application
+    seller_data = Invoice.objects.filter(seller=marketplace["demo"]).first().content["seller"]  # type: ignore[union-attr]
+    assert (seller_data["legal_name"], seller_data["vat_number"]) == (marketplace["demo"].legal_name, "FR00000000000")
+
     us = Order.objects.get(buyer__username=BUYER_EMAIL, market="en-us")
     assert (us.tax_total, us.tax_jurisdiction) == (3618, "US-CA")  # 7.25 % of 499.00
     invoice = Invoice.objects.get(order=us)
