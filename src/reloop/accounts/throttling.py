@@ -16,6 +16,7 @@ Password-reset requests are limited per client address and per email address (an
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 from typing import Any
 
 from django.conf import settings
@@ -38,9 +39,15 @@ def client_ip(request: HttpRequest) -> str:
     return str(request.META.get("REMOTE_ADDR") or "unknown")[:100]
 
 
-def axes_client_ip(request: HttpRequest) -> str:
-    """``AXES_CLIENT_IP_CALLABLE``: the same address as our own counters use."""
-    return client_ip(request)
+def axes_client_ip(request: HttpRequest) -> str | None:
+    """``AXES_CLIENT_IP_CALLABLE``: the same address as our own counters use, or None when there is no valid one
+    (a request built in code; django-axes stores it in an IP address column, which PostgreSQL checks)."""
+    address = client_ip(request)
+    try:
+        ipaddress.ip_address(address)
+    except ValueError:
+        return None
+    return address
 
 
 def normalized_identifier(raw: object) -> str:

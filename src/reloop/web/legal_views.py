@@ -91,7 +91,11 @@ def notice_form(request: HttpRequest) -> HttpResponse:
             initial["reporter_name"] = user.get_full_name()
             initial["reporter_email"] = user.email or ""
         form = NoticeForm(initial=initial)
-    return render(request, "legal/notice_form.html", {"form": form, "identity": platform_identity()})
+    # Name and email are required except for one kind of notice (legal.domain): no "(optional)" mark on them.
+    about_fields = [form["reporter_name"], form["reporter_email"]]
+    return render(
+        request, "legal/notice_form.html", {"form": form, "identity": platform_identity(), "about_fields": about_fields}
+    )
 
 
 @require_safe

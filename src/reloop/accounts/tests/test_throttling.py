@@ -104,3 +104,24 @@ def test_password_reset_requests_are_capped_per_email_address(client, settings):
         ]
     assert codes == [302, 302, 429, 429]
     assert len(mail.outbox) == 2
+
+
+def test_a_request_without_a_valid_client_address_is_stored_without_one():
+    from django.test import RequestFactory
+
+    from reloop.accounts.throttling import axes_client_ip, client_ip
+
+    request = RequestFactory().get("/", REMOTE_ADDR="")
+    assert client_ip(request) == "unknown"
+    assert axes_client_ip(request) is None
+    assert axes_client_ip(RequestFactory().get("/", REMOTE_ADDR="203.0.113.7")) == "203.0.113.7"
+
+
+def test_behind_proxies_the_address_the_outermost_proxy_saw_is_used(settings):
+    from django.test import RequestFactory
+
+    from reloop.accounts.throttling import client_ip
+
+    settings.RELOOP_PROXY_COUNT = 1
+    request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="1.2.3.4, 198.51.100.9")
+    assert client_ip(request) == "198.51.100.9"  # "1.2.3.4" was written by the client: not trusted
