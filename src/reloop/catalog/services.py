@@ -202,3 +202,26 @@ def add_product_image(
             variant_ids=Variant.objects.filter(product_model_id=product_model_id).values_list("pk", flat=True)
         )
     return created
+
+
+def add_missing_illustrations() -> int:
+    """Give every model without a picture a drawing of its shape in its first colour (labelled as an
+    illustration); models that have pictures are left alone, so running it twice adds nothing."""
+    from reloop.catalog.illustrations import draw  # Pillow drawing code, only needed here
+
+    done = set(ProductImage.objects.values_list("product_model_id", flat=True))
+    made = 0
+    for pm in ProductModel.objects.select_related("category", "brand").prefetch_related("variants"):
+        if pm.pk in done:
+            continue
+        colour = next((v.colour for v in pm.variants.all() if v.colour), "")
+        add_product_image(
+            actor=None,
+            product_model_id=pm.pk,
+            data=draw(pm.category.slug, colour),
+            alt=f"{pm.title}{', ' + colour if colour else ''} (illustration)",
+            colour=colour,
+            is_illustration=True,
+        )
+        made += 1
+    return made

@@ -133,7 +133,7 @@ def browse(
     """A page of models with ``price_from`` / ``best_variant`` / ``best_grade`` (the card's price and link),
     ``new_price_from``, ``grade_prices`` and ``storage_sizes``.
 
-    Queries: count, page, grade prices, storage sizes, pictures: five whatever the page size.
+    Queries: count, page, grade prices, storage sizes, pictures, colours: six whatever the page size.
     """
     qs = _priced(_models(filters), filters, market).select_related("brand", "category")
     qs = qs.annotate(new_price_from=new_price_from(market.code))
@@ -160,12 +160,25 @@ def browse(
     grade_prices = _grade_prices(ids, filters, market.code)
     sizes = storage_sizes_by_model(ids)
     images = _card_images(ids, filters)
+    colours = _card_colours(ids)
     for m in models:
         m.image = images.get(m.pk)
+        m.card_colour = colours.get((m.pk, m.best_variant)) or colours.get((m.pk, None), "")
         m.grade_prices = grade_prices.get(m.pk, [])
         m.storage_sizes = [gb for gb in sizes.get(m.pk, []) if not filters.storage_gb or gb in filters.storage_gb]
     page_obj.object_list = models
     return page_obj
+
+
+def _card_colours(ids: Sequence[int]) -> dict[tuple[int, str | None], str]:
+    """Each variant's colour by (model, slug), and each model's first colour under (model, None) (one query)."""
+    found: dict[tuple[int, str | None], str] = {}
+    rows = Variant.objects.filter(product_model_id__in=list(ids)).order_by("product_model_id", "pk")
+    for model_id, slug, colour in rows.values_list("product_model_id", "slug", "colour"):
+        found[(model_id, slug)] = colour
+        if colour:
+            found.setdefault((model_id, None), colour)
+    return found
 
 
 def _card_images(ids: Sequence[int], filters: BrowseFilters) -> dict[int, ProductImage]:

@@ -20,6 +20,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
 from reloop.catalog.grading import Grade
+from reloop.catalog.illustrations import colour_rgb
 from reloop.catalog.models import format_storage
 from reloop.core.money import Money
 from reloop.markets.data import Market
@@ -64,6 +65,49 @@ def model_cards(models: Iterable[Any], market: Market) -> SafeString:
 
 #: The card's picture is about 220 CSS pixels wide, half the screen on a phone.
 CARD_SIZES = "(max-width: 600px) 45vw, 220px"
+
+
+#: Shapes of the generated drawings (viewBox 0 0 120 120), one per category; ``{f}`` is the device's colour.
+SHAPES = {
+    "smartphones": '<rect x="38" y="10" width="44" height="100" rx="9" fill="{f}"/><rect x="43" y="18" width="34"'
+    ' height="82" rx="4" fill="#1f2326"/>',
+    "tablets": '<rect x="22" y="14" width="76" height="92" rx="8" fill="{f}"/><rect x="28" y="20" width="64"'
+    ' height="80" rx="3" fill="#1f2326"/>',
+    "laptops": '<rect x="26" y="28" width="68" height="46" rx="4" fill="{f}"/><rect x="31" y="33" width="58"'
+    ' height="36" fill="#1f2326"/><path d="M14 80h92l-7 10H21z" fill="{f}"/>',
+    "desktops": '<rect x="16" y="22" width="88" height="56" rx="4" fill="{f}"/><rect x="21" y="27" width="78"'
+    ' height="46" fill="#1f2326"/><rect x="54" y="78" width="12" height="18" fill="{f}"/><rect x="40" y="94"'
+    ' width="40" height="6" rx="3" fill="{f}"/>',
+    "consoles": '<rect x="14" y="44" width="92" height="36" rx="12" fill="{f}"/><circle cx="34" cy="62" r="6"'
+    ' fill="#1f2326"/><circle cx="86" cy="62" r="6" fill="#1f2326"/>',
+    "video-games": '<rect x="32" y="14" width="56" height="92" rx="4" fill="{f}"/><rect x="37" y="24" width="46"'
+    ' height="72" fill="#fff"/><circle cx="60" cy="60" r="14" fill="none" stroke="#1f2326" stroke-width="3"/>',
+    "smartwatches": '<rect x="48" y="10" width="24" height="100" fill="{f}"/><rect x="36" y="36" width="48"'
+    ' height="48" rx="12" fill="{f}"/><rect x="41" y="41" width="38" height="38" rx="8" fill="#1f2326"/>',
+    "audio": '<path d="M28 70V58a32 32 0 0 1 64 0v12" fill="none" stroke="{f}" stroke-width="8"/><rect x="20"'
+    ' y="64" width="18" height="32" rx="7" fill="{f}"/><rect x="82" y="64" width="18" height="32" rx="7" fill="{f}"/>',
+    "keyboards": '<rect x="10" y="42" width="100" height="38" rx="5" fill="{f}"/><path d="M18 52h84M18 61h84M18'
+    ' 70h84" stroke="#fff" stroke-width="4" stroke-dasharray="6 3"/>',
+    "mice": '<ellipse cx="60" cy="62" rx="22" ry="38" fill="{f}"/><path d="M60 26v22" stroke="#1f2326"'
+    ' stroke-width="3"/>',
+}
+SHAPES["monitors"] = SHAPES["desktops"]
+SHAPES["computers"] = SHAPES["laptops"]
+SHAPES["gaming"] = SHAPES["consoles"]
+
+
+def illustration(category: str, colour: str, alt: str, label: str) -> SafeString:
+    """The demo's drawing of a device: its category's shape in its colour, labelled as an illustration."""
+    r, g, b = colour_rgb(colour) if colour else (150, 152, 155)
+    shape = SHAPES.get(category, '<rect x="20" y="20" width="80" height="80" rx="10" fill="{f}"/>')
+    svg = shape.replace("{f}", f"#{r:02x}{g:02x}{b:02x}")
+    return format_html(
+        '<svg class="illustration" viewBox="0 0 120 120" width="120" height="120" role="img" aria-label="{}">'
+        '<rect width="120" height="120" rx="10" fill="#f2f4f3"/>{}</svg><span class="illustration-label">{}</span>',
+        alt,
+        mark_safe(svg),  # noqa: S308  # constant shapes; the colour is formatted from integers
+        label,
+    )
 
 
 def media_url(name: str) -> str:
@@ -130,7 +174,14 @@ def model_card(pm: Any, market: Market, labels: CardLabels) -> SafeString:
     else:
         price = format_html('<p class="card-meta">{}</p>', labels.no_offer)
     image = getattr(pm, "image", None)
-    art = picture(image, labels.illustration) if image is not None else icon(pm.category.slug, 56)
+    if image is not None:
+        art = picture(image, labels.illustration)
+    elif hasattr(pm, "card_colour"):  # listings drawn by search.browse: the demo's drawing in the model's colour
+        colour = pm.card_colour
+        alt = f"{pm.name}, {colour}" if colour else pm.name
+        art = illustration(pm.category.slug, colour, alt, labels.illustration)
+    else:
+        art = icon(pm.category.slug, 56)
     return format_html(
         '<li class="card"><a class="card-link" href="{}"><span class="card-art">{}</span>'
         '<span class="card-brand">{}</span><span class="card-title">{}</span></a>'

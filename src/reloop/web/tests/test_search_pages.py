@@ -225,3 +225,10 @@ class TestCardPictures:
         assert 'width="320" height="320"' in html
         assert 'alt="Acme Phone 1, Blue (illustration)"' in html
         assert '<span class="illustration-label">Illustration</span>' in html
+
+    def test_without_a_picture_the_card_shows_a_labelled_drawing_in_the_models_colour(self, client):
+        category, (pm,) = _phones(1)
+        html = client.get(f"/en-gb/c/{category.slug}/?colour=Blue").content.decode()
+        assert '<svg class="illustration"' in html
+        assert f'aria-label="{pm.name}, Black"' in html or f'aria-label="{pm.name}, Blue"' in html
+        assert '<span class="illustration-label">Illustration</span>' in html
