@@ -12,12 +12,16 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 
 from reloop.core import clock
+from reloop.core.money import Money
 from reloop.invoicing.models import Invoice
 from reloop.invoicing.pdf import render_pdf
+from reloop.markets.data import MARKETS
 from reloop.markets.registry import market_timezone
 from reloop.notifications.services import Attachment, language_for_country, queue_email, site_url
-from reloop.orders.models import Order, SellerOrder
+from reloop.orders.models import Order, OrderLine, SellerOrder
 from reloop.sellers.models import SellerMember
+
+MARKET_LOCALES = {m.code: m.locale for m in MARKETS}
 
 #: A seller accepts within 1 business day of payment, or the line is cancelled (checkout.auto_cancel, the same
 #: rule: ``ACCEPT_BUSINESS_DAYS``; kept here because orders' emails sit below checkout's layer).
@@ -44,6 +48,7 @@ def _attachments(invoice_ids: Sequence[int]) -> Sequence[Attachment]:
 
 
 CONFIRMATION = "invoicing/email/order_confirmation"
+LINE_CANCELLED = "invoicing/email/line_cancelled"
 NEW_SELLER_ORDER = "invoicing/email/new_seller_order"
 
 
@@ -107,3 +112,27 @@ def send_new_order_to_sellers(*, order: Order) -> int:
             )
             queued += message is not None
     return queued
+
+
+def send_cancellation(*, note: Invoice) -> None:
+    """Tell the buyer a line was cancelled before shipping and refunded, the credit note attached. Once per note."""
+    if note.line_id is None:
+        return
+    order = Order.objects.select_related("buyer").get(pk=note.order_id)
+    line = OrderLine.objects.get(pk=note.line_id)
+    queue_email(
+        to=order.buyer.email or "",
+        template=LINE_CANCELLED,
+        context={
+            "order": order,
+            "line": line,
+            "note": note,
+            "refund": Money(note.total, note.currency).format(MARKET_LOCALES.get(order.market, "en_GB")),
+            "link": _link("web:order", order.market, order.number),
+        },
+        language=order.market,
+        time_zone=market_timezone(order.market),
+        about=("order", order.number),
+        dedupe_key=f"line_cancelled:{note.pk}",
+        attachments=lambda: _attachments([note.pk]),
+    )

@@ -4,7 +4,7 @@
   (docs/adr/0021-invoices.md). Idempotent: a seller order that has its invoice is skipped.
 - ``issue_credit_notes(line_id=…)``: one credit note per refund or cancellation of a line, as recorded by the
   ledger (``payments.LineRefund``: one row per refund transaction), referencing the seller order's invoice.
-  Idempotent: keyed on the refund row.
+  Idempotent: keyed on the refund row. A cancellation's note is emailed to the buyer (after commit).
 
 Locks: ``_next_sequence`` updates the seller's counter row, which PostgreSQL locks until the issuing transaction
 commits; a second issuer for the same seller waits, then takes the next number. Nothing slow happens under it (the
@@ -26,6 +26,7 @@ from reloop.accounts.domain import ADDRESS_FIELDS, COUNTRY_NAMES, address_lines
 from reloop.catalog.grading import Grade
 from reloop.core import clock
 from reloop.invoicing.domain import SoldLine, build_document
+from reloop.invoicing.emails import send_cancellation
 from reloop.invoicing.models import Invoice, InvoiceCounter, InvoiceKind
 from reloop.markets.data import MARKETS, Market
 from reloop.orders.models import Order, OrderLine, OrderStatus, SellerOrder
@@ -182,6 +183,8 @@ def issue_credit_notes(*, line_id: int) -> list[Invoice]:
         note = _issue_credit_note(refund)
         if note is not None:
             issued.append(note)
+            if refund.line.state == "cancelled":  # after-sales refunds have their own email (aftersales)
+                send_cancellation(note=note)
     return issued
 
 

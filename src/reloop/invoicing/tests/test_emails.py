@@ -98,3 +98,29 @@ def test_a_mail_server_failure_is_recorded_and_keeps_the_invoice(django_capture_
     message = Message.objects.get()
     assert (message.status, message.error) == (MessageStatus.FAILED, "ConnectionRefusedError: SMTP server down")
     assert Invoice.objects.filter(order=order).count() == 1
+
+
+def test_a_cancelled_line_tells_the_buyer_once_with_the_credit_note(django_capture_on_commit_callbacks) -> None:
+    from reloop.core.money import Money
+    from reloop.invoicing.services import issue_credit_notes
+    from reloop.orders.models import ActorKind, SellerOrder
+    from reloop.orders.services import transition_line
+    from reloop.payments import services as ledger
+
+    buyer = cast(User, UserFactory(email="jonas@example.com"))
+    order = paid_order(market="de-de", buyer=buyer, items=[Item(offer_of(trader(country="DE")), 25000)])
+    part = SellerOrder.objects.get(order=order)
+    line = part.lines.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        transition_line(line_id=line.pk, to_state="cancelled", actor=None, actor_kind=ActorKind.SELLER)
+        ledger.record_cancellation(
+            key="c", reference=f"order:{order.number}", seller_id=part.seller_id, gross=Money(25000, "EUR"),
+            commission=Money(2500, "EUR"), line_id=line.pk,
+        )  # fmt: skip
+        issue_credit_notes(line_id=line.pk)
+        issue_credit_notes(line_id=line.pk)
+    [message] = [m for m in mail.outbox if m.to == ["jonas@example.com"] and "storniert" in m.subject]
+    note = Invoice.objects.get(kind="credit_note")
+    assert message.subject == f"Ein Teil Ihrer Bestellung {order.number} wurde storniert und erstattet"
+    assert "250,00" in message.body
+    assert [name for name, _c, _t in message.attachments] == [f"{note.number}.pdf"]
