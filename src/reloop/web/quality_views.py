@@ -17,6 +17,7 @@ from reloop.quality import conf
 from reloop.quality import selectors as quality
 from reloop.quality.domain import ANSWER_TARGET_HOURS, Level, Limits, Metric, levels
 from reloop.quality.models import METRIC_LABELS, QualitySnapshot
+from reloop.quality.scorecards import public_scorecard
 from reloop.reviews import selectors as reviews
 from reloop.reviews.models import SellerRatingSummary
 from reloop.web.backoffice import seller_of, seller_required
@@ -98,7 +99,8 @@ def scorecard(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def seller_page(request: HttpRequest, slug: str) -> HttpResponse:
-    """The public page of a seller: who they are (trader information), ratings, quality summary, reviews."""
+    """The public page of a seller: who they are (trader information), ratings, the 90-day scorecard with its
+    denominators (``quality.scorecards``), reviews."""
     seller = quality.public_seller(slug=slug)
     if seller is None:
         raise Http404(f"No seller {slug!r}")
@@ -107,9 +109,8 @@ def seller_page(request: HttpRequest, slug: str) -> HttpResponse:
     raw = request.GET.get("page", "1")
     number = int(raw) if raw.isascii() and raw.isdigit() and 0 < int(raw) < 10_000 else 1
     page = paginate(reviews.public_seller_reviews(seller=seller), page=number, page_size=REVIEWS_PER_PAGE)
-    snapshot = quality.latest_snapshot(seller=seller)
     limits = conf.limits()
-    metrics = snapshot.metrics if snapshot else None
+    card = public_scorecard(seller=seller, limits=limits)
     return render(
         request,
         "web/quality/seller_page.html",
@@ -119,12 +120,7 @@ def seller_page(request: HttpRequest, slug: str) -> HttpResponse:
             "trader": application,
             "page": page,
             "pages": page.meta()["pages"],
-            "snapshot": snapshot,
-            "on_time": metrics.on_time_rate
-            if metrics and metrics.late_shipment_rate.counts(limits.min_volume)
-            else None,
-            "defect_free": 1 - metrics.defect_rate.value
-            if metrics and metrics.defect_rate.value is not None and metrics.defect_rate.counts(limits.min_volume)
-            else None,
+            "card": card,
+            "min_volume": limits.min_volume,
         },
     )
