@@ -45,6 +45,26 @@ IMPORTED = 20
 SETTLE_SECONDS = 75
 
 
+def use_celery_conf(**conf: object) -> None:
+    """Point this process's Celery app at another broker: the connection pool and the producers it made for the
+    in-memory transport of the eager default are dropped, or messages would go on being sent there."""
+    if app._pool is not None:
+        app._pool.force_close_all()
+    app._pool = None
+    app.__dict__.pop("amqp", None)  # rebuilt from the new configuration: producer pool, default queue, router
+    app.conf.update(conf)
+
+
+def wait_until_consuming(names: list[str], topology: Topology, timeout: float = 120) -> None:
+    """Until every named worker answers a ping through the broker."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        replies = app.control.ping(destination=names, timeout=1.0) or []
+        if {name for reply in replies for name in reply} >= set(names):
+            return
+    raise RuntimeError(f"workers {names} did not answer:\n{topology.logs()}")
+
+
 def test_two_web_two_workers_and_a_scheduler_lose_nothing_when_processes_are_killed(
     tmp_path, monkeypatch, settings, django_capture_on_commit_callbacks
 ):
@@ -91,7 +111,8 @@ def test_two_web_two_workers_and_a_scheduler_lose_nothing_when_processes_are_kil
         worker_2 = topology.start("worker-2", "worker", "--concurrency=1", "--hostname=w2@topology")
         scheduler = topology.start("scheduler", "scheduler", "--loglevel=WARNING")
         # this process sends its tasks (the import, its events) through RabbitMQ too
-        app.conf.update(broker_url=amqp, task_always_eager=False, task_default_queue=queue)
+        use_celery_conf(broker_url=amqp, task_always_eager=False, task_default_queue=queue)
+        wait_until_consuming(["w1@topology", "w2@topology"], topology)  # so the one killed has work in hand
         settings.CELERY_BROKER_URL = amqp
         settings.RELOOP_IMPORT_APPLY = "task"
 
@@ -188,10 +209,15 @@ def test_two_web_two_workers_and_a_scheduler_lose_nothing_when_processes_are_kil
         assert worker_1.process.poll() is not None  # the killed ones stayed dead: the survivors did the work
         assert web_a.process.poll() is not None
     finally:
-        app.conf.update(saved)
+        use_celery_conf(**saved)
         topology.stop_all()
         try:
             with app.connection_for_write(amqp) as conn:
                 conn.default_channel.queue_delete(queue)
         except Exception:  # noqa: S110  # best effort: a queue left behind is harmless
             pass
+        import redis as redis_client
+
+        shared = redis_client.Redis.from_url(redis)
+        for key in shared.scan_iter(f"{env['RELOOP_CACHE_PREFIX']}:*"):  # cache, sessions, sent-mail markers
+            shared.delete(key)
