@@ -19,9 +19,11 @@ from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
+from reloop.catalog import support
 from reloop.catalog.grading import Grade
 from reloop.catalog.illustrations import colour_rgb
 from reloop.catalog.models import format_storage
+from reloop.core import clock
 from reloop.core.money import Money
 from reloop.markets.data import Market
 
@@ -45,6 +47,7 @@ class CardLabels:
     per_grade: str
     grades: dict[str, str]
     illustration: str = ""
+    updates_until: str = ""  # "Updates until %(year)s" (catalog.support): the manufacturer's committed horizon
 
     @classmethod
     def current(cls) -> CardLabels:
@@ -55,6 +58,7 @@ class CardLabels:
             gettext("Lowest price per grade"),
             {g.value: str(g.label) for g in Grade},
             gettext("Illustration"),
+            gettext("Security updates until %(year)s"),
         )
 
 
@@ -152,6 +156,9 @@ def card_url(pm: Any) -> str:
 def model_card(pm: Any, market: Market, labels: CardLabels) -> SafeString:
     sizes = getattr(pm, "storage_sizes", [])
     meta = str(pm.release_year) + (" · " + ", ".join(format_storage(gb) for gb in sizes) if sizes else "")
+    horizon = support.horizon(brand=pm.brand.name, name=pm.name, release_date=pm.release_date)
+    if horizon.until is not None and labels.updates_until and not horizon.ended(clock.today()):
+        meta += " · " + labels.updates_until % {"year": horizon.until.year}
     price_from = getattr(pm, "price_from", None)
     new_from = getattr(pm, "new_price_from", None)
     if price_from:
