@@ -28,7 +28,7 @@ from reloop.aftersales import services as aftersales
 from reloop.aftersales.domain import CaseKind, Reason
 from reloop.aftersales.errors import InvalidPhoto
 from reloop.aftersales.models import Case
-from reloop.api.buyer_auth import BUYER_AUTH, issue_token, sign_in
+from reloop.api.buyer_auth import BUYER_AUTH, check_second_factor, issue_token, sign_in
 from reloop.api.errors import ErrorOut
 from reloop.api.idempotency import idempotent
 from reloop.api.seller import refuse_nul
@@ -96,6 +96,9 @@ def _money(amount: int | Money, currency: str | None = None, market: str = "en-g
 class TokenIn(BuyerIn):
     email: str = Field(..., max_length=254, examples=["ada@example.com"])
     password: str = Field(..., max_length=200, examples=["correct horse battery staple"])
+    otp: str = Field(
+        "", max_length=16, description="The authenticator (or backup) code, for an account with two-factor sign-in"
+    )
 
 
 class TokenOut(Schema):
@@ -110,6 +113,7 @@ def create_token(request: HttpRequest, payload: TokenIn) -> Status[TokenOut]:
     user = sign_in(request, email=payload.email, password=payload.password)
     if user is None:
         raise InvalidCredentials(_("Wrong email or password"))
+    check_second_factor(user, payload.otp)
     token, expires = issue_token(user)
     return Status(201, TokenOut(token=token, expires_at=expires))
 

@@ -4,7 +4,9 @@ bearer token for a mobile app or an integration (docs/buyer-api.md).
 A token is ``rlb_`` + a value signed with the site's secret (``django.core.signing``): the user's id and a digest
 of their password hash and last sign-in. It needs no table, lasts ``TOKEN_DAYS`` days, and dies at once when the
 person changes their password or is deactivated. Tokens are issued by ``POST /api/v1/buyer/auth/token`` with the
-email and password (refused like a wrong password for an inactive account).
+email and password (refused like a wrong password for an inactive account), plus the authenticator code for an
+account with two-factor sign-in; a staff member must have it (``RELOOP_STAFF_TWO_FACTOR``), so a token is never a
+way around the second factor the web asks of operators.
 """
 
 from __future__ import annotations
@@ -13,15 +15,20 @@ import datetime as dt
 import hashlib
 from typing import Any
 
+import django_otp
+from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model
 from django.core import signing
 from django.http import HttpRequest
 from django.utils.crypto import constant_time_compare
+from django.utils.translation import gettext as _
 from ninja.security import HttpBearer
 from ninja.security.session import SessionAuth
 
 from reloop.accounts.models import User
+from reloop.accounts.two_factor import has_two_factor
 from reloop.core import clock
+from reloop.core.errors import DomainError
 
 PREFIX = "rlb_"
 TOKEN_DAYS = 30
@@ -61,6 +68,22 @@ def sign_in(request: HttpRequest, *, email: str, password: str) -> User | None:
     applies), or ``None``."""
     user = authenticate(request, username=email.strip().lower(), password=password)
     return user if user is not None and user.is_active else None
+
+
+class TwoFactorRequired(DomainError):
+    code = "two_factor_required"
+    http_status = 401
+
+
+def check_second_factor(user: User, code: str) -> None:
+    """A token is never a way around two-factor sign-in: an account with it must give a valid code, and a staff
+    member without it (when ``RELOOP_STAFF_TWO_FACTOR``, the default) must set it up on the web first."""
+    if has_two_factor(user):
+        code = "".join(code.split())
+        if not (code and code.isascii() and code.isalnum() and django_otp.match_token(user, code) is not None):
+            raise TwoFactorRequired(_("Give the code from your authenticator app (field otp)"))
+    elif user.is_staff and getattr(settings, "RELOOP_STAFF_TWO_FACTOR", True):
+        raise TwoFactorRequired(_("Operators set up two-factor sign-in on the web before using the API"))
 
 
 class BuyerTokenAuth(HttpBearer):

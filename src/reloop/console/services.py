@@ -3,12 +3,15 @@ owns its durable transaction) and then records an ``OperatorDecision`` for the s
 
 from __future__ import annotations
 
+from django.contrib.auth.models import Group, Permission
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from reloop.accounts.models import User
 from reloop.aftersales import services as aftersales
 from reloop.aftersales.models import Case
 from reloop.console.models import DecisionKind, OperatorDecision
+from reloop.console.roles import ROLES
 from reloop.core import clock
 from reloop.core.errors import InvalidInput
 from reloop.core.money import Money
@@ -52,3 +55,18 @@ def decide_case(*, actor: User, case_id: int, decision: str, note: str, amount: 
         created_at=clock.now(),
     )
     return case
+
+
+def sync_roles() -> list[Group]:
+    """Set each role's group to exactly its permissions (console/roles.py), creating it if missing; idempotent.
+    The migrations do the same at install; tests call it after a database flush."""
+    groups = []
+    for name, perms in ROLES.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        wanted = Q()
+        for perm in perms:
+            app_label, codename = perm.split(".")
+            wanted |= Q(content_type__app_label=app_label, codename=codename)
+        group.permissions.set(Permission.objects.filter(wanted))
+        groups.append(group)
+    return groups

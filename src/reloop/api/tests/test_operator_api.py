@@ -116,3 +116,28 @@ def test_a_standing_change_without_a_reason_is_refused_and_changes_nothing(clien
     world["sale"].seller.refresh_from_db()
     assert world["sale"].seller.standing == "active"
     assert not OperatorDecision.objects.exists()
+
+
+def test_a_staff_token_needs_the_second_factor(client, settings):
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    settings.RELOOP_STAFF_TWO_FACTOR = True
+    person = UserFactory.create(email="ops@example.com", username="ops@example.com", password="pass phrase 42 ok")
+    person.is_staff = True
+    person.save()
+
+    def ask(otp=""):
+        body = {"email": "ops@example.com", "password": "pass phrase 42 ok", "otp": otp}
+        return client.post("/api/v1/buyer/auth/token", data=json.dumps(body), content_type="application/json")
+
+    # Without two-factor set up: refused, nothing issued
+    response = ask()
+    assert (response.status_code, response.json()["code"]) == (401, "two_factor_required")
+    device = TOTPDevice.objects.create(user=person, name="phone", confirmed=True)
+    # With it: a missing code is refused, the right one gives a token, a wrong one is refused
+    assert ask().json()["code"] == "two_factor_required"
+    response = ask(f"{totp(device.bin_key):06d}")
+    assert response.status_code == 201, response.content
+    assert response.json()["token"].startswith("rlb_")
+    assert ask("12345x").json()["code"] == "two_factor_required"

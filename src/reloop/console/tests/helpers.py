@@ -15,6 +15,7 @@ from reloop.accounts.tests.factories import UserFactory
 from reloop.aftersales import services as aftersales
 from reloop.aftersales.models import Case
 from reloop.aftersales.tests.factories import JPEG, delivered_line, photo
+from reloop.console.services import sync_roles
 from reloop.core import clock
 from reloop.core.money import Money
 from reloop.offers.models import Offer
@@ -37,6 +38,7 @@ def staff_with(role: str | None, *, is_staff: bool = True) -> User:
     """A person with staff status (or not) and the given role's group (or none)."""
     person: User = UserFactory.create(is_staff=is_staff)
     if role is not None:
+        sync_roles()  # a transactional test before this one may have flushed the groups the migrations made
         person.groups.add(Group.objects.get(name=role))
     return person
 

@@ -10,11 +10,11 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.management import call_command
 
 from reloop.accounts.tests.factories import UserFactory
 from reloop.catalog.models import Category, ProductModel
+from reloop.console.services import sync_roles
 from reloop.console.tests.helpers import escalated_case
 from reloop.sellers.tests.factories import SellerMemberFactory
 
@@ -97,7 +97,7 @@ def test_no_page_type_has_a_serious_or_critical_accessibility_violation(live_ser
     operator = UserFactory.create(email="ops@reloop.test", username="ops@reloop.test", is_staff=True)
     operator.set_password(PASSWORD)
     operator.save()
-    operator.groups.add(*Group.objects.all())
+    operator.groups.add(*sync_roles())
     sign_in(page, base, "ops@reloop.test", admin=True)
     for path in (
         "/operator/",

@@ -13,6 +13,7 @@ from django.contrib.auth.models import Group
 
 from reloop.accounts.tests.factories import UserFactory
 from reloop.aftersales.models import Case
+from reloop.console.services import sync_roles
 from reloop.console.tests.helpers import escalated_case
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -34,6 +35,7 @@ def test_an_operator_follows_an_escalated_case_to_the_seller_and_decides_it(live
     from playwright.sync_api import expect
 
     sale, case = escalated_case()
+    sync_roles()
     operator = UserFactory.create(email="ops@reloop.test", username="ops@reloop.test", password=PASSWORD, is_staff=True)
     operator.groups.add(Group.objects.get(name="trust_and_safety"))
 
