@@ -74,7 +74,7 @@ class Chart:
 
 
 WIDTH, HEIGHT = 640, 260
-LEFT, RIGHT, TOP, BOTTOM = 64, 16, 16, 40
+LEFT, RIGHT, TOP, BOTTOM = 88, 36, 16, 40  # room for "10,000 EUR" and a last centred date
 
 
 def _nice_ceiling(value: float) -> float:
