@@ -56,11 +56,15 @@ class Reason(models.TextChoices):
     DAMAGED_IN_TRANSIT = "damaged_in_transit", _("Damaged in transit")
     WRONG_ITEM = "wrong_item", _("Wrong item received")
     MISSING_PART = "missing_part", _("Something is missing (charger, cable…)")
+    BATTERY_BELOW_FLOOR = "battery_below_floor", _("Battery below the guaranteed floor")
     OTHER = "other", _("Something else")
 
 
-#: Reasons a warranty claim may give: a warranty covers defects, not a change of mind.
-WARRANTY_REASONS = frozenset({Reason.DEFECTIVE, Reason.NOT_AS_DESCRIBED, Reason.MISSING_PART, Reason.OTHER})
+#: Reasons a warranty claim may give: a warranty covers defects, not a change of mind. The battery floor is a
+#: warranty claim only: it comes with the reading the buyer's device shows (``battery_claim_refusal``).
+WARRANTY_REASONS = frozenset(
+    {Reason.DEFECTIVE, Reason.NOT_AS_DESCRIBED, Reason.BATTERY_BELOW_FLOOR, Reason.MISSING_PART, Reason.OTHER}
+)
 #: Reasons that count as a defect for seller quality (DESIGN.md: warranty claims + not-as-described returns).
 DEFECT_REASONS = frozenset(
     {Reason.NOT_AS_DESCRIBED, Reason.DEFECTIVE, Reason.WRONG_ITEM, Reason.MISSING_PART, Reason.DAMAGED_IN_TRANSIT}
@@ -216,7 +220,42 @@ def reasons_for(kind: str) -> list[str]:
     """The reasons a buyer may give for ``kind``, in display order."""
     if kind == CaseKind.WARRANTY:
         return [reason for reason in Reason.values if reason in WARRANTY_REASONS]
-    return list(Reason.values)
+    return [reason for reason in Reason.values if reason != Reason.BATTERY_BELOW_FLOOR]
+
+
+# --- Battery floor (issue 16, item 4; docs/adr/0036-battery-floor-warranty.md) ---------------------------
+
+#: The state of health each battery tier guarantees for the whole warranty. The standard tier's floor is the
+#: category's minimum (``Category.battery_min_health``: 80% for phones, 85% for other devices). A new battery
+#: guarantees 90%, like the high tier: a new cell loses a few percent in its first year of ordinary use, and a
+#: promise that normal wear breaks would be one the seller cannot keep.
+HIGH_TIER_FLOOR = 90
+NEW_TIER_FLOOR = 90
+
+
+def battery_floor(*, battery_tier: str, category_minimum: int | None) -> int | None:
+    """The guaranteed minimum state of health (percent) of a line sold with ``battery_tier``; ``None`` for a
+    category without a battery (``category_minimum`` unset: games, keyboards…), which guarantees none."""
+    if category_minimum is None:
+        return None
+    if battery_tier == "high":
+        return max(HIGH_TIER_FLOOR, category_minimum)
+    if battery_tier == "new":
+        return max(NEW_TIER_FLOOR, category_minimum)
+    return category_minimum
+
+
+def battery_claim_refusal(*, reading: int | None, floor: int) -> str | None:
+    """``None`` when a battery-floor claim with the buyer's ``reading`` (percent of the original capacity, as
+    the device shows it) may open, else the error code: no reading, a reading that is not a percentage, or a
+    battery at or above the floor (the guarantee holds)."""
+    if reading is None:
+        return "battery_reading_required"
+    if not 0 <= reading <= 100:
+        return "battery_reading_invalid"
+    if reading >= floor:
+        return "battery_above_floor"
+    return None
 
 
 # --- SLA timers -----------------------------------------------------------------------------------------

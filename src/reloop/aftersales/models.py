@@ -11,7 +11,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from reloop.aftersales.domain import (
@@ -41,6 +41,12 @@ class Case(models.Model):
     seller = models.ForeignKey(Seller, on_delete=models.PROTECT, related_name="cases")
     reason = models.CharField(max_length=20, choices=Reason.choices)
     description = models.TextField()
+    battery_reading = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text=_("Battery state of health the buyer's device shows, in percent")
+    )
+    battery_floor = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text=_("The floor the line's battery tier guaranteed, in percent")
+    )
     state = models.CharField(max_length=16, choices=CaseState.choices, default=CaseState.OPENED)
     currency = models.CharField(max_length=3)
 
@@ -76,6 +82,16 @@ class Case(models.Model):
             models.CheckConstraint(condition=Q(kind__in=CaseKind.values), name="case_kind_valid"),
             models.CheckConstraint(condition=Q(state__in=CaseState.values), name="case_state_valid"),
             models.CheckConstraint(condition=Q(reason__in=Reason.values), name="case_reason_valid"),
+            # A battery-floor claim records the reading under the floor it was opened against; no other case does.
+            models.CheckConstraint(
+                condition=(
+                    Q(reason=Reason.BATTERY_BELOW_FLOOR, kind=CaseKind.WARRANTY)
+                    & Q(battery_reading__isnull=False, battery_floor__isnull=False)
+                    & Q(battery_reading__lt=F("battery_floor"))
+                )
+                | (~Q(reason=Reason.BATTERY_BELOW_FLOOR) & Q(battery_reading__isnull=True, battery_floor__isnull=True)),
+                name="case_battery_floor_claim",
+            ),
             models.CheckConstraint(condition=Q(remedy__in=["", *Remedy.values]), name="case_remedy_valid"),
             models.CheckConstraint(condition=Q(resolution__in=["", *Resolution.values]), name="case_resolution_valid"),
             models.CheckConstraint(

@@ -45,10 +45,13 @@ from reloop.aftersales.domain import (
     CaseKind,
     CaseState,
     Escalation,
+    Reason,
     Remedy,
     Resolution,
     allowed_kinds,
     answer_due,
+    battery_claim_refusal,
+    battery_floor,
     overdue,
     reasons_for,
     resolution_due,
@@ -130,13 +133,22 @@ def check_photos(photos: Sequence[Photo]) -> list[str]:
     return types
 
 
-def _open_case(*, actor: User, line_id: int, kind: str, reason: str, description: str, photos: Sequence[Photo]) -> Case:
+def _open_case(
+    *,
+    actor: User,
+    line_id: int,
+    kind: str,
+    reason: str,
+    description: str,
+    photos: Sequence[Photo],
+    battery_reading: int | None = None,
+) -> Case:
     if reason not in reasons_for(kind):
         raise InvalidCaseInput(_("Choose one of the reasons offered."), code="invalid_reason")
     description = clean_text(description, field="description", limit=MAX_DESCRIPTION)
     types = check_photos(photos)
     line = (
-        OrderLine.objects.select_related("seller_order__order")
+        OrderLine.objects.select_related("seller_order__order", "variant__product_model__category")
         .filter(pk=line_id, seller_order__order__buyer_id=actor.pk)
         .first()
     )
@@ -164,10 +176,13 @@ def _open_case(*, actor: User, line_id: int, kind: str, reason: str, description
             else _("The warranty for this item is over."),
             code="window_closed",
         )
+    floor = _check_battery_claim(line, reason=reason, reading=battery_reading)
     try:
         with transaction.atomic(durable=True):
             case = Case.objects.create(
                 kind=kind,
+                battery_reading=battery_reading if floor is not None else None,
+                battery_floor=floor,
                 line=line,
                 order=order,
                 buyer=actor,
@@ -201,6 +216,53 @@ def _open_case(*, actor: User, line_id: int, kind: str, reason: str, description
     except IntegrityError:  # the same line's case opened concurrently: the unique open-case index decided
         raise NotEligible(_("A case is already open for this item."), code="case_already_open") from None
     return case
+
+
+def _check_battery_claim(line: OrderLine, *, reason: str, reading: int | None) -> int | None:
+    """The floor a battery-floor claim is opened against (``None`` for any other reason), or ``InvalidCaseInput``
+    / ``NotEligible`` when the reading is missing, not a percentage, or at or above the line's floor."""
+    if reason != Reason.BATTERY_BELOW_FLOOR:
+        return None
+    floor = battery_floor(
+        battery_tier=line.battery_tier, category_minimum=line.variant.product_model.category.battery_min_health
+    )
+    if floor is None:
+        raise NotEligible(_("This item has no battery guarantee."), code="no_battery_guarantee")
+    refusal = battery_claim_refusal(reading=reading, floor=floor)
+    if refusal == "battery_reading_required":
+        raise InvalidCaseInput(
+            _("Give the battery health your device shows (Settings › Battery), in percent."), code=refusal
+        )
+    if refusal == "battery_reading_invalid":
+        raise InvalidCaseInput(_("The battery health is a percentage from 0 to 100."), code=refusal)
+    if refusal == "battery_above_floor":
+        raise NotEligible(
+            _(
+                "Your battery is at %(reading)s%%, at or above the %(floor)s%% this purchase guarantees: the "
+                "guarantee holds. If the device does not work properly, choose another reason."
+            )
+            % {"reading": reading, "floor": floor},
+            code=refusal,
+        )
+    return floor
+
+
+def open_battery_claim(
+    *, actor: User, line_id: int, battery_reading: int | None, description: str, photos: Sequence[Photo] = ()
+) -> Case:
+    """A warranty claim because the battery's state of health (``battery_reading``, percent, as the buyer's device
+    shows it) is below the floor the line's battery tier guarantees for the whole warranty (issue 16, item 4). It
+    opens only within the warranty and below the floor; the seller then replaces the battery, the unit or refunds
+    through the usual after-sales steps."""
+    return _open_case(
+        actor=actor,
+        line_id=line_id,
+        kind=CaseKind.WARRANTY,
+        reason=Reason.BATTERY_BELOW_FLOOR,
+        description=description,
+        photos=photos,
+        battery_reading=battery_reading,
+    )
 
 
 def open_return(*, actor: User, line_id: int, reason: str, description: str, photos: Sequence[Photo] = ()) -> Case:

@@ -52,6 +52,16 @@ class OpenCaseForm(forms.Form):
         required=False,
         help_text=_("Up to 5 photos (JPEG, PNG or WebP), 5 MB each."),
     )
+    battery_reading = forms.IntegerField(
+        label=_("Battery health your device shows (%)"),
+        required=False,
+        min_value=0,
+        max_value=100,
+        help_text=_(
+            "Only for “Battery below the guaranteed floor”: the maximum capacity in your device's battery "
+            "settings, in percent."
+        ),
+    )
 
     def __init__(self, *args: Any, reasons: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from reloop.aftersales import selectors, services
-from reloop.aftersales.domain import PHOTO_TYPES, CaseKind, CaseState, reasons_for
+from reloop.aftersales.domain import PHOTO_TYPES, CaseKind, CaseState, Reason, reasons_for
 from reloop.aftersales.errors import CaseNotFound
 from reloop.aftersales.models import Case, CasePhoto
 from reloop.core import clock
@@ -117,13 +117,22 @@ def case_open(request: HttpRequest, number: str, line_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         opener = services.open_return if kind == CaseKind.RETURN else services.open_warranty_claim
         try:
-            case = opener(
-                actor=_buyer(request),
-                line_id=line.pk,
-                reason=form.cleaned_data["reason"],
-                description=form.cleaned_data["description"],
-                photos=photos_of(form.cleaned_data["photos"]),
-            )
+            if form.cleaned_data["reason"] == Reason.BATTERY_BELOW_FLOOR:  # the claim comes with the reading
+                case = services.open_battery_claim(
+                    actor=_buyer(request),
+                    line_id=line.pk,
+                    battery_reading=form.cleaned_data["battery_reading"],
+                    description=form.cleaned_data["description"],
+                    photos=photos_of(form.cleaned_data["photos"]),
+                )
+            else:
+                case = opener(
+                    actor=_buyer(request),
+                    line_id=line.pk,
+                    reason=form.cleaned_data["reason"],
+                    description=form.cleaned_data["description"],
+                    photos=photos_of(form.cleaned_data["photos"]),
+                )
         except DomainError as error:
             form_failed(form, error)
         else:
