@@ -29,6 +29,7 @@ VIEW_LEGAL_TEXTS: Final = "legal.view_legalversion"
 EDIT_LEGAL_TEXTS: Final = "legal.change_legalversion"
 VIEW_NOTICES: Final = "legal.view_noticereport"
 DECIDE_NOTICES: Final = "legal.decide_noticereport"
+VIEW_EMAILS: Final = "notifications.view_message"
 
 SUPPORT: Final = "support"
 FINANCE: Final = "finance"
@@ -37,7 +38,7 @@ CATALOGUE: Final = "catalogue"
 
 #: Group name → permissions ("app_label.codename"). Every role opens the console home.
 ROLES: Final[dict[str, tuple[str, ...]]] = {
-    SUPPORT: (VIEW_CONSOLE, SEARCH_CUSTOMERS, VIEW_CASES, DECIDE_CASES, VIEW_SELLER_360, VIEW_TRADEINS),
+    SUPPORT: (VIEW_CONSOLE, SEARCH_CUSTOMERS, VIEW_CASES, DECIDE_CASES, VIEW_SELLER_360, VIEW_TRADEINS, VIEW_EMAILS),
     FINANCE: (VIEW_CONSOLE, VIEW_FIGURES, EXPORT_REPORTS, VIEW_LEDGER, VIEW_PAYOUTS, VIEW_SELLER_360),
     TRUST_AND_SAFETY: (
         VIEW_CONSOLE,
@@ -53,6 +54,7 @@ ROLES: Final[dict[str, tuple[str, ...]]] = {
         VIEW_NOTICES,
         DECIDE_NOTICES,
         VIEW_LEGAL_TEXTS,
+        VIEW_EMAILS,
     ),
     CATALOGUE: (
         VIEW_CONSOLE,

@@ -26,6 +26,7 @@ NAV: tuple[ConsoleLink, ...] = (
     ConsoleLink("operator:cases", _("Cases"), roles.VIEW_CASES, _("Buyers")),
     ConsoleLink("operator:reviews", _("Review moderation"), roles.MODERATE_REVIEWS, _("Buyers")),
     ConsoleLink("operator:tradeins", _("Trade-ins"), roles.VIEW_TRADEINS, _("Buyers")),
+    ConsoleLink("operator:emails", _("Emails sent"), roles.VIEW_EMAILS, _("Buyers")),
     ConsoleLink("operator:notices", _("Notices (DSA)"), roles.VIEW_NOTICES, _("Trust")),
     ConsoleLink("operator:legal", _("Legal texts"), roles.VIEW_LEGAL_TEXTS, _("Trust")),
     ConsoleLink("operator:seller_directory", _("Sellers"), roles.VIEW_SELLER_360, _("Sellers")),

@@ -35,6 +35,7 @@ PAGES = [
     ("operator:tradeins", {}, {S, T}),
     ("operator:notices", {}, {T}),
     ("operator:legal", {}, {T, C}),
+    ("operator:emails", {}, {S, T}),
 ]
 
 
