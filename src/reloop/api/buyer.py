@@ -537,6 +537,12 @@ class CaseIn(BuyerIn):
     photos: list[str] = Field(
         default_factory=list, max_length=5, description="Up to 5 JPEG, PNG or WebP photos, base64-encoded"
     )
+    battery_reading: int | None = Field(
+        None,
+        ge=0,
+        le=100,
+        description="For the reason battery_below_floor (warranty only): the battery health the device shows, in %",
+    )
 
 
 class CaseOut(Schema):
@@ -592,15 +598,26 @@ def _photos(encoded: list[str]) -> list[aftersales.Photo]:
 @idempotent
 def open_case(request: HttpRequest, payload: CaseIn) -> Status[CaseOut]:
     """Errors: ``not_delivered``, ``case_already_open``, ``return_window_closed``/``warranty_expired``,
-    ``invalid_reason``, ``invalid_photo``; another buyer's line is ``order_not_found``."""
+    ``invalid_reason``, ``invalid_photo``; another buyer's line is ``order_not_found``. A warranty claim for
+    ``battery_below_floor`` takes ``battery_reading`` and may also answer ``battery_reading_required``,
+    ``battery_above_floor`` or ``no_battery_guarantee``."""
     opener = aftersales.open_return if payload.kind == CaseKind.RETURN else aftersales.open_warranty_claim
-    case = opener(
-        actor=_buyer(request),
-        line_id=payload.line_id,
-        reason=payload.reason,
-        description=payload.description,
-        photos=_photos(payload.photos),
-    )
+    if payload.kind == CaseKind.WARRANTY and payload.reason == Reason.BATTERY_BELOW_FLOOR:
+        case = aftersales.open_battery_claim(
+            actor=_buyer(request),
+            line_id=payload.line_id,
+            battery_reading=payload.battery_reading,
+            description=payload.description,
+            photos=_photos(payload.photos),
+        )
+    else:
+        case = opener(
+            actor=_buyer(request),
+            line_id=payload.line_id,
+            reason=payload.reason,
+            description=payload.description,
+            photos=_photos(payload.photos),
+        )
     return Status(201, _case_out(aftersales_selectors.buyer_case(buyer=_buyer(request), case_id=case.pk)))
 
 
