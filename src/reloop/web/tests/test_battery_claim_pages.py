@@ -8,6 +8,10 @@ from django.urls import reverse
 
 from reloop.aftersales.models import Case
 from reloop.aftersales.tests.factories import delivered_line
+from reloop.catalog.tests.factories import VariantFactory
+from reloop.offers.tests.factories import make_offer
+from reloop.pricing.services import refresh_buy_boxes
+from reloop.sellers.tests.factories import SellerFactory
 
 pytestmark = pytest.mark.django_db
 WHY = "Settings shows 76% maximum capacity after eight months."
@@ -50,3 +54,11 @@ def test_at_the_floor_or_without_a_reading_the_form_says_why_and_nothing_is_save
     assert missing.status_code == 422
     assert "Give the battery health your device shows" in missing.content.decode()
     assert not Case.objects.exists()
+
+
+def test_the_product_page_states_the_floor_the_claim_is_checked_against(client):
+    offer = make_offer(seller=SellerFactory(), variant=VariantFactory(), battery="high")
+    refresh_buy_boxes(variant_ids=[offer.variant_id])
+    pm = offer.variant.product_model
+    html = client.get(f"/en-gb/p/{pm.slug}/{offer.variant.slug}/").content.decode()
+    assert "Guaranteed at 90% or more for the whole warranty" in html
