@@ -42,6 +42,8 @@ def test_below_the_floor_the_claim_opens_with_the_reading(client):
     assert response.status_code == 302
     assert response["Location"] == reverse("web:case", kwargs={"case_id": case.pk})
     assert (case.reason, case.battery_reading, case.battery_floor) == ("battery_below_floor", 76, 80)
+    page = client.get(response["Location"]).content.decode()
+    assert "Battery health the buyer's device shows: <strong>76%</strong>, under the 80% guaranteed" in page
 
 
 def test_at_the_floor_or_without_a_reading_the_form_says_why_and_nothing_is_saved(client):
