@@ -291,7 +291,9 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
 _proxy_ssl_header = os.environ.get("SECURE_PROXY_SSL_HEADER", "").strip()
 SECURE_PROXY_SSL_HEADER = (_proxy_ssl_header, "https") if _proxy_ssl_header else None
 if _proxy_ssl_header and not _proxy_ssl_header.startswith("HTTP_"):
-    raise ImproperlyConfigured("SECURE_PROXY_SSL_HEADER names a request header as Django sees it: HTTP_X_FORWARDED_PROTO")
+    raise ImproperlyConfigured(
+        "SECURE_PROXY_SSL_HEADER names a request header as Django sees it: HTTP_X_FORWARDED_PROTO"
+    )
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 # How many proxies in front of the app append to X-Forwarded-For (0: trust REMOTE_ADDR only). Used to count

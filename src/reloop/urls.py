@@ -7,8 +7,7 @@ from django.urls import include, path
 from reloop.api.urls import api
 from reloop.ops import runtime_views
 from reloop.payments import views as payment_views
-from reloop.web import operator
-from reloop.web import media_views, seo_views
+from reloop.web import media_views, operator, seo_views
 from reloop.web import views as web_views
 
 handler500 = "reloop.web.error_views.server_error"  # the 500 page in the market's language

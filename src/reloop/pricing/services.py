@@ -2,9 +2,10 @@
 
 ``refresh_buy_boxes`` recomputes every (variant, grade, market) of the given variants from the offers and writes
 only what changed: on PostgreSQL ranked and written in SQL (``pricing.ranking``), elsewhere ranked in Python with
-``pricing.domain`` (the reference both are tested against). It runs after each offer change commits (``pricing.handlers``) and, over every variant, in
-``reloop rebuild_buybox``. Refreshes of one variant are serialized by locking its row first (PostgreSQL; SQLite
-serializes all writers anyway), so a slower refresh can never write an older state over a newer one.
+``pricing.domain`` (the reference both are tested against). It runs after each offer change commits
+(``pricing.handlers``) and, over every variant, in ``reloop rebuild_buybox``. Refreshes of one variant are
+serialized by locking its row first (PostgreSQL; SQLite serializes all writers anyway), so a slower refresh can
+never write an older state over a newer one.
 """
 
 from __future__ import annotations

@@ -1,13 +1,23 @@
 from django.urls import include, path
 from django.utils.translation import pgettext_lazy
 
-from reloop.web import account_views, checkout_views, fulfillment_views, quality_views, review_views, shop_views, views
+from reloop.web import (
+    account_views,
+    alert_views,
+    checkout_views,
+    fulfillment_views,
+    impact_views,
+    invoice_views,
+    legal_views,
+    quality_views,
+    review_views,
+    search_views,
+    security_views,
+    shop_views,
+    views,
+)
 from reloop.web import aftersales_views as aftersales
-from reloop.web import alert_views
-from reloop.web import impact_views
-from reloop.web import search_views
 from reloop.web import tradein_views as tradein
-from reloop.web import invoice_views, legal_views, security_views
 
 app_name = "web"
 
@@ -74,9 +84,7 @@ urlpatterns = [
     path(pgettext_lazy("url", "trade-ins/"), tradein.tradein_list, name="tradeins"),
     path(pgettext_lazy("url", "trade-ins/<str:number>/"), tradein.tradein_detail, name="tradein"),
     path(pgettext_lazy("url", "trade-ins/<str:number>/label/"), tradein.label, name="tradein_label"),
-    path(
-        pgettext_lazy("url", "trade-ins/<str:number>/photos/<int:photo_id>/"), tradein.photo, name="tradein_photo"
-    ),
+    path(pgettext_lazy("url", "trade-ins/<str:number>/photos/<int:photo_id>/"), tradein.photo, name="tradein_photo"),
     # Accounts (web/account_views.py): /<market>/account/…
     path(
         pgettext_lazy("url", "account/"),

@@ -6,8 +6,15 @@ without staff status or the permission → 403.
 
 from django.urls import path
 
-from reloop.web import operator_emails, operator_legal_views
-from reloop.web import operator_case_views, operator_console, operator_payouts, operator_sellers, review_views
+from reloop.web import (
+    operator_case_views,
+    operator_console,
+    operator_emails,
+    operator_legal_views,
+    operator_payouts,
+    operator_sellers,
+    review_views,
+)
 from reloop.web import operator_tradein_views as tradeins
 
 app_name = "operator"

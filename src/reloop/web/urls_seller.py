@@ -6,9 +6,16 @@ Each area declares its routes here and adds its menu entry to ``backoffice.NAV``
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from reloop.web import invoice_views, quality_views, review_views, seller_offer_views, seller_order_views, seller_views
+from reloop.web import (
+    invoice_views,
+    quality_views,
+    review_views,
+    seller_charts,
+    seller_offer_views,
+    seller_order_views,
+    seller_views,
+)
 from reloop.web import seller_case_views as cases
-from reloop.web import seller_charts
 from reloop.web import seller_import_views as imports
 from reloop.web import seller_onboarding_views as onboarding
 from reloop.web import seller_payout_views as payouts

@@ -17,7 +17,7 @@ USD = "USD"
 
 
 def test_a_taxed_order_leaves_clearing_at_zero_and_the_tax_owed_to_the_state() -> None:
-    seller = SellerFactory()
+    seller = SellerFactory.create()
     # 299.99 goods + 12.99 shipping to the seller, 21.75 sales tax: 334.73 captured.
     record_capture(key="o:capture", reference="order:o", amount=Money(33473, USD))
     record_split(

@@ -24,8 +24,8 @@ def invoiced() -> dict[str, Any]:
     order = paid_order(market="en-gb", items=[Item(offer_of(seller), 30000), Item(offer_of(other), 1000)])
     issue_invoices(order_id=order.pk)
     invoice = Invoice.objects.get(seller=seller)
-    member = SellerMember.objects.create(seller=seller, user=UserFactory(), role=MemberRole.STAFF)
-    stranger = SellerMember.objects.create(seller=other, user=UserFactory(), role=MemberRole.OWNER)
+    member = SellerMember.objects.create(seller=seller, user=UserFactory.create(), role=MemberRole.STAFF)
+    stranger = SellerMember.objects.create(seller=other, user=UserFactory.create(), role=MemberRole.OWNER)
     return {"order": order, "invoice": invoice, "member": member.user, "stranger": stranger.user}
 
 
@@ -54,7 +54,7 @@ def test_the_buyer_sees_and_downloads_each_sellers_invoice(client: Client, invoi
 def test_no_one_else_gets_the_buyers_invoice(client: Client, invoiced: dict[str, Any]) -> None:
     invoice = invoiced["invoice"]
     assert client.get(buyer_url(invoice)).status_code == 302  # anonymous: to sign-in
-    client.force_login(UserFactory())
+    client.force_login(UserFactory.create())
     assert client.get(buyer_url(invoice)).status_code == 404  # another buyer
     client.force_login(invoiced["order"].buyer)
     wrong_order = reverse("web:invoice_pdf", args=["RL-OTHER", invoice.pk])
