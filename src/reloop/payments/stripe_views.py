@@ -5,6 +5,8 @@ number is typed into Stripe's iframe and sent from the browser to Stripe, never 
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
@@ -24,13 +26,15 @@ def pay(request: HttpRequest, reference: str) -> HttpResponse:
     except ChargeNotFound as exc:
         raise Http404(str(exc)) from exc
     payment = provider._payment(intent)
-    return_url = str((intent["metadata"] or {}).get("return_url") or "/")
+    metadata = intent["metadata"] or {}
+    as_dict = metadata.to_dict() if hasattr(metadata, "to_dict") else dict(metadata)  # a StripeObject is not a dict
+    return_url = str(as_dict.get("return_url") or "/")
     separator = "&" if "?" in return_url else "?"
     back = f"{return_url}{separator}payment_intent={reference}"
     if payment.status not in (PaymentStatus.REQUIRES_PAYMENT, PaymentStatus.REQUIRES_ACTION):
         return HttpResponseRedirect(back)
     settings = conf.stripe_settings()
-    return render(
+    response = render(
         request,
         "payments/stripe/pay.html",
         {
@@ -41,3 +45,19 @@ def pay(request: HttpRequest, reference: str) -> HttpResponse:
             "return_url": back,
         },
     )
+    _allow_stripe_js(response, js_url=settings["js_url"], api_base=settings["api_base"])
+    return response
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+def _allow_stripe_js(response: HttpResponse, *, js_url: str, api_base: str) -> None:
+    """Open this page's Content-Security-Policy (self only everywhere else) to Stripe.js: its script, the frames of
+    its card fields and 3-D Secure challenge, and its calls to Stripe's API (or a local emulator's origins)."""
+    js = _origin(js_url) or "https://js.stripe.com"
+    api = _origin(api_base) or "https://api.stripe.com"
+    response._csp_update = {"script-src": [js], "connect-src": [api]}  # type: ignore[attr-defined]
+    response._csp_replace = {"frame-src": sorted({js, "https://hooks.stripe.com"})}  # type: ignore[attr-defined]

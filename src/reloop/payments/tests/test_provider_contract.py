@@ -218,3 +218,21 @@ def test_a_webhook_about_an_unknown_payment_is_acknowledged_and_changes_nothing(
     headers, body = kit.webhook("pi_unknown0000000000", event_id="evt_unknown_payment")
     receipt = receive_webhook(provider=kit.name, headers=headers, body=body)
     assert (receipt.duplicate, receipt.outcome) == (False, "ignored")
+
+
+def test_the_stripe_card_page_lets_stripe_js_through_the_content_security_policy(kit, client, settings):
+    if kit.name != "stripe":
+        pytest.skip("the Stripe card page only")
+    settings.STRIPE_JS_URL = f"{kit.extra}/js.stripe.com/v3/"
+    payment = new_payment(kit)
+
+    response = client.get(f"/_provider/stripe/pay/{payment.reference}/")
+
+    assert response.status_code == 200
+    policy = response["Content-Security-Policy"]
+    directives = {part.split()[0]: part.split()[1:] for part in policy.split("; ") if part}
+    assert kit.extra in directives["script-src"]
+    assert kit.extra in directives["connect-src"]
+    assert "'none'" not in directives["frame-src"]
+    assert kit.extra in directives["frame-src"]
+    assert directives["default-src"] == ["'self'"]
