@@ -21,27 +21,13 @@ from django.utils import translation
 from reloop.accounts.models import User
 from reloop.catalog.tests.factories import VariantFactory
 from reloop.checkout.models import CheckoutPayment
+from reloop.markets.tests.test_translations import _key, _plain  # one reading of .po/.mo entries
 from reloop.offers.tests.factories import make_offer
 from reloop.orders.models import Order
 from reloop.sellers.tests.factories import SellerFactory
 
 LOCALE_DIR = Path(__file__).resolve().parents[1] / "locale"
 LANGUAGES = ["de", "es", "fr", "it"]
-
-
-def _plain(value):
-    return value if isinstance(value, str) else tuple(value)
-
-
-def _key(context, msgid):
-    """Babel reads a .mo's "context\x04id" as an id without context: split it like a .po entry."""
-    first = msgid if isinstance(msgid, str) else msgid[0]
-    if context is None and "\x04" in first:
-        context, first = first.split("\x04", 1)
-        msgid = first if isinstance(msgid, str) else (first, *msgid[1:])
-    if isinstance(context, bytes):
-        context = context.decode()
-    return context, msgid
 
 
 def _catalog(path: Path, reader):
