@@ -45,3 +45,24 @@ def test_frozen_at_refuses_a_naive_datetime():
 
     with pytest.raises(ValueError, match="aware"), clock.frozen_at(dt.datetime(2026, 1, 2)):  # noqa: DTZ001
         pass
+
+
+def test_the_suite_moment_reads_iso_moments_and_refuses_what_it_cannot_place():
+    from reloop.conftest import suite_moment
+
+    assert suite_moment("") is None
+    assert suite_moment("2027-12-31T23:30:00Z") == dt.datetime(2027, 12, 31, 23, 30, tzinfo=UTC)
+    assert suite_moment("2027-03-28T02:30:00+01:00") == dt.datetime(2027, 3, 28, 1, 30, tzinfo=UTC)
+    assert suite_moment("2028-02-29") == dt.datetime(2028, 2, 29, 12, tzinfo=UTC)  # a date alone: noon UTC
+    with pytest.raises(pytest.UsageError, match="no time zone"):
+        suite_moment("2027-12-31T23:30:00")
+    with pytest.raises(pytest.UsageError, match="not an ISO 8601"):
+        suite_moment("31/12/2027")
+
+
+def test_a_shifted_clock_starts_at_the_moment_and_runs_on_at_the_real_pace():
+    from reloop.conftest import shifted_clock
+
+    real = iter([dt.datetime(2026, 12, 6, 10, tzinfo=UTC), dt.datetime(2026, 12, 6, 10, 0, 5, tzinfo=UTC)])
+    now = shifted_clock(dt.datetime(2028, 2, 29, 23, 59, 58, tzinfo=UTC), lambda: next(real))
+    assert now() == dt.datetime(2028, 3, 1, 0, 0, 3, tzinfo=UTC)  # 5 s later: across the month end
