@@ -213,6 +213,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # Buyers sign in with their email address in any case; staff accounts without one with their username.
 # AxesStandaloneBackend first: it refuses a locked-out account before any password is checked.
 AUTHENTICATION_BACKENDS = ["reloop.accounts.backends.SignInLockBackend", "reloop.accounts.backends.EmailBackend"]
+# Read with the user on every request (one query): the header links to the seller back office for seller members.
+RELOOP_USER_SELECT_RELATED = ("seller_member",)
 # URL names, reversed per request: a buyer is sent to the sign-in page of the market they are browsing.
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:account"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from axes.backends import AxesStandaloneBackend
+from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.http import HttpRequest
 
@@ -31,6 +32,13 @@ class EmailBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+    def get_user(self, user_id: Any) -> User | None:
+        """The signed-in user of each request, with the one-to-one rows every page's header reads
+        (``RELOOP_USER_SELECT_RELATED``, e.g. the seller membership behind the back-office link) in the same query."""
+        related = getattr(settings, "RELOOP_USER_SELECT_RELATED", ())
+        user = User._default_manager.select_related(*related).filter(pk=user_id).first()
+        return user if user is not None and self.user_can_authenticate(user) else None
 
 
 class SignInLockBackend(AxesStandaloneBackend):

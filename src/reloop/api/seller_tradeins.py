@@ -209,7 +209,12 @@ def _one(request: HttpRequest, number: str) -> TradeInOut:
     return _tradein(tradein)
 
 
-@router.get("/tradein/orders/{number}", response={200: TradeInOut, **ONE_ERRORS}, summary="Get one of my trade-ins")
+@router.get(
+    "/tradein/orders/{number}",
+    response={200: TradeInOut, **ONE_ERRORS},
+    summary="Get one of my trade-ins",
+    description="Its state, the condition declared and found, the amounts, the ship-by date and the IMEI or serial.",
+)
 def get_tradein(request: HttpRequest, number: str) -> TradeInOut:
     return _one(request, number)
 
@@ -276,6 +281,7 @@ class ReturnIn(SellerIn):
     "/tradein/orders/{number}/return",
     response={200: TradeInOut, **WRITE_ERRORS},
     summary="The device was sent back to the customer (at your cost)",
+    description="After a refused counter-offer or a failed check: the carrier and tracking number of the parcel.",
 )
 @idempotent
 def send_back(request: HttpRequest, number: str, payload: ReturnIn) -> TradeInOut:

@@ -14,6 +14,7 @@ from reloop.aftersales.tests.factories import delivered_line
 from reloop.core import clock
 from reloop.core.money import Money
 from reloop.payments import services as payouts
+from reloop.payments.checks import run_checks
 from reloop.payments.models import LineRefund, Payout
 from reloop.payments.selectors import balance
 
@@ -51,7 +52,7 @@ def test_a_return_refunded_after_payout_is_a_debt_recovered_from_the_next_payout
     # Then the refund came out of the seller's available balance: a debt of the net paid out
     assert LineRefund.objects.get(line=sale.line).from_available is True
     assert available(sale.seller) == -27000
-    assert "All 16 ledger checks passed." in ledger_output()
+    assert f"All {len(run_checks())} ledger checks passed." in ledger_output()
 
     # And the next sale's money pays the debt first
     delivered_line(seller=sale.seller, price=50000, delivered_at=clock.now() - dt.timedelta(days=15))
@@ -59,4 +60,4 @@ def test_a_return_refunded_after_payout_is_a_debt_recovered_from_the_next_payout
     payouts.run_payouts(run_date=today)
     assert Payout.objects.get(run_date=today).amount == 45000 - 27000
     assert Money(available(sale.seller), "GBP") == Money(0, "GBP")
-    assert "All 16 ledger checks passed." in ledger_output()
+    assert f"All {len(run_checks())} ledger checks passed." in ledger_output()
