@@ -18,6 +18,7 @@ import time
 import pytest
 from django.db import connection
 from django.utils import timezone
+from kombu import pools as kombu_pools
 
 from reloop.catalog.tests.factories import VariantFactory
 from reloop.celery_app import app
@@ -51,6 +52,9 @@ def use_celery_conf(**conf: object) -> None:
     if app._pool is not None:
         app._pool.force_close_all()
     app._pool = None
+    # kombu also keeps producer pools per connection in a global registry: without a reset, the closed pool of the
+    # eager default's in-memory transport would be handed out again to every later test that sends a task.
+    kombu_pools.reset()
     app.__dict__.pop("amqp", None)  # rebuilt from the new configuration: producer pool, default queue, router
     app.conf.update(conf)
 
