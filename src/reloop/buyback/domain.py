@@ -270,3 +270,9 @@ def mask_iban(iban: str) -> str:
     """``FR76 3000 6000 0112 3456 7890 189`` → ``FR•• •••• 0189``: enough to recognise, not to reuse."""
     compact = "".join(iban.split()).upper()
     return f"{compact[:2]}•• •••• {compact[-4:]}" if len(compact) > 8 else "••••"
+
+
+def lookup_number(number: str) -> str:
+    """The trade-in number to look up: PostgreSQL text cannot hold a NUL character, so a number typed with one
+    (``/trade-ins/TI-1%00/``) matches no trade-in instead of failing the query."""
+    return "" if "\x00" in number else number

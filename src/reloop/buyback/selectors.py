@@ -41,7 +41,7 @@ def customer_tradeins(*, customer: User) -> QuerySet[TradeIn]:
 
 
 def customer_tradein(*, customer: User, number: str) -> TradeIn:
-    tradein = _tradeins().filter(customer=customer, number=number).first()
+    tradein = _tradeins().filter(customer=customer, number=domain.lookup_number(number)).first()
     if tradein is None:
         raise TradeInNotFound("No such trade-in")
     return tradein
@@ -64,7 +64,7 @@ def seller_queue_counts(*, seller: Seller) -> dict[str, int]:
 
 
 def seller_tradein(*, seller: Seller, number: str) -> TradeIn:
-    tradein = _tradeins().filter(seller=seller, number=number).first()
+    tradein = _tradeins().filter(seller=seller, number=domain.lookup_number(number)).first()
     if tradein is None:
         raise TradeInNotFound("No such trade-in")
     return tradein
@@ -82,7 +82,7 @@ def operator_queue() -> QuerySet[TradeIn]:
 
 
 def operator_tradein(*, number: str) -> TradeIn:
-    tradein = _tradeins().select_related("customer").filter(number=number).first()
+    tradein = _tradeins().select_related("customer").filter(number=domain.lookup_number(number)).first()
     if tradein is None:
         raise TradeInNotFound("No such trade-in")
     return tradein

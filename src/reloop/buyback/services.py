@@ -375,7 +375,11 @@ def _move(tradein: TradeIn, to_state: str, *, kind: str, actor: User | None, not
 
 
 def customer_tradein_for_update(*, customer: User, number: str) -> TradeIn:
-    tradein = TradeIn.objects.select_related("seller", "variant").filter(number=number, customer=customer).first()
+    tradein = (
+        TradeIn.objects.select_related("seller", "variant")
+        .filter(number=domain.lookup_number(number), customer=customer)
+        .first()
+    )
     if tradein is None:
         raise TradeInNotFound(_("No such trade-in"))
     return tradein
@@ -384,7 +388,7 @@ def customer_tradein_for_update(*, customer: User, number: str) -> TradeIn:
 def seller_tradein_for_update(*, seller: Seller, number: str) -> TradeIn:
     tradein = (
         TradeIn.objects.select_related("seller", "variant__product_model__category__parent__parent")
-        .filter(number=number, seller=seller)
+        .filter(number=domain.lookup_number(number), seller=seller)
         .first()
     )
     if tradein is None:
@@ -393,7 +397,7 @@ def seller_tradein_for_update(*, seller: Seller, number: str) -> TradeIn:
 
 
 def _any_tradein(number: str) -> TradeIn:
-    tradein = TradeIn.objects.select_related("seller", "variant").filter(number=number).first()
+    tradein = TradeIn.objects.select_related("seller", "variant").filter(number=domain.lookup_number(number)).first()
     if tradein is None:
         raise TradeInNotFound(_("No such trade-in"))
     return tradein

@@ -177,3 +177,10 @@ def test_deadlines_and_fee():
     assert domain.tradein_fee(12345, Decimal(10)) == 1235  # half-up
     assert domain.tradein_fee(0, Decimal(10)) == 0
     assert domain.mask_iban("GB82WEST12345698765432") == "GB•• •••• 5432"
+
+
+def test_a_number_with_a_nul_character_is_looked_up_as_no_number():
+    from reloop.buyback.domain import lookup_number
+
+    assert lookup_number("TI-1A2B") == "TI-1A2B"
+    assert lookup_number("TI-1A2B\x00") == ""
