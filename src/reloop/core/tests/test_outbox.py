@@ -8,9 +8,8 @@ from dataclasses import dataclass
 
 import pytest
 from django.db import transaction
-from django.utils import timezone
 
-from reloop.core import events, outbox
+from reloop.core import clock, events, outbox
 from reloop.core.models import HandledEvent, OutboxEvent
 
 pytestmark = pytest.mark.django_db
@@ -123,7 +122,7 @@ def test_the_relay_delivers_what_the_on_commit_path_lost(subscribed):
     assert outbox.undelivered_count() == 1
     # a fresh event is left to its own fast path
     assert outbox.relay() == 0
-    OutboxEvent.objects.update(created_at=timezone.now() - dt.timedelta(minutes=1))
+    OutboxEvent.objects.update(created_at=clock.now() - dt.timedelta(minutes=1))
     assert outbox.lag_seconds() >= 60
     assert outbox.relay() == 1
     assert a.seen == [ThingsMoved(frozenset({5}))]
@@ -143,10 +142,10 @@ def test_a_failing_handler_is_retried_with_backoff_and_the_others_run_once(subsc
     row = OutboxEvent.objects.get()
     assert (row.attempts, row.delivered_at) == (1, None)
     assert "provider down" in row.last_error
-    assert row.next_attempt_at > timezone.now()
+    assert row.next_attempt_at > clock.now()
     # then the relay waits for the backoff, and once it is over delivers only to the handler that failed
     assert outbox.relay(min_age=dt.timedelta(0)) == 0
-    OutboxEvent.objects.update(next_attempt_at=timezone.now() - dt.timedelta(seconds=1))
+    OutboxEvent.objects.update(next_attempt_at=clock.now() - dt.timedelta(seconds=1))
     assert outbox.relay(min_age=dt.timedelta(0)) == 1
     assert ok.seen == flaky.seen == [ThingsMoved(frozenset({9}))]
 
@@ -158,13 +157,13 @@ def test_a_claim_left_by_a_dead_process_is_taken_over_after_the_lease(subscribed
         events.publish(ThingsMoved(frozenset({4})))
     row = OutboxEvent.objects.get()
     # given a process that claimed the event for this handler and died before finishing
-    HandledEvent.objects.create(event=row, handler=outbox.handler_key(a), claimed_at=timezone.now())
+    HandledEvent.objects.create(event=row, handler=outbox.handler_key(a), claimed_at=clock.now())
     # then while the lease runs nobody runs the handler a second time
     assert outbox.deliver(row.pk) is False
     assert a.seen == []
     # and after it, the relay does
     settings.RELOOP_OUTBOX_LEASE_SECONDS = 60
-    HandledEvent.objects.update(claimed_at=timezone.now() - dt.timedelta(seconds=61))
+    HandledEvent.objects.update(claimed_at=clock.now() - dt.timedelta(seconds=61))
     assert outbox.deliver(row.pk) is True
     assert a.seen == [ThingsMoved(frozenset({4}))]
 
@@ -185,6 +184,6 @@ def test_purge_forgets_old_delivered_events_only(subscribed):
         events.publish(ThingsMoved(frozenset({2})))
     first, second = OutboxEvent.objects.order_by("pk")
     outbox.deliver(first.pk)
-    OutboxEvent.objects.filter(pk=first.pk).update(delivered_at=timezone.now() - dt.timedelta(days=8))
+    OutboxEvent.objects.filter(pk=first.pk).update(delivered_at=clock.now() - dt.timedelta(days=8))
     assert outbox.purge_delivered() == 1
     assert list(OutboxEvent.objects.values_list("pk", flat=True)) == [second.pk]

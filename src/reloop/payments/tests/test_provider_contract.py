@@ -220,9 +220,8 @@ def test_a_webhook_about_an_unknown_payment_is_acknowledged_and_changes_nothing(
     assert (receipt.duplicate, receipt.outcome) == (False, "ignored")
 
 
+@pytest.mark.parametrize("kit", ["stripe"], indirect=True)  # the Stripe card page only
 def test_the_stripe_card_page_lets_stripe_js_through_the_content_security_policy(kit, client, settings):
-    if kit.name != "stripe":
-        pytest.skip("the Stripe card page only")
     settings.STRIPE_JS_URL = f"{kit.extra}/js.stripe.com/v3/"
     payment = new_payment(kit)
 
