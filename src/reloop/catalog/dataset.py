@@ -38,6 +38,7 @@ class CategoryRow:
     parent: str | None
     position: int
     battery_min_health: int | None
+    unit_identification: str = ""  # "" inherits from the parent (catalog.models.UnitIdentification)
 
 
 @dataclass(frozen=True)
@@ -138,9 +139,15 @@ def _parse_categories(data: Any) -> list[CategoryRow]:
                 parent=raw.get("parent"),
                 position=position,
                 battery_min_health=raw.get("battery_min_health"),
+                unit_identification=raw.get("unit_identification", ""),
             )
         )
     slugs = {r.slug for r in rows}
+    for r in rows:
+        if r.unit_identification not in ("", "imei", "serial", "none"):
+            raise DatasetError(
+                f"categories.json: {r.slug} has unit_identification {r.unit_identification!r}: use imei, serial or none"
+            )
     for r in rows:
         if r.parent and r.parent not in slugs:
             raise DatasetError(f"categories.json: {r.slug} has unknown parent {r.parent!r}")

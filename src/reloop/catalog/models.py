@@ -21,6 +21,17 @@ def localized(names: dict[str, str], language: str | None, fallback: str) -> str
     return names.get("en") or fallback
 
 
+class UnitIdentification(models.TextChoices):
+    """How a unit of a category is identified when it ships (``devices``, ``fulfillment``): phones by their IMEI,
+    most devices by the maker's serial, and things without one (a game disc, a cartridge) by a unit record the
+    platform creates when the unit ships (docs/video-games.md). Blank on a category: as its parent; at the top,
+    ``serial``."""
+
+    IMEI = "imei", "IMEI"
+    SERIAL = "serial", _("Serial number")
+    NONE = "none", _("None: the platform numbers the unit")
+
+
 class Category(models.Model):
     """A node of the category tree; product models attach to leaves."""
 
@@ -44,6 +55,12 @@ class Category(models.Model):
         blank=True,
         help_text=_("Minimum battery state of health for the standard tier; empty when devices have none"),
     )
+    unit_identification = models.CharField(
+        max_length=6,
+        choices=UnitIdentification.choices,
+        blank=True,
+        help_text=_("How a unit is identified when it ships; empty: as the parent category (at the top: serial)"),
+    )
 
     class Meta:
         ordering = ["position", "name"]
@@ -57,6 +74,10 @@ class Category(models.Model):
                 condition=Q(commission_rate__isnull=True) | (Q(commission_rate__gte=0) & Q(commission_rate__lte=50)),
                 name="category_commission_rate_0_50",
             ),
+            models.CheckConstraint(
+                condition=Q(unit_identification__in=["", *UnitIdentification.values]),
+                name="category_unit_identification_valid",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -68,6 +89,19 @@ class Category(models.Model):
 
     def localized_name(self, language: str | None) -> str:
         return localized(self.names, language, self.name)
+
+    @property
+    def effective_unit_identification(self) -> str:
+        """This category's ``unit_identification``, else its nearest ancestor's, else ``serial``. Walks
+        ``parent``: select the parents with the category to keep it free of queries."""
+        node: Category | None = self
+        for _depth in range(10):
+            if node is None:
+                break
+            if node.unit_identification:
+                return node.unit_identification
+            node = node.parent
+        return UnitIdentification.SERIAL
 
 
 class Brand(models.Model):

@@ -133,6 +133,7 @@ def _load_categories(dataset: Dataset) -> list[Category]:
                 "names": row.names,
                 "position": row.position,
                 "battery_min_health": row.battery_min_health,
+                "unit_identification": row.unit_identification,
                 "parent": by_slug[row.parent] if row.parent else None,
             },
         )

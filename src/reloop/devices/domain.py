@@ -1,25 +1,31 @@
-"""How a unit is identified: IMEI (15 digits with a Luhn check digit) or a manufacturer serial. Pure rules.
+"""How a unit is identified: IMEI (15 digits with a Luhn check digit), a manufacturer serial, or a unit record
+the platform numbers itself. Pure rules.
 
-Phones always have an IMEI, and it is what blocklists and the device passport key on, so a unit of a category in
-``IMEI_CATEGORIES`` (or below one) must be identified by its IMEI. Other devices are identified by their serial
-(4–40 letters and digits); a 15-digit number given for one of them (a cellular tablet or watch) is taken as an
-IMEI and must pass the check digit too, so a typo is caught either way.
+Each category says which applies (``catalog.models.Category.unit_identification``, inherited down the tree).
+Phones always have an IMEI, and it is what blocklists and the device passport key on, so a unit of an ``imei``
+category must be identified by its IMEI. Other devices are identified by their serial (4–40 letters and digits);
+a 15-digit number given for one of them (a cellular tablet or watch) is taken as an IMEI and must pass the check
+digit too, so a typo is caught either way. Things without any identifier (``none``: a game disc or cartridge) are
+given a platform unit record when they ship: ``<order number>-L<line id>-<n>`` (``platform_unit_id``), so that
+returns, passports and support searches have one row per unit like every other device.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 from stdnum import imei as stdnum_imei
 
-#: Catalogue category slugs whose units must be identified by IMEI (catalog/data/categories.json).
-IMEI_CATEGORIES = frozenset({"smartphones"})
-
 IMEI = "imei"
 SERIAL = "serial"
+UNIT = "unit"  # a platform unit record, for things without an IMEI or serial
+
+#: ``Category.unit_identification`` values (as ``catalog.models.UnitIdentification``).
+IDENTIFIED_BY_IMEI = "imei"
+IDENTIFIED_BY_SERIAL = "serial"
+IDENTIFIED_BY_NOTHING = "none"
 
 _SERIAL = re.compile(r"^[A-Z0-9]{4,40}$")
 _SEPARATORS = re.compile(r"[\s\-./]")
@@ -27,7 +33,7 @@ _SEPARATORS = re.compile(r"[\s\-./]")
 
 @dataclass(frozen=True)
 class UnitId:
-    kind: str  # IMEI or SERIAL
+    kind: str  # IMEI, SERIAL or UNIT
     value: str  # normalized: digits only for an IMEI, upper-case letters and digits for a serial
 
 
@@ -37,9 +43,10 @@ class InvalidUnitId(ValueError):
         self.code, self.message = code, message
 
 
-def requires_imei(category_slugs: Iterable[str]) -> bool:
-    """``category_slugs``: the unit's category and its ancestors."""
-    return any(slug in IMEI_CATEGORIES for slug in category_slugs)
+def platform_unit_id(*, order_number: str, line_id: int, n: int) -> UnitId:
+    """The unit record of the ``n``-th unit (from 1) of an order line whose category has no identifier. Derived from
+    the line, so shipping the same order again (a replay) names the same units."""
+    return UnitId(UNIT, f"{order_number}-L{line_id}-{n}".upper()[:40])
 
 
 def parse_imei(raw: str) -> str:

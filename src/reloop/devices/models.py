@@ -11,18 +11,22 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from reloop.catalog.models import Variant
-from reloop.devices.domain import IMEI, SERIAL
+from reloop.devices.domain import IMEI, SERIAL, UNIT
 from reloop.sellers.models import Seller
 
 
 class IdentifierKind(models.TextChoices):
     IMEI = IMEI, "IMEI"
     SERIAL = SERIAL, _("Serial number")
+    UNIT = UNIT, _("Platform unit record")
 
 
 class Device(models.Model):
     kind = models.CharField(max_length=6, choices=IdentifierKind.choices)
-    identifier = models.CharField(max_length=40, help_text=_("15 digits for an IMEI; normalized upper case serial"))
+    identifier = models.CharField(
+        max_length=40,
+        help_text=_("15 digits for an IMEI; normalized upper case serial; ORDER-Lline-n for a platform unit record"),
+    )
     variant = models.ForeignKey(Variant, on_delete=models.PROTECT, related_name="+")
     seller = models.ForeignKey(
         Seller, on_delete=models.PROTECT, related_name="devices", help_text=_("The seller who last sold it")

@@ -7,25 +7,22 @@ from typing import Any
 
 from django.db import transaction
 
-from reloop.catalog.models import Category, Variant
-from reloop.devices.domain import InvalidUnitId, UnitId, parse_unit_id, requires_imei
+from reloop.catalog.models import Variant
+from reloop.devices.domain import IDENTIFIED_BY_IMEI, InvalidUnitId, UnitId, parse_unit_id
 from reloop.devices.errors import InvalidUnit
 from reloop.devices.models import Device, DeviceEvent, DeviceEventKind
 from reloop.sellers.models import Seller
 
 
-def category_path(category: Category) -> list[str]:
-    """The slugs of ``category`` and its ancestors (the tree is a few levels deep; parents are cached)."""
-    slugs: list[str] = []
-    node: Category | None = category
-    while node is not None and len(slugs) < 10:
-        slugs.append(node.slug)
-        node = node.parent
-    return slugs
+def identification_for(variant: Variant) -> str:
+    """How a unit of ``variant`` is identified: ``imei``, ``serial`` or ``none`` (``devices.domain``), from its
+    category or the nearest ancestor that says. Select ``product_model__category__parent__parent`` with the
+    variant to keep it free of queries."""
+    return variant.product_model.category.effective_unit_identification
 
 
 def imei_required_for(variant: Variant) -> bool:
-    return requires_imei(category_path(variant.product_model.category))
+    return identification_for(variant) == IDENTIFIED_BY_IMEI
 
 
 def check_unit_id(*, raw: str, imei_required: bool) -> UnitId:

@@ -1,6 +1,7 @@
 """Fulfillment writes: shipping a seller order, and its delivery (carrier news, the buyer's word, or time).
 
-Shipping is final: carrier, tracking number and the IMEI or serial of every unit are written once, with the lines'
+Shipping is final: carrier, tracking number and the IMEI or serial of every unit (or, for things without one such as
+a game, the platform's own unit record: ``devices.domain.platform_unit_id``) are written once, with the lines'
 move to ``shipped``, in one transaction; only an exact replay of the same data is answered with the same shipment
 (docs/adr/0011-shipping-and-delivery.md). Delivery moves every shipped line of the parcel to ``delivered``
 through ``orders.services.transition_line`` and stamps when it happened. Buyer emails go out on commit.
@@ -18,9 +19,9 @@ from django.utils.translation import gettext as _
 
 from reloop.accounts.models import User
 from reloop.core import clock
-from reloop.devices.domain import UnitId
+from reloop.devices.domain import IDENTIFIED_BY_IMEI, IDENTIFIED_BY_NOTHING, UnitId, platform_unit_id
 from reloop.devices.errors import InvalidUnit
-from reloop.devices.services import check_unit_id, imei_required_for, record_sale
+from reloop.devices.services import check_unit_id, identification_for, record_sale
 from reloop.fulfillment import conf, notifications
 from reloop.fulfillment.carriers import CARRIERS
 from reloop.fulfillment.domain import auto_delivery_cutoff, expected_delivery, normalize_tracking_number
@@ -39,6 +40,7 @@ from reloop.orders.errors import OrderNotFound
 from reloop.orders.models import ActorKind, OrderLine, SellerOrder
 from reloop.orders.selectors import buyer_order, seller_order_for
 from reloop.orders.services import accept_lines, transition_line
+from reloop.passports.services import ShippedLine, ship_listed_units
 from reloop.sellers.models import Seller
 
 logger = logging.getLogger(__name__)
@@ -61,8 +63,10 @@ def ship_seller_order(
 ) -> Shipment:
     """Ship every live line of one of ``seller``'s orders in one parcel.
 
-    ``units`` maps each line id to one IMEI or serial per unit. A paid line is accepted and shipped in one go.
-    Each unit becomes a device with a ``sold`` event (its passport). Refused, with nothing written, for an
+    ``units`` maps each line id to one IMEI or serial per unit. A line whose category identifies units by nothing
+    (``none``: video games) needs none: omit it or give an empty list, and the platform numbers its units
+    (``<order>-L<line>-<n>``). A paid line is accepted and shipped in one go. Each unit becomes a device with a
+    ``sold`` event (its passport). Refused, with nothing written, for an
     unknown carrier, a bad tracking number, a missing line or unit count, a bad IMEI (``invalid_imei``) or serial,
     the same unit twice, another seller's order (``OrderNotFound``) and a second, different call
     (``already_shipped``); an exact replay returns the first shipment. Locks: the seller order's lines, through
@@ -83,7 +87,7 @@ def ship_seller_order(
     existing = part.shipments.all()
     if existing:
         return _replay_or_refuse(existing[0], code, number, units, lines)
-    checked = _check_units(units, lines)
+    checked = _check_units(units, lines, part.order.number)
     try:
         with transaction.atomic(durable=True):
             shipment = _ship(part, actor, code, number, checked, lines)
@@ -96,7 +100,9 @@ def ship_seller_order(
     return shipment
 
 
-def _check_units(units: Mapping[int, Sequence[str]], lines: list[OrderLine]) -> dict[int, list[UnitId]]:
+def _check_units(
+    units: Mapping[int, Sequence[str]], lines: list[OrderLine], order_number: str
+) -> dict[int, list[UnitId]]:
     live = {line.pk: line for line in lines if line.state in LIVE_BEFORE_SHIPPING}
     if not live:
         raise NotShippable(_("Nothing left to ship in this order"))
@@ -118,6 +124,16 @@ def _check_units(units: Mapping[int, Sequence[str]], lines: list[OrderLine]) -> 
     checked: dict[int, list[UnitId]] = {}
     seen: set[tuple[str, str]] = set()
     for line_id, line in live.items():
+        identification = identification_for(line.variant)
+        if identification == IDENTIFIED_BY_NOTHING:
+            if any(v.strip() for v in given.get(line_id, ())):
+                raise InvalidShipment(
+                    _("%(product)s has no IMEI or serial: leave its units empty, Reloop numbers them")
+                    % {"product": line.product_title},
+                    code="no_identifier_expected",
+                )
+            checked[line_id] = _platform_units(order_number, line)
+            continue
         if line_id not in given:
             raise InvalidShipment(
                 _("Every line must ship: give the IMEI or serial of %(product)s") % {"product": line.product_title},
@@ -130,7 +146,7 @@ def _check_units(units: Mapping[int, Sequence[str]], lines: list[OrderLine]) -> 
                 % {"product": line.product_title, "quantity": line.quantity, "given": len(values)},
                 code="wrong_unit_count",
             )
-        imei_required = imei_required_for(line.variant)
+        imei_required = identification == IDENTIFIED_BY_IMEI
         checked[line_id] = []
         for raw in values:
             try:
@@ -147,6 +163,10 @@ def _check_units(units: Mapping[int, Sequence[str]], lines: list[OrderLine]) -> 
     return checked
 
 
+def _platform_units(order_number: str, line: OrderLine) -> list[UnitId]:
+    return [platform_unit_id(order_number=order_number, line_id=line.pk, n=n) for n in range(1, line.quantity + 1)]
+
+
 def _ship(
     part: SellerOrder,
     actor: User | None,
@@ -155,6 +175,10 @@ def _ship(
     checked: dict[int, list[UnitId]],
     lines: list[OrderLine],
 ) -> Shipment:
+    # The unit shipped is one the offer lists, and the one the buyer chose if they did (docs/unit-passports.md)
+    ship_listed_units(
+        lines=[ShippedLine(li.pk, li.offer_id, li.sku, checked[li.pk]) for li in lines if li.pk in checked]
+    )
     now = clock.now()
     shipment = Shipment.objects.create(
         seller_order=part,
@@ -196,13 +220,20 @@ def _replay_or_refuse(
 ) -> Shipment:
     """The same carrier, tracking number and units (in any order and spelling) → the shipment as it is."""
     recorded = {key: sorted(values) for key, values in shipment.units.items()}
-    if (shipment.carrier, shipment.tracking_number) == (carrier, number) and _as_recorded(units, lines) == recorded:
+    given = _as_recorded(units, lines)
+    if given is not None:  # the platform numbered the units of lines without identifiers: nothing to compare
+        for line in lines:
+            key = str(line.pk)
+            if key in recorded and identification_for(line.variant) == IDENTIFIED_BY_NOTHING:
+                given[key] = recorded[key]
+    if (shipment.carrier, shipment.tracking_number) == (carrier, number) and given == recorded:
         return shipment
     raise AlreadyShipped(_("This order has shipped: its carrier, tracking number and units cannot change"))
 
 
 def _as_recorded(units: Mapping[int, Sequence[str]], lines: list[OrderLine]) -> dict[str, list[str]] | None:
-    """``units`` normalized the way a shipment records them, or None when they could not have been shipped."""
+    """``units`` normalized the way a shipment records them, or None when they could not have been shipped. Lines
+    without identifiers count as recorded whether they are given empty or left out."""
     by_id = {line.pk: line for line in lines}
     result: dict[str, list[str]] = {}
     try:
@@ -210,7 +241,12 @@ def _as_recorded(units: Mapping[int, Sequence[str]], lines: list[OrderLine]) -> 
             line = by_id[int(key)]
             if isinstance(values, str):
                 return None
-            imei_required = imei_required_for(line.variant)
+            identification = identification_for(line.variant)
+            if identification == IDENTIFIED_BY_NOTHING:
+                if any(v.strip() for v in values):
+                    return None
+                continue
+            imei_required = identification == IDENTIFIED_BY_IMEI
             result[str(line.pk)] = sorted(check_unit_id(raw=v, imei_required=imei_required).value for v in values)
     except (KeyError, TypeError, ValueError, InvalidUnit):
         return None

@@ -15,6 +15,10 @@ class CategoryFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"category-{n}")
     name = factory.Sequence(lambda n: f"Category {n}")
     battery_min_health = 80
+    # As catalog/data/categories.json says for these slugs; blank (serial, or the parent's) otherwise.
+    unit_identification = factory.LazyAttribute(
+        lambda o: {"smartphones": "imei", "video-games": "none"}.get(o.slug, "")
+    )
 
 
 class BrandFactory(factory.django.DjangoModelFactory):

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from stdnum import luhn
 
-from reloop.devices.domain import IMEI, SERIAL, InvalidUnitId, parse_unit_id, requires_imei
+from reloop.devices.domain import IMEI, SERIAL, UNIT, InvalidUnitId, parse_unit_id, platform_unit_id
 
 digits14 = st.text(alphabet="0123456789", min_size=14, max_size=14)
 
@@ -58,8 +58,7 @@ def test_impossible_identifiers_are_refused(raw, imei_required, code):
     assert exc.value.code == code
 
 
-def test_phones_need_an_imei_and_other_devices_a_serial():
-    assert requires_imei(["smartphones"])
-    assert requires_imei(["refurbished-iphones", "smartphones"])  # a sub-category of smartphones
-    assert not requires_imei(["laptops", "computers"])
-    assert not requires_imei(["tablets"])
+def test_a_platform_unit_record_is_derived_from_the_order_line():
+    unit = platform_unit_id(order_number="rl-7kq2m", line_id=31, n=2)
+    assert (unit.kind, unit.value) == (UNIT, "RL-7KQ2M-L31-2")
+    assert platform_unit_id(order_number="RL-7KQ2M", line_id=31, n=2) == unit  # a replay names the same unit
