@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.core import mail
+from django.utils import translation
 
 from reloop.accounts.tests.factories import UserFactory
 from reloop.catalog.grading import Grade
@@ -138,3 +139,35 @@ def test_favourites_toggle_and_list_with_prices(offer):
     assert line.lowest_price == 30000
     assert alerts.toggle_favourite(actor=buyer, product_model_id=model_id) is False
     assert alerts.favourites_of(user=buyer, market="en-gb") == []
+
+
+TRANSLATED = {
+    # market: (words of the confirmation subject, words of the alert subject, words of the alert body)
+    "fr-fr": ("Confirmez votre alerte prix", "est maintenant à", "Bonne nouvelle"),
+    "de-de": ("Bestätigen Sie Ihren Preisalarm", "kostet jetzt", "Gute Nachricht"),
+    "es-es": ("Confirme su alerta de precio", "está ahora a", "Buenas noticias"),
+    "it-it": ("Conferma il tuo avviso di prezzo", "ora costa", "Buone notizie"),
+}
+
+
+@pytest.mark.parametrize("market", sorted(TRANSLATED))
+def test_alert_emails_are_in_the_markets_language(market, django_capture_on_commit_callbacks):
+    make_models(1)
+    variant = Variant.objects.order_by("pk").first()
+    o = make_offer(seller=SellerFactory(quality_score=100), variant=variant, market=market, currency="EUR", price=30000)
+    refresh_buy_boxes(variant_ids=[o.variant_id])
+    confirm_words, subject_words, body_words = TRANSLATED[market]
+    with translation.override(market), django_capture_on_commit_callbacks(execute=True):
+        alert = alerts.create_price_alert(
+            actor=None, email="eve@example.com", variant_id=variant.pk, grade="", market=market, target_price=40000
+        )
+    assert confirm_words in mail.outbox[0].subject
+    assert "Confirm this address" not in mail.outbox[0].body
+    alerts.confirm_price_alert(token=alert.confirm_token)
+    assert _run(django_capture_on_commit_callbacks) == 1
+    fired = mail.outbox[1]
+    assert subject_words in fired.subject
+    assert body_words in fired.body
+    assert "Good news" not in fired.body
+    assert "Stop this alert" not in fired.body
+    assert f"/{market}/" in fired.body  # the link goes to the market's own page
