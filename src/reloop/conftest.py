@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import sys
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -90,7 +91,25 @@ def pytest_configure(config: pytest.Config) -> None:
     if moment is not None:
         # Every reader of the time goes through django.utils.timezone.now (core.clock, auto_now_add, sessions):
         # moving it moves the whole suite, threads and the browser tests' live server included.
-        timezone.now = shifted_clock(moment, timezone.now)
+        original = timezone.now
+        timezone.now = shifted_clock(moment, original)
+        rebind_now(original, timezone.now)
+
+
+def rebind_now(original: Callable[[], dt.datetime], shifted: Callable[[], dt.datetime]) -> None:
+    """Point every module that imported ``now`` by name (``from django.utils.timezone import now``) at the shifted
+    clock too.
+
+    django-axes does that: left alone, it would judge lockouts by the real time while the attempts it stores carry
+    the shifted one, so a moment in the past made every failed attempt look long expired.
+    """
+    for module in list(sys.modules.values()):
+        namespace = getattr(module, "__dict__", None)
+        if not namespace:
+            continue
+        for name, value in list(namespace.items()):
+            if value is original and module.__name__ != "django.utils.timezone":
+                setattr(module, name, shifted)
 
 
 def pytest_report_header(config: pytest.Config) -> str:
