@@ -23,7 +23,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, DecimalField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Sum
-from django.db.models.functions import TruncDate, TruncMonth
+from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 
 from reloop.accounts.models import User
 from reloop.aftersales.domain import OPEN_STATES, CaseKind, CaseState, Escalation
@@ -572,12 +572,32 @@ def support_search(*, query: str) -> SearchResults:
 
 #: Lines whose purchase counts as avoided emissions: sold and not given back.
 IMPACT_EXCLUDED_STATES = (LineState.CANCELLED, LineState.REFUNDED)
+KG = DecimalField(max_digits=14, decimal_places=1)
 
 
-def _avoided_kg() -> ExpressionWrapper:
-    """A line's avoided kg CO2e: the per-unit snapshot times the quantity."""
-    return ExpressionWrapper(
-        F("avoided_kgco2e") * F("quantity"), output_field=DecimalField(max_digits=14, decimal_places=1)
+def _avoided_kg(column: str = "avoided_kgco2e") -> ExpressionWrapper:
+    """A line's avoided kg CO2e: the per-unit snapshot times the quantity. For the range's ends, a line frozen
+    before ranges existed (docs/adr/0042-per-offer-co2e-ranges.md) counts its point figure at both ends."""
+    value = F(column) if column == "avoided_kgco2e" else Coalesce(F(column), F("avoided_kgco2e"))
+    return ExpressionWrapper(value * F("quantity"), output_field=KG)
+
+
+def _kg_sums() -> dict[str, Sum]:
+    return {
+        "kg": Sum(_avoided_kg()),
+        "kg_low": Sum(_avoided_kg("avoided_kgco2e_low")),
+        "kg_high": Sum(_avoided_kg("avoided_kgco2e_high")),
+    }
+
+
+def _tenth(value: Any) -> Decimal:
+    return Decimal(value or 0).quantize(Decimal("0.1"))
+
+
+def kept_lines() -> QuerySet[OrderLine]:
+    """The lines impact counts: of paid orders, not cancelled or refunded."""
+    return OrderLine.objects.filter(seller_order__order__status=OrderStatus.PAID).exclude(
+        state__in=IMPACT_EXCLUDED_STATES
     )
 
 
@@ -588,30 +608,65 @@ class ImpactRow:
     month: dt.date
     units: int
     kgco2e: Decimal
+    kgco2e_low: Decimal = Decimal(0)
+    kgco2e_high: Decimal = Decimal(0)
+
+
+def _month(value: dt.date | dt.datetime) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
 
 
 def impact_rows() -> list[ImpactRow]:
-    """Avoided kg CO2e per market, top category and month of payment, summed from the order lines' snapshots
-    (``OrderLine.avoided_kgco2e`` is per unit; a line of 2 counts twice). Lines cancelled or refunded do not
-    count; lines without a figure count as units with 0. One query."""
+    """Avoided kg CO2e (point, low and high) per market, top category and month of payment, summed from the order
+    lines' snapshots (``OrderLine.avoided_kgco2e`` is per unit; a line of 2 counts twice). Lines cancelled or
+    refunded do not count; lines without a figure count as units with 0. One query."""
     lines = (
-        OrderLine.objects.filter(seller_order__order__status=OrderStatus.PAID)
-        .exclude(state__in=IMPACT_EXCLUDED_STATES)
+        kept_lines()
         .annotate(month=TruncMonth("seller_order__order__paid_at", tzinfo=dt.UTC))
         .values("seller_order__order__market", "variant__product_model__category__name", "month")
-        .annotate(units=Sum("quantity"), kg=Sum(_avoided_kg()))
-        .values_list("seller_order__order__market", "variant__product_model__category__name", "month", "units", "kg")
+        .annotate(units=Sum("quantity"), **_kg_sums())
+        .values_list(
+            "seller_order__order__market",
+            "variant__product_model__category__name",
+            "month",
+            "units",
+            "kg",
+            "kg_low",
+            "kg_high",
+        )
         .order_by("month", "seller_order__order__market", "variant__product_model__category__name")
     )
     return [
-        ImpactRow(
-            market=market,
-            category=category,
-            month=month.date() if isinstance(month, dt.datetime) else month,
-            units=units or 0,
-            kgco2e=Decimal(kg or 0).quantize(Decimal("0.1")),
-        )
-        for market, category, month, units, kg in lines
+        ImpactRow(market, category, _month(month), units or 0, _tenth(kg), _tenth(low), _tenth(high))
+        for market, category, month, units, kg, low, high in lines
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class SellerImpactRow:
+    market: str
+    month: dt.date
+    units: int
+    kgco2e: Decimal
+    kgco2e_low: Decimal
+    kgco2e_high: Decimal
+
+
+def seller_impact_rows(*, seller: Seller) -> list[SellerImpactRow]:
+    """The avoided kg CO2e of ``seller``'s kept sales per market and month of payment, from the line snapshots
+    (its own lines only). One query."""
+    rows = (
+        kept_lines()
+        .filter(seller_order__seller=seller)
+        .annotate(month=TruncMonth("seller_order__order__paid_at", tzinfo=dt.UTC))
+        .values("seller_order__order__market", "month")
+        .annotate(units=Sum("quantity"), **_kg_sums())
+        .values_list("seller_order__order__market", "month", "units", "kg", "kg_low", "kg_high")
+        .order_by("month", "seller_order__order__market")
+    )
+    return [
+        SellerImpactRow(market, _month(month), units or 0, _tenth(kg), _tenth(low), _tenth(high))
+        for market, month, units, kg, low, high in rows
     ]
 
 
@@ -620,22 +675,26 @@ class BuyerImpact:
     units: int
     kgco2e: Decimal
     lines: list[OrderLine]
+    kgco2e_low: Decimal = Decimal(0)
+    kgco2e_high: Decimal = Decimal(0)
 
 
 def buyer_impact(*, buyer: User) -> BuyerImpact:
-    """The avoided emissions of ``buyer``'s purchases (kept, not cancelled or refunded), with the lines. Two
-    queries."""
+    """The avoided emissions of ``buyer``'s purchases (kept, not cancelled or refunded), with the range and the
+    lines. Two queries."""
     lines = (
-        OrderLine.objects.filter(seller_order__order__buyer=buyer, seller_order__order__status=OrderStatus.PAID)
-        .exclude(state__in=IMPACT_EXCLUDED_STATES)
+        kept_lines()
+        .filter(seller_order__order__buyer=buyer)
         .select_related("seller_order__order")
         .order_by("-seller_order__order__paid_at", "pk")
     )
-    total = lines.aggregate(units=Sum("quantity"), kg=Sum(_avoided_kg()))
+    total = lines.aggregate(units=Sum("quantity"), **_kg_sums())
     return BuyerImpact(
         units=total["units"] or 0,
-        kgco2e=Decimal(total["kg"] or 0).quantize(Decimal("0.1")),
+        kgco2e=_tenth(total["kg"]),
         lines=list(lines[:100]),
+        kgco2e_low=_tenth(total["kg_low"]),
+        kgco2e_high=_tenth(total["kg_high"]),
     )
 
 

@@ -40,6 +40,28 @@ class CategoryFootprint(models.Model):
     manufacturing_share_source = models.ForeignKey(ImpactSource, on_delete=models.PROTECT, related_name="+")
     refurbishing_kgco2e = models.DecimalField(max_digits=8, decimal_places=2)
     refurbishing_source = models.ForeignKey(ImpactSource, on_delete=models.PROTECT, related_name="+")
+    # The per-offer range (docs/adr/0042-per-offer-co2e-ranges.md): the spread of the new-device figures, the
+    # lower published refurbishing figure (a unit without new parts) and the parcel's mass for transport.
+    new_kgco2e_low = models.DecimalField(
+        max_digits=8, decimal_places=2, null=True, blank=True, help_text=_("Low end of the new-device figures")
+    )
+    new_kgco2e_high = models.DecimalField(
+        max_digits=8, decimal_places=2, null=True, blank=True, help_text=_("High end of the new-device figures")
+    )
+    spread_note = models.TextField(blank=True)
+    refurbishing_light_kgco2e = models.DecimalField(
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Lower published refurbishing figure, for a unit without new parts"),
+    )
+    refurbishing_light_source = models.ForeignKey(
+        ImpactSource, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    shipped_kg = models.DecimalField(
+        max_digits=6, decimal_places=2, default=Decimal("0.5"), help_text=_("Mass of one parcel, for transport")
+    )
     note = models.TextField(blank=True)
 
     class Meta:
@@ -52,6 +74,21 @@ class CategoryFootprint(models.Model):
                 condition=Q(new_kgco2e__gt=0) & Q(refurbishing_kgco2e__gte=0),
                 name="category_footprint_positive",
             ),
+            models.CheckConstraint(
+                condition=Q(new_kgco2e_low__isnull=True)
+                | Q(new_kgco2e_low__gt=0, new_kgco2e_low__lte=models.F("new_kgco2e")),
+                name="category_footprint_low_at_most_median",
+            ),
+            models.CheckConstraint(
+                condition=Q(new_kgco2e_high__isnull=True) | Q(new_kgco2e_high__gte=models.F("new_kgco2e")),
+                name="category_footprint_high_at_least_median",
+            ),
+            models.CheckConstraint(
+                condition=Q(refurbishing_light_kgco2e__isnull=True)
+                | Q(refurbishing_light_kgco2e__gte=0, refurbishing_light_kgco2e__lte=models.F("refurbishing_kgco2e")),
+                name="category_footprint_light_at_most_full",
+            ),
+            models.CheckConstraint(condition=Q(shipped_kg__gte=0), name="category_footprint_shipped_kg_positive"),
         ]
 
     def __str__(self) -> str:
@@ -90,3 +127,35 @@ class ModelFootprint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product_model}: {self.total_kgco2e} kg CO2e"
+
+
+class TransportMode(models.TextChoices):
+    ROAD = "road", _("Road")
+    AIR = "air", _("Air")
+
+
+class TransportFactor(models.Model):
+    """Emissions of carrying one tonne over one kilometre, per mode: the published low and high figures, and the
+    point figure used (the high one: the conservative reading)."""
+
+    mode = models.CharField(max_length=10, choices=TransportMode.choices, unique=True)
+    low_kg_per_tonne_km = models.DecimalField(max_digits=8, decimal_places=5)
+    point_kg_per_tonne_km = models.DecimalField(max_digits=8, decimal_places=5)
+    high_kg_per_tonne_km = models.DecimalField(max_digits=8, decimal_places=5)
+    low_source = models.ForeignKey(ImpactSource, on_delete=models.PROTECT, related_name="+")
+    high_source = models.ForeignKey(ImpactSource, on_delete=models.PROTECT, related_name="+")
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["mode"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(low_kg_per_tonne_km__gte=0)
+                & Q(low_kg_per_tonne_km__lte=models.F("point_kg_per_tonne_km"))
+                & Q(point_kg_per_tonne_km__lte=models.F("high_kg_per_tonne_km")),
+                name="transport_factor_low_point_high",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mode}: {self.low_kg_per_tonne_km}–{self.high_kg_per_tonne_km} kg CO2e/t·km"

@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
 
 from reloop.catalog.models import ProductModel
-from reloop.impact.domain import ImpactEstimate, choose_footprint, estimate
-from reloop.impact.models import CategoryFootprint, ImpactSource, ModelFootprint
+from reloop.impact.domain import (
+    ImpactEstimate,
+    OfferImpact,
+    Spread,
+    choose_footprint,
+    estimate,
+    has_new_parts,
+    new_device_spread,
+    offer_avoided,
+    route,
+)
+from reloop.impact.models import CategoryFootprint, ImpactSource, ModelFootprint, TransportFactor, TransportMode
+from reloop.markets.registry import get_market
+from reloop.offers.models import Offer
 
 
 @dataclass(frozen=True)
@@ -27,9 +40,10 @@ class FootprintTable:
 
     by_model: dict[int, ModelFootprint]
     by_category: dict[int, CategoryFootprint]
+    transport: dict[str, TransportFactor] = field(default_factory=dict)
 
 
-CACHE_KEY = "impact:footprints:v1"
+CACHE_KEY = "impact:footprints:v2"
 
 
 def footprint_table() -> FootprintTable:
@@ -40,9 +54,14 @@ def footprint_table() -> FootprintTable:
             {
                 fp.category_id: fp
                 for fp in CategoryFootprint.objects.select_related(
-                    "category", "new_source", "manufacturing_share_source", "refurbishing_source"
+                    "category",
+                    "new_source",
+                    "manufacturing_share_source",
+                    "refurbishing_source",
+                    "refurbishing_light_source",
                 )
             },
+            {tf.mode: tf for tf in TransportFactor.objects.all()},
         )
         cache.set(CACHE_KEY, table, settings.RELOOP_CATALOGUE_CACHE_SECONDS or 60)
     return table
@@ -76,12 +95,64 @@ def estimate_for_model(product_model: ProductModel) -> ModelImpact | None:
     return ModelImpact(estimate(footprint), model_fp, category_fp)
 
 
+def _factor(table: FootprintTable, mode: str) -> Spread | None:
+    factor = table.transport.get(mode)
+    if factor is None:
+        return None
+    return Spread(factor.low_kg_per_tonne_km, factor.point_kg_per_tonne_km, factor.high_kg_per_tonne_km)
+
+
+def estimate_for_offer(offer: Offer, market: str) -> OfferImpact | None:
+    """The avoided CO2e of one unit of ``offer`` bought in ``market``: a point figure within a low–high range,
+    from the offer's parts (a new battery or newly made parts count as a full refurbishment) and the distance from
+    the seller's country to the market's (docs/adr/0042-per-offer-co2e-ranges.md).
+
+    No query once the footprint table is warm, when the offer's seller and variant → model → category are loaded.
+    ``None`` when the model's category has no sourced figure, or the per-offer figures are not loaded yet.
+    """
+    impact = estimate_for_model(offer.variant.product_model)
+    if impact is None:
+        return None
+    table = footprint_table()
+    category_fp = impact.category_footprint
+    road, air = _factor(table, TransportMode.ROAD), _factor(table, TransportMode.AIR)
+    if road is None or air is None or category_fp.refurbishing_light_kgco2e is None:
+        return None
+    footprint = impact.estimate.footprint
+    new_spread = new_device_spread(
+        point=footprint.new_kgco2e,
+        category_point=category_fp.new_kgco2e,
+        category_low=category_fp.new_kgco2e_low or category_fp.new_kgco2e,
+        category_high=category_fp.new_kgco2e_high or category_fp.new_kgco2e,
+    )
+    return offer_avoided(
+        footprint=footprint,
+        new_spread=new_spread,
+        refurbishing=Spread(
+            category_fp.refurbishing_light_kgco2e, category_fp.refurbishing_kgco2e, category_fp.refurbishing_kgco2e
+        ),
+        new_parts=has_new_parts(
+            battery_tier=offer.battery_tier,
+            parts_provenance=offer.parts_provenance,
+            replaced_parts=list(offer.replaced_parts or []),
+        ),
+        route=route(offer.seller.country, get_market(market).country),
+        road_kg_per_tonne_km=road,
+        air_kg_per_tonne_km=air,
+        shipped_kg=category_fp.shipped_kg or Decimal(0),
+    )
+
+
 def methodology() -> dict[str, Any]:
-    """Every figure and every source, for the methodology page (three queries)."""
+    """Every figure and every source, for the methodology page (four queries)."""
     return {
         "category_footprints": list(
             CategoryFootprint.objects.select_related(
-                "category", "new_source", "manufacturing_share_source", "refurbishing_source"
+                "category",
+                "new_source",
+                "manufacturing_share_source",
+                "refurbishing_source",
+                "refurbishing_light_source",
             ).order_by("category__position", "category__name")
         ),
         "model_footprints": list(
@@ -90,4 +161,5 @@ def methodology() -> dict[str, Any]:
             )
         ),
         "sources": list(ImpactSource.objects.all()),
+        "transport_factors": list(TransportFactor.objects.select_related("low_source", "high_source")),
     }

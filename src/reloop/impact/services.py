@@ -13,7 +13,7 @@ from django.db import transaction
 
 from reloop.catalog.dataset import DatasetError, model_slug
 from reloop.catalog.models import Category, ProductModel
-from reloop.impact.models import CategoryFootprint, ImpactSource, ModelFootprint
+from reloop.impact.models import CategoryFootprint, ImpactSource, ModelFootprint, TransportFactor, TransportMode
 from reloop.impact.selectors import forget_footprints
 
 FOOTPRINTS_FILE = Path(__file__).resolve().parent / "data" / "footprints.json"
@@ -25,6 +25,10 @@ class FootprintLoadReport:
     categories: int
     models: int
     unmatched_models: list[str]
+
+
+def _decimal(value: str | None) -> Decimal | None:
+    return Decimal(value) if value else None
 
 
 def _date(value: str | None) -> dt.date | None:
@@ -68,6 +72,28 @@ def load_footprints(*, path: Path = FOOTPRINTS_FILE) -> FootprintLoadReport:
                 "manufacturing_share_source": sources[raw["manufacturing_share_source"]],
                 "refurbishing_kgco2e": Decimal(raw["refurbishing_kgco2e"]),
                 "refurbishing_source": sources[raw["refurbishing_source"]],
+                "new_kgco2e_low": _decimal(raw.get("new_kgco2e_low")),
+                "new_kgco2e_high": _decimal(raw.get("new_kgco2e_high")),
+                "spread_note": raw.get("spread_note", ""),
+                "refurbishing_light_kgco2e": _decimal(raw.get("refurbishing_light_kgco2e")),
+                "refurbishing_light_source": (
+                    sources[raw["refurbishing_light_source"]] if raw.get("refurbishing_light_source") else None
+                ),
+                "shipped_kg": Decimal(raw.get("shipped_kg", "0.5")),
+                "note": raw.get("note", ""),
+            },
+        )
+    for raw in data.get("transport", []):
+        if raw["mode"] not in TransportMode.values:
+            raise DatasetError(f"{path.name}: unknown transport mode {raw['mode']!r}")
+        TransportFactor.objects.update_or_create(
+            mode=raw["mode"],
+            defaults={
+                "low_kg_per_tonne_km": Decimal(raw["low_kg_per_tonne_km"]),
+                "point_kg_per_tonne_km": Decimal(raw["point_kg_per_tonne_km"]),
+                "high_kg_per_tonne_km": Decimal(raw["high_kg_per_tonne_km"]),
+                "low_source": sources[raw["low_source"]],
+                "high_source": sources[raw["high_source"]],
                 "note": raw.get("note", ""),
             },
         )

@@ -124,6 +124,10 @@ class OrderLine(models.Model):
     )
     tax_amount = models.BigIntegerField(default=0, help_text=_("Sales tax on line_total, in minor units"))
     avoided_kgco2e = models.DecimalField(max_digits=8, decimal_places=1, null=True, blank=True)
+    # The range around the per-unit figure, frozen with it (docs/adr/0042-per-offer-co2e-ranges.md). Lines placed
+    # before ranges existed keep their point figure and have no range.
+    avoided_kgco2e_low = models.DecimalField(max_digits=8, decimal_places=1, null=True, blank=True)
+    avoided_kgco2e_high = models.DecimalField(max_digits=8, decimal_places=1, null=True, blank=True)
     dispatch_days = models.PositiveSmallIntegerField(
         default=1, help_text=_("Business days the seller promised to ship within, frozen from the offer")
     )
@@ -145,6 +149,18 @@ class OrderLine(models.Model):
             models.CheckConstraint(condition=Q(state__in=LineState.values), name="order_line_state_valid"),
             models.CheckConstraint(condition=Q(dispatch_days__lte=30), name="order_line_dispatch_days_at_most_30"),
             models.CheckConstraint(condition=Q(tax_amount__gte=0), name="order_line_tax_not_negative"),
+            models.CheckConstraint(
+                condition=Q(avoided_kgco2e_low__isnull=True, avoided_kgco2e_high__isnull=True)
+                | Q(
+                    avoided_kgco2e__isnull=False,
+                    avoided_kgco2e_low__isnull=False,
+                    avoided_kgco2e_high__isnull=False,
+                    avoided_kgco2e_low__gte=0,
+                    avoided_kgco2e_low__lte=models.F("avoided_kgco2e"),
+                    avoided_kgco2e_high__gte=models.F("avoided_kgco2e"),
+                ),
+                name="order_line_avoided_range_contains_point",
+            ),
             models.CheckConstraint(
                 condition=~Q(state=LineState.DELIVERED) | Q(delivered_at__isnull=False),
                 name="order_line_delivered_has_delivered_at",

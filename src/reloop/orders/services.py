@@ -50,6 +50,9 @@ class LineSpec:
     commission: Money | None = None  # the platform's commission on the line total
     tax: Money | None = None  # sales tax on the line total (US), collected by the platform
     tax_rate: Decimal | None = None  # percent
+    # The per-unit range around ``avoided_kgco2e`` (impact.selectors.estimate_for_offer); both or neither.
+    avoided_kgco2e_low: Decimal | None = None
+    avoided_kgco2e_high: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -134,6 +137,8 @@ def open_order(
                     tax_amount=line.tax.amount if line.tax else 0,
                     dispatch_days=line.offer.dispatch_days,
                     avoided_kgco2e=line.avoided_kgco2e,
+                    avoided_kgco2e_low=line.avoided_kgco2e_low if line.avoided_kgco2e is not None else None,
+                    avoided_kgco2e_high=line.avoided_kgco2e_high if line.avoided_kgco2e is not None else None,
                 )
                 for line in part.lines
             ]
