@@ -7,8 +7,9 @@ from django.urls import include, path
 from reloop.api.urls import api
 from reloop.ops import runtime_views
 from reloop.payments import views as payment_views
-from reloop.web import media_views, operator, seo_views
 from reloop.web import views as web_views
+from reloop.web.console import ledger_views
+from reloop.web.storefront import media_views, seo_views
 
 handler500 = "reloop.web.error_views.server_error"  # the 500 page in the market's language
 
@@ -26,8 +27,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("payments/webhooks/<slug:provider>", payment_views.webhook, name="payment_webhook"),
     path("_provider/", include("reloop.payments.provider_urls")),  # the payment providers' pages
-    path("operator/ledger/", operator.ledger, name="operator_ledger"),
-    path("operator/", include("reloop.web.urls_operator")),
-    path("seller/", include("reloop.web.urls_seller")),
+    path("operator/ledger/", ledger_views.ledger, name="operator_ledger"),
+    path("operator/", include("reloop.web.console.urls")),
+    path("seller/", include("reloop.web.backoffice.urls")),
 ]
-urlpatterns += i18n_patterns(path("", include("reloop.web.urls")), prefix_default_language=True)
+urlpatterns += i18n_patterns(path("", include("reloop.web.storefront.urls")), prefix_default_language=True)

@@ -1,4 +1,5 @@
-"""``{% operator_nav %}``: the console menu (only the pages the signed-in person may open)."""
+"""Tags of the console, the seller insights and the impact pages: ``{% chart %}``, ``{% rate %}`` and the page's
+language. The console's menu is ``web.console.nav.console_nav`` (a context processor)."""
 
 from __future__ import annotations
 
@@ -8,34 +9,12 @@ from pathlib import Path
 from typing import Any
 
 from django import template
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils.safestring import SafeString
 
 import reloop
 from reloop.web import charts
-from reloop.web.console_nav import NAV
 
 register = template.Library()
-
-
-@register.simple_tag(takes_context=True)
-def operator_nav(context: dict[str, Any]) -> SafeString | str:
-    request = context.get("request")
-    user = getattr(request, "user", None)
-    if request is None or user is None or not (user.is_authenticated and user.is_staff):
-        return ""
-    path = request.path
-    sections: dict[str, list[dict[str, Any]]] = {}
-    for link in NAV:
-        if not user.has_perm(link.permission):
-            continue
-        url = reverse(link.url_name)
-        current = path == url or (url != reverse("operator:home") and path.startswith(url))
-        sections.setdefault(str(link.section), []).append({"url": url, "label": link.label, "current": current})
-    if not sections:
-        return ""
-    return render_to_string("web/operator/console/_nav.html", {"sections": sections.items()})
 
 
 @register.simple_tag

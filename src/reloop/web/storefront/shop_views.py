@@ -1,0 +1,111 @@
+"""Cart and the buyer's orders (checkout is ``checkout_views``). Views parse, call one service or selector, and
+render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from reloop.aftersales.selectors import order_aftersales
+from reloop.checkout import services as checkout
+from reloop.checkout.selectors import find_cart, review_cart, unpaid_order
+from reloop.core import clock
+from reloop.core.errors import DomainError
+from reloop.invoicing.selectors import order_invoices
+from reloop.orders import selectors as orders
+from reloop.orders.errors import OrderNotFound
+from reloop.reviews.selectors import review_slots
+
+
+def _session_key(request: HttpRequest) -> str:
+    return f"cart:{request.market.code}"  # type: ignore[attr-defined]
+
+
+def cart_token(request: HttpRequest) -> str | None:
+    return request.session.get(_session_key(request)) if hasattr(request, "session") else None
+
+
+def _cart(request: HttpRequest, *, create: bool = False) -> Any:
+    market = request.market.code  # type: ignore[attr-defined]
+    user = request.user if request.user.is_authenticated else None
+    if not create:
+        return find_cart(user=user, token=cart_token(request), market=market)
+    cart = checkout.ensure_cart(user=user, token=cart_token(request), market=market)
+    if user is None:
+        request.session[_session_key(request)] = str(cart.token)
+    return cart
+
+
+@require_safe
+def cart(request: HttpRequest) -> HttpResponse:
+    review = review_cart(cart=_cart(request), currency=request.market.currency)  # type: ignore[attr-defined]
+    return render(request, "web/storefront/cart.html", {"review": review})
+
+
+@require_POST
+def cart_add(request: HttpRequest) -> HttpResponse:
+    try:
+        offer_id = int(request.POST.get("offer", ""))
+        quantity = int(request.POST.get("quantity", "1"))
+    except ValueError:
+        messages.error(request, _("That offer could not be added."))
+        return HttpResponseRedirect(reverse("web:cart"))
+    try:
+        checkout.add_to_cart(cart=_cart(request, create=True), offer_id=offer_id, quantity=quantity)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Added to your cart."))
+    return HttpResponseRedirect(reverse("web:cart"))
+
+
+@require_POST
+def cart_update(request: HttpRequest, line_id: int) -> HttpResponse:
+    current = _cart(request)
+    if current is None:
+        return HttpResponseRedirect(reverse("web:cart"))
+    try:
+        if request.POST.get("action") == "confirm_prices":
+            checkout.confirm_prices(cart=current)
+        else:
+            checkout.set_quantity(cart=current, line_id=line_id, quantity=int(request.POST.get("quantity", "0")))
+    except (DomainError, ValueError) as exc:
+        messages.error(request, getattr(exc, "message", _("Please enter a quantity from 0 to 5.")))
+    return HttpResponseRedirect(reverse("web:cart"))
+
+
+@login_required
+@require_safe
+def order_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/storefront/orders.html", {"orders": orders.buyer_orders(buyer=request.user)})  # type: ignore[arg-type]
+
+
+@login_required
+@require_safe
+def order_detail(request: HttpRequest, number: str) -> HttpResponse:
+    try:
+        order = orders.buyer_order(buyer=request.user, number=number)  # type: ignore[arg-type]
+    except OrderNotFound as exc:
+        # Not paid (yet): the buyer sees where the payment stands rather than a 404 (docs/payments.md).
+        unpaid = unpaid_order(buyer=request.user, number=number)  # type: ignore[arg-type]
+        if unpaid is None:
+            raise Http404(str(exc)) from exc
+        return render(request, "web/storefront/order_unpaid.html", {"order": unpaid.order, "payment": unpaid.payment})
+    lines = [line for part in order.seller_orders.all() for line in part.lines.all()]
+    return render(
+        request,
+        "web/storefront/order.html",
+        {
+            "order": order,
+            "review_slots": review_slots(lines=lines),  # one query for every line's review
+            "line_aftersales": order_aftersales(order=order, lines=lines, now=clock.now()),  # one query: cases
+            "invoices": list(order_invoices(buyer=request.user, number=number)),  # type: ignore[arg-type]  # one query
+        },
+    )
