@@ -7,7 +7,10 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
-from reloop.api import seller_offer_writes  # noqa: F401  # registers the offer writes on the seller router
+from reloop.api import (
+    seller_offer_writes,  # noqa: F401  # registers the offer writes on the seller router
+    seller_units,  # noqa: F401  # registers the unit passport routes on the seller router
+)
 from reloop.api.buyer import router as buyer_router
 from reloop.api.catalog import router as catalog_router
 from reloop.api.errors import install_error_handlers

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from reloop.markets.data import MARKET_CODES
 from reloop.offers.models import Offer
 from reloop.orders.models import Order
+from reloop.passports.models import OfferUnit
 
 MAX_QUANTITY = 5
 
@@ -41,6 +42,14 @@ class CartLine(models.Model):
     cart = models.ForeignKey(Cart, on_delete=models.CASCADE, related_name="lines")
     offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="+")
     quantity = models.PositiveSmallIntegerField(default=1)
+    unit = models.ForeignKey(
+        OfferUnit,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The unit the buyer chose among those the offer lists (then the quantity is 1)",
+    )
     price_seen = models.BigIntegerField(help_text="Minor units the buyer saw when adding or last confirming")
     currency = models.CharField(max_length=3)
     added_at = models.DateTimeField(auto_now_add=True)
@@ -52,6 +61,7 @@ class CartLine(models.Model):
             models.CheckConstraint(
                 condition=Q(quantity__gte=1) & Q(quantity__lte=MAX_QUANTITY), name="cart_line_quantity_1_to_5"
             ),
+            models.CheckConstraint(condition=Q(unit__isnull=True) | Q(quantity=1), name="cart_line_chosen_unit_is_one"),
         ]
 
     def __str__(self) -> str:

@@ -27,6 +27,7 @@ from reloop.markets.registry import get_market
 from reloop.markets.tax import TaxableItem, TaxAddress, TaxQuote, TaxUnavailable, charges_sales_tax, get_tax_provider
 from reloop.offers.models import Offer, OfferPrice
 from reloop.orders.models import Order, OrderStatus, ShippingMethod
+from reloop.passports.models import UnitStatus
 from reloop.payments.providers import InstalmentPlan, get_provider
 from reloop.pricing.eligibility import offer_is_eligible
 from reloop.sellers.models import Seller
@@ -102,7 +103,10 @@ def review_cart(*, cart: Cart | None, currency: str) -> CartReview:
         return review
     lines = list(
         cart.lines.select_related(
-            "offer__seller", "offer__variant__product_model__brand", "offer__variant__product_model__category"
+            "offer__seller",
+            "offer__variant__product_model__brand",
+            "offer__variant__product_model__category",
+            "unit",  # the unit the buyer chose, if any: still available?
         ).prefetch_related(
             Prefetch("offer__prices", queryset=OfferPrice.objects.filter(market=cart.market), to_attr="market_prices")
         )
@@ -113,6 +117,8 @@ def review_cart(*, cart: Cart | None, currency: str) -> CartReview:
         prices = offer.market_prices  # type: ignore[attr-defined]
         price = Money(prices[0].amount, prices[0].currency) if prices else None
         available = price is not None and offer_is_eligible(offer) and offer.stock >= line.quantity
+        if line.unit is not None and (line.unit.status != UnitStatus.AVAILABLE or line.unit.offer_id != offer.pk):
+            available = False  # the unit chosen was taken by another buyer or withdrawn
         item = CartItem(line, offer, price, available, price is not None and price.amount != line.price_seen)
         part = by_seller.setdefault(offer.seller_id, CartPart(offer.seller, [], shipping_options(currency)))
         part.items.append(item)

@@ -7,8 +7,9 @@ Pure functions over plain values, no database. The rules (DESIGN.md section 2, "
 - Effective price = price × (1 + quality penalty of the seller). The penalty is 0 for a quality score of
   ``PENALTY_FREE_SCORE`` or more and grows by ``PENALTY_PER_POINT`` for each point below, so a seller with a worse
   record must be that much cheaper to win.
-- Ties go to the shorter dispatch, then the longer warranty, then the older offer, then the lower offer id (so
-  the result is deterministic).
+- Ties go to the shorter dispatch, then the longer warranty, then the offer whose units carry passports (it
+  lists units a buyer can choose, with their battery, parts, tests and erasure: ADR 0041), then the older offer,
+  then the lower offer id (so the result is deterministic).
 - The *price to win* of a losing offer is the highest price at which it would win, everything else unchanged.
 """
 
@@ -39,13 +40,21 @@ class Candidate:
     warranty_months: int
     created_at: datetime
     eligible: bool = True  # active, in stock, seller active and under its cap
+    has_passport: bool = False  # lists at least one available unit with its passport (passports app)
 
     @property
     def effective_price(self) -> Decimal:
         return self.price * (1 + quality_penalty(self.quality_score))
 
-    def sort_key(self) -> tuple[Decimal, int, int, datetime, int]:
-        return (self.effective_price, self.dispatch_days, -self.warranty_months, self.created_at, self.offer_id)
+    def sort_key(self) -> tuple[Decimal, int, int, bool, datetime, int]:
+        return (
+            self.effective_price,
+            self.dispatch_days,
+            -self.warranty_months,
+            not self.has_passport,  # among otherwise equal offers, the one with unit passports first
+            self.created_at,
+            self.offer_id,
+        )
 
 
 def rank(candidates: Iterable[Candidate]) -> list[Candidate]:

@@ -14,7 +14,8 @@ The rules, as SQL:
   (``pricing.eligibility``);
 - effective price = ``amount × (1 + GREATEST(0, 90 − quality_score) × 0.005)`` in ``numeric`` (exact, as the
   ``Decimal`` of ``Candidate.effective_price``);
-- ties: dispatch days ascending, warranty months descending, ``created_at`` ascending, offer id ascending.
+- ties: dispatch days ascending, warranty months descending, offers listing an available unit passport first
+  (``NOT EXISTS`` sorts false first; ADR 0041), ``created_at`` ascending, offer id ascending.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from django.db import connection
 
 from reloop.core import clock
 from reloop.offers.models import Offer, OfferPrice
+from reloop.passports.models import OfferUnit, UnitStatus
 from reloop.pricing.domain import PENALTY_FREE_SCORE, PENALTY_PER_POINT
 from reloop.pricing.models import GRADE_PRICE_FIELDS, BuyBoxSnapshot, VariantOfferSummary
 from reloop.sellers.models import Seller, Standing
@@ -57,6 +59,7 @@ def ranked_sql(touched: str, markets: Collection[str] | None, today: dt.date) ->
     """One row per touched (variant, grade, market) with eligible offers: winner, price, currency, count, runner-up
     and its price. ``touched`` names the staged variant table; sellers capped on ``today`` take no part."""
     offer, price, seller = _q(Offer._meta.db_table), _q(OfferPrice._meta.db_table), _q(Seller._meta.db_table)
+    unit = _q(OfferUnit._meta.db_table)
     params: list[Any] = [PENALTY_FREE_SCORE, PENALTY_PER_POINT, Standing.ACTIVE, today]
     in_markets = ""
     if markets is not None:
@@ -84,7 +87,11 @@ def ranked_sql(touched: str, markets: Collection[str] | None, today: dt.date) ->
               AND (s.capped_on IS NULL OR s.capped_on < %s) {in_markets}
             WINDOW w AS (
                 PARTITION BY o.variant_id, o.grade, p.market
-                ORDER BY e.effective, o.dispatch_days, o.warranty_months DESC, o.created_at, o.id
+                ORDER BY e.effective, o.dispatch_days, o.warranty_months DESC,
+                         NOT EXISTS (
+                             SELECT 1 FROM {unit} u WHERE u.offer_id = o.id AND u.status = '{UnitStatus.AVAILABLE}'
+                         ),
+                         o.created_at, o.id
             )
         ) ranked
         WHERE rank <= 2

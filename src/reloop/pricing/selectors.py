@@ -14,6 +14,7 @@ from reloop.catalog.grading import GRADE_ORDER, BatteryTier, Grade, PartsProvena
 from reloop.catalog.models import ProductModel
 from reloop.catalog.selectors import ModelFilters, filtered_models, new_price_from, storage_sizes_by_model
 from reloop.offers.models import Offer, OfferPrice
+from reloop.passports.selectors import has_passport_for_price
 from reloop.pricing.domain import Candidate, price_to_win, rank
 from reloop.pricing.eligibility import eligible_prices, offer_is_eligible
 from reloop.pricing.models import GRADE_PRICE_FIELDS, BuyBoxSnapshot, VariantOfferSummary
@@ -29,7 +30,13 @@ BROWSE_SORTS: tuple[BrowseSort, ...] = ("recent", "price", "-price", "name")
 def _candidate(price: OfferPrice) -> Candidate:
     offer = price.offer
     return Candidate(
-        offer.pk, price.amount, offer.seller.quality_score, offer.dispatch_days, offer.warranty_months, offer.created_at
+        offer.pk,
+        price.amount,
+        offer.seller.quality_score,
+        offer.dispatch_days,
+        offer.warranty_months,
+        offer.created_at,
+        has_passport=bool(getattr(price, "passport", False)),  # annotated by the selectors that rank
     )
 
 
@@ -120,7 +127,10 @@ def product_offers(
     if grade is None:
         return ProductOffers(grades, None)
     prices = list(
-        eligible_prices(market).filter(offer__variant_id=variant_id, offer__grade=grade).select_related("offer__seller")
+        eligible_prices(market)
+        .filter(offer__variant_id=variant_id, offer__grade=grade)
+        .select_related("offer__seller")
+        .annotate(passport=has_passport_for_price())
     )
     by_id = {p.offer_id: p for p in prices}
     ranked = [by_id[c.offer_id] for c in rank(_candidate(p) for p in prices)]
@@ -255,7 +265,11 @@ def competition(*, seller: Seller, offer_ids: Sequence[int] | None = None) -> li
     Two queries: the seller's offer prices, then every eligible competitor on the same (variant, grade) pairs.
     Only this seller's offers are returned; competitors appear as prices, never as offers or sellers.
     """
-    own = OfferPrice.objects.filter(offer__seller=seller).select_related("offer__seller")
+    own = (
+        OfferPrice.objects.filter(offer__seller=seller)
+        .select_related("offer__seller")
+        .annotate(passport=has_passport_for_price())
+    )
     if offer_ids is not None:
         own = own.filter(offer_id__in=list(offer_ids))
     own_prices = list(own.order_by("offer_id", "market"))
@@ -264,7 +278,13 @@ def competition(*, seller: Seller, offer_ids: Sequence[int] | None = None) -> li
     pairs = {(p.offer.variant_id, p.offer.grade) for p in own_prices}
     variant_ids = {v for v, _ in pairs}
     rivals: dict[tuple[int, str, str], list[Candidate]] = defaultdict(list)
-    eligible = eligible_prices().filter(offer__variant_id__in=variant_ids).select_related("offer__seller").order_by()
+    eligible = (
+        eligible_prices()
+        .filter(offer__variant_id__in=variant_ids)
+        .select_related("offer__seller")
+        .annotate(passport=has_passport_for_price())
+        .order_by()
+    )
     for p in eligible:
         if (p.offer.variant_id, p.offer.grade) in pairs:
             rivals[(p.offer.variant_id, p.offer.grade, p.market)].append(_candidate(p))

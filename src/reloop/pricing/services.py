@@ -19,6 +19,7 @@ from django.db import connection, transaction
 
 from reloop.catalog.models import Variant
 from reloop.catalog.services import touch_categories, touch_variants
+from reloop.passports.selectors import has_passport_for_price
 from reloop.pricing.domain import BuyBox, Candidate, buy_box
 from reloop.pricing.eligibility import eligible_prices
 from reloop.pricing.models import GRADE_PRICE_FIELDS, BuyBoxSnapshot, VariantOfferSummary
@@ -63,7 +64,7 @@ def eligible_candidates(
 
     Eligibility is decided in SQL (``pricing.eligibility``): active offer, stock above zero, active seller.
     """
-    prices = eligible_prices().filter(offer__variant_id__in=variant_ids)
+    prices = eligible_prices().filter(offer__variant_id__in=variant_ids).annotate(passport=has_passport_for_price())
     if markets is not None:
         prices = prices.filter(market__in=sorted(markets))
     rows = prices.values_list(
@@ -77,10 +78,11 @@ def eligible_candidates(
         "offer__warranty_months",
         "offer__created_at",
         "offer__seller__quality_score",
+        "passport",
     ).order_by()
     grouped: dict[SnapshotKey, list[tuple[Candidate, str]]] = defaultdict(list)
-    for offer_id, market, amount, currency, variant_id, grade, dispatch, warranty, created, score in rows:
-        candidate = Candidate(offer_id, amount, score, dispatch, warranty, created)
+    for offer_id, market, amount, currency, variant_id, grade, dispatch, warranty, created, score, passport in rows:
+        candidate = Candidate(offer_id, amount, score, dispatch, warranty, created, has_passport=passport)
         grouped[(variant_id, grade, market)].append((candidate, currency))
     return grouped
 

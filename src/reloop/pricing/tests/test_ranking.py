@@ -1,9 +1,10 @@
 """The SQL ranking (``pricing.ranking``, PostgreSQL) agrees with the Python reference (``pricing.domain``).
 
 Given random offers (ties on price, dispatch, warranty and creation time; sellers of every score, standing and
-cap; offers out of stock or off sale), the snapshots and summaries ranked by the database equal the ones
-``pricing.services.compute_states`` ranks in Python; and a refresh through ``refresh_buy_boxes`` (the SQL path on
-PostgreSQL) leaves exactly what a Python recompute calls for.
+cap; offers out of stock or off sale; offers listing units with passports, available, reserved, sold or withdrawn —
+only an available one counts for the tie-break, ADR 0041), the snapshots and summaries ranked by the database
+equal the ones ``pricing.services.compute_states`` ranks in Python; and a refresh through ``refresh_buy_boxes``
+(the SQL path on PostgreSQL) leaves exactly what a Python recompute calls for.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from reloop.catalog.grading import BatteryTier, Grade, PartsProvenance
 from reloop.catalog.tests.factories import VariantFactory
 from reloop.core.clock import frozen_at
 from reloop.offers.models import Offer, OfferPrice
+from reloop.passports.models import OfferUnit, UnitStatus
 from reloop.pricing.models import BuyBoxSnapshot, VariantOfferSummary
 from reloop.pricing.ranking import compute_states_sql
 from reloop.pricing.services import SNAPSHOT_FIELDS, SUMMARY_FIELDS, compute_states, refresh_buy_boxes
@@ -50,6 +52,18 @@ offer_st = st.fixed_dictionaries(
         "dispatch": st.sampled_from([1, 2]),
         "warranty": st.sampled_from([12, 24]),
         "created": st.integers(0, 2),  # few distinct moments: ties go down to the offer id
+        # the status of a unit the offer lists (None: lists no unit); only "available" wins the passport tie-break
+        "unit": st.sampled_from(
+            [
+                None,
+                None,
+                UnitStatus.AVAILABLE,
+                UnitStatus.AVAILABLE,
+                UnitStatus.RESERVED,
+                UnitStatus.SOLD,
+                UnitStatus.WITHDRAWN,
+            ]
+        ),
         "prices": st.dictionaries(
             st.sampled_from(list(MARKETS)), st.sampled_from([9_950, 10_000, 10_050, 10_500, 11_000]), min_size=1
         ),
@@ -87,6 +101,16 @@ def _make(sellers_spec, offers_spec):
             warranty_months=spec["warranty"],
         )
         Offer.objects.filter(pk=offer.pk).update(created_at=BASE + dt.timedelta(hours=spec["created"]))
+        if spec["unit"] is not None:
+            OfferUnit.objects.create(
+                seller=offer.seller,
+                offer=offer,
+                kind="serial",
+                identifier=f"RANKUNIT{n:04d}",
+                battery_health=90,
+                status=spec["unit"],
+                order_line_ref=n + 1 if spec["unit"] in (UnitStatus.RESERVED, UnitStatus.SOLD) else None,
+            )
         OfferPrice.objects.bulk_create(
             [OfferPrice(offer=offer, market=m, amount=a, currency=MARKETS[m]) for m, a in spec["prices"].items()]
         )
