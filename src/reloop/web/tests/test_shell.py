@@ -87,3 +87,24 @@ def test_every_page_has_the_icons_and_a_sell_on_reloop_link(client):
         response = client.get(f"/static/reloop/icons/{name}")
         assert response.status_code == 200
         response.close()
+
+
+def test_switching_market_keeps_a_seller_on_the_same_back_office_page(client):
+    client.force_login(SellerMemberFactory.create().user)
+    html = client.get("/seller/orders/?status=new").content.decode()
+    link = "/market/de-de/?next=/seller/orders/%3Fstatus%3Dnew"
+    assert f'href="{link}"' in html
+    response = client.get(link)
+    assert response["Location"] == "/seller/orders/?status=new"
+    assert response.cookies["reloop_market"].value == "de-de"
+    assert lang_of(client.get("/seller/orders/?status=new").content.decode()) == "de-DE"  # the page now in German
+
+
+def test_switching_market_keeps_staff_on_the_console_page(client):
+    client.force_login(UserFactory.create(is_staff=True, is_superuser=True))
+    assert client.get("/market/fr-fr/?next=/operator/cases/")["Location"] == "/operator/cases/"
+
+
+@pytest.mark.parametrize("next_path", ["/", "/no/such/page/", "/market/fr-fr/", "/admin/", "https://evil.example/x"])
+def test_switching_market_from_anything_else_lands_on_the_markets_home(client, next_path):
+    assert client.get("/market/fr-fr/", {"next": next_path})["Location"] == "/fr-fr/"
