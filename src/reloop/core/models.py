@@ -1,4 +1,4 @@
-"""Infrastructure tables every app may use: idempotency records and rate-limit counters.
+"""Infrastructure tables every app may use: idempotency records, rate-limit counters, the outbox, email claims.
 
 They hold no marketplace data. ``owner`` is a string such as ``"seller:12"`` so that core, the lowest layer, does
 not depend on the apps whose requests it protects.
@@ -108,3 +108,39 @@ class HandledEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.handler} ← #{self.event_id}"
+
+
+class EmailDeliveryStatus(models.TextChoices):
+    SENDING = "sending", "Sending (claimed by a sender, lease running)"
+    SENT = "sent", "Accepted by the mail server"
+    FAILED = "failed", "The last attempt failed"
+
+
+class EmailDelivery(models.Model):
+    """One email's claim on being sent (ADR 0039): what makes a redelivered or duplicated send task a no-op.
+
+    ``key`` is the email's delivery key (``X-Reloop-Message-Id``). A sender claims it before handing the email to
+    the mail server (``sending`` until ``claimed_until``) and marks it ``sent`` once the server accepted it; a claim
+    whose lease ran out (its sender died) or whose last attempt failed may be taken over, a sent one never.
+    """
+
+    key = models.CharField(max_length=200, unique=True)
+    status = models.CharField(max_length=10, choices=EmailDeliveryStatus.choices)
+    claimed_until = models.DateTimeField(help_text="Another sender may take the claim over after this moment")
+    attempts = models.PositiveIntegerField(default=1)
+    message_id = models.CharField(max_length=300, help_text="The Message-ID header every attempt carries")
+    error = models.CharField(max_length=500, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["sending", "sent", "failed"]), name="email_delivery_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="sent") | Q(sent_at__isnull=False), name="email_delivery_sent_has_sent_at"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.status})"

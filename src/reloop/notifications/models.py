@@ -12,8 +12,9 @@ from django.utils.translation import gettext_lazy as _
 
 
 class MessageStatus(models.TextChoices):
-    QUEUED = "queued", _("Queued (waiting for the transaction to commit)")
-    SENT = "sent", _("Handed to the mail server")
+    QUEUED = "queued", _("Queued (waiting for a sender)")
+    SENDING = "sending", _("Being sent")
+    SENT = "sent", _("Accepted by the mail server")
     FAILED = "failed", _("Failed")
 
 

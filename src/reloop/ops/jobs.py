@@ -13,6 +13,7 @@ from reloop.checkout.reconciliation import reconcile_payments
 from reloop.checkout.settlement import expire_reservations
 from reloop.core import clock
 from reloop.core.idempotency import purge_idempotency_keys
+from reloop.core.mail import purge_email_deliveries
 from reloop.core.outbox import purge_outbox, relay_outbox
 from reloop.core.ratelimit import purge_rate_limit_counters
 from reloop.fulfillment.services import deliver_overdue_shipments, poll_shipments
@@ -48,6 +49,12 @@ JOBS: tuple[Job, ...] = (
         purge_outbox,
         "Forget domain events delivered more than 7 days ago",
         every=timedelta(hours=1),
+    ),
+    Job(
+        "purge_email_deliveries",
+        purge_email_deliveries,
+        "Forget the send claims of emails sent more than 30 days ago",
+        every=timedelta(hours=6),
     ),
     Job(
         "expire_reservations",

@@ -23,7 +23,7 @@ from django.db import close_old_connections
 
 from reloop.celery_app import app
 from reloop.core import metrics, outbox
-from reloop.core.mail import send_serialized_email
+from reloop.core.mail import EmailBusy, send_serialized_email
 from reloop.offers.imports import apply_offer_import
 from reloop.ops.jobs import JOBS, Job
 
@@ -64,10 +64,18 @@ def apply_offer_import_task(*, import_id: int) -> str:
     return str(apply_offer_import(import_id=import_id).status)
 
 
-@app.task(name="reloop.send_email", time_limit=60, soft_time_limit=50, **RETRYING)
-def send_email_task(*, message: dict[str, Any]) -> bool:
-    """Send one email through the real backend, once per message id."""
-    return send_serialized_email(message)
+@app.task(name="reloop.send_email", bind=True, time_limit=60, soft_time_limit=50, **RETRYING)
+def send_email_task(self: Task, *, message: dict[str, Any]) -> bool:
+    """Send one email through the real backend, once per delivery key (ADR 0039). While another sender holds the
+    email's claim (a worker that died mid-send, whose message came back here), wait for its lease to end: then the
+    email is sent again unless that sender marked it sent."""
+    try:
+        return send_serialized_email(message)
+    except EmailBusy as busy:
+        if self.request.is_eager:  # no broker to come back later: the holder's process sends it or nobody does
+            logger.warning("%s", busy)
+            return False
+        raise self.retry(countdown=busy.retry_in + 1, max_retries=None) from busy
 
 
 @app.task(name="reloop.deliver_event", time_limit=300, soft_time_limit=270, **COMMON)
