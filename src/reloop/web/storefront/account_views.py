@@ -6,7 +6,9 @@ the market prefix, so links in emails and redirects stay in the buyer's market a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import wraps
 from typing import Any
 
 from django.contrib import messages
@@ -32,6 +34,7 @@ from reloop.accounts.throttling import password_reset_allowed
 from reloop.core.errors import InvalidInput
 from reloop.legal import domain as legal_domain
 from reloop.legal import services as legal_services
+from reloop.web.storefront.shop_views import refresh_cart_count
 
 BACKEND = "reloop.accounts.backends.EmailBackend"
 
@@ -47,18 +50,35 @@ def _safe_next(request: HttpRequest) -> str:
 
 # --- Signing up, in and out -----------------------------------------------------------------------------------
 
+
+def counting_the_cart(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """After signing in or up, the anonymous cart has joined the buyer's: count it again for the header."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        if request.method == "POST" and request.user.is_authenticated and response.status_code in {302, 303}:
+            refresh_cart_count(request)
+        return response
+
+    return wrapped
+
+
 # Sign-in attempts are counted per client address (SignInThrottleMiddleware) and failures per account (django-axes).
-login_view = signin_throttled(
-    auth_views.LoginView.as_view(
-        template_name="web/storefront/registration/login.html",
-        authentication_form=LoginForm,
-        redirect_authenticated_user=True,
+login_view = counting_the_cart(
+    signin_throttled(
+        auth_views.LoginView.as_view(
+            template_name="web/storefront/registration/login.html",
+            authentication_form=LoginForm,
+            redirect_authenticated_user=True,
+        )
     )
 )
 # POST only (Django 5): a link cannot sign anyone out. Reachable before the second factor.
 logout_view = two_factor_exempt(auth_views.LogoutView.as_view())
 
 
+@counting_the_cart
 @sensitive_post_parameters("password")
 @never_cache
 @require_http_methods(["GET", "POST"])

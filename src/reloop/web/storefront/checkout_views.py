@@ -31,7 +31,7 @@ from reloop.legal.domain import TERMS_OF_SALE
 from reloop.legal.services import record_acceptance
 from reloop.orders.models import OrderStatus
 from reloop.web.storefront.forms import CheckoutForm
-from reloop.web.storefront.shop_views import _cart
+from reloop.web.storefront.shop_views import _cart, refresh_cart_count, remember_cart_count
 
 
 def _plans(total: Any) -> list[Any]:
@@ -66,6 +66,7 @@ def checkout_page(request: HttpRequest) -> HttpResponse:
             return HttpResponseRedirect(reverse("web:order", args=[done.number]))
     current = _cart(request)
     review = review_cart(cart=current, currency=market.currency)
+    remember_cart_count(request, review.count)
     if not review.items:
         return HttpResponseRedirect(reverse("web:cart"))
     probe = CheckoutForm(request.POST or None, market=market, review=review)
@@ -117,6 +118,7 @@ def checkout_page(request: HttpRequest) -> HttpResponse:
             )
             if started.redirect_url:  # on to the provider's page
                 return HttpResponseRedirect(started.redirect_url)
+            refresh_cart_count(request)  # paid at once: the order's lines left the cart
             return HttpResponseRedirect(reverse("web:order", args=[started.order.number]))
     if request.method != "POST":
         form.initial["idempotency_key"] = uuid.uuid4().hex
@@ -147,6 +149,7 @@ def checkout_return(request: HttpRequest) -> HttpResponse:
     if record is None:
         raise Http404(_("No such payment"))
     order = settle_payment(reference=record.reference, source="redirect") or record.order
+    refresh_cart_count(request)  # a paid order's lines left the cart
     if order.status == OrderStatus.PAID:
         messages.success(request, _("Payment received: your order is placed."))
     elif order.status == OrderStatus.PAYMENT_FAILED:

@@ -22,6 +22,7 @@ from reloop.invoicing.selectors import order_invoices
 from reloop.orders import selectors as orders
 from reloop.orders.errors import OrderNotFound
 from reloop.reviews.selectors import review_slots
+from reloop.web.context_processors import CART_COUNTS
 
 
 def _session_key(request: HttpRequest) -> str:
@@ -43,9 +44,29 @@ def _cart(request: HttpRequest, *, create: bool = False) -> Any:
     return cart
 
 
+def remember_cart_count(request: HttpRequest, count: int) -> None:
+    """Keep the number of items for the header's cart link (``context_processors.cart_count``). The session is
+    written only when the number changed, and a visitor with an empty cart gets no session for it."""
+    counts = request.session.get(CART_COUNTS) or {}
+    market = request.market.code  # type: ignore[attr-defined]
+    if counts.get(market, 0) == count:
+        return
+    counts = {code: n for code, n in counts.items() if code != market}
+    if count:
+        counts[market] = count
+    request.session[CART_COUNTS] = counts
+
+
+def refresh_cart_count(request: HttpRequest) -> None:
+    """Count the cart again after it changed: a line added or changed, signing in (the anonymous cart joins the
+    buyer's), an order paid (its lines leave the cart)."""
+    remember_cart_count(request, review_cart(cart=_cart(request), currency=request.market.currency).count)  # type: ignore[attr-defined]
+
+
 @require_safe
 def cart(request: HttpRequest) -> HttpResponse:
     review = review_cart(cart=_cart(request), currency=request.market.currency)  # type: ignore[attr-defined]
+    remember_cart_count(request, review.count)
     return render(request, "web/storefront/cart.html", {"review": review})
 
 
@@ -63,6 +84,7 @@ def cart_add(request: HttpRequest) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Added to your cart."))
+        refresh_cart_count(request)
     return HttpResponseRedirect(reverse("web:cart"))
 
 
@@ -78,6 +100,8 @@ def cart_update(request: HttpRequest, line_id: int) -> HttpResponse:
             checkout.set_quantity(cart=current, line_id=line_id, quantity=int(request.POST.get("quantity", "0")))
     except (DomainError, ValueError) as exc:
         messages.error(request, getattr(exc, "message", _("Please enter a quantity from 0 to 5.")))
+    else:
+        refresh_cart_count(request)
     return HttpResponseRedirect(reverse("web:cart"))
 
 
