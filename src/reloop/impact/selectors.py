@@ -102,15 +102,16 @@ def _factor(table: FootprintTable, mode: str) -> Spread | None:
     return Spread(factor.low_kg_per_tonne_km, factor.point_kg_per_tonne_km, factor.high_kg_per_tonne_km)
 
 
-def estimate_for_offer(offer: Offer, market: str) -> OfferImpact | None:
+def estimate_for_offer(offer: Offer, market: str, *, product_model: ProductModel | None = None) -> OfferImpact | None:
     """The avoided CO2e of one unit of ``offer`` bought in ``market``: a point figure within a low–high range,
     from the offer's parts (a new battery or newly made parts count as a full refurbishment) and the distance from
     the seller's country to the market's (docs/adr/0042-per-offer-co2e-ranges.md).
 
-    No query once the footprint table is warm, when the offer's seller and variant → model → category are loaded.
-    ``None`` when the model's category has no sourced figure, or the per-offer figures are not loaded yet.
+    No query once the footprint table is warm, when the offer's seller and variant → model → category are loaded
+    (or ``product_model``, with its category, is given). ``None`` when the model's category has no sourced figure,
+    or the per-offer figures are not loaded yet.
     """
-    impact = estimate_for_model(offer.variant.product_model)
+    impact = estimate_for_model(product_model or offer.variant.product_model)
     if impact is None:
         return None
     table = footprint_table()

@@ -26,6 +26,7 @@ from reloop.console.tests.helpers import at
 from reloop.core.money import Money
 from reloop.impact.selectors import estimate_for_offer, forget_footprints
 from reloop.impact.services import load_footprints
+from reloop.markets.registry import get_market
 from reloop.offers.tests.factories import make_offer
 from reloop.orders.models import OrderLine
 from reloop.orders.services import LineSpec, SellerPart, mark_paid, open_order, transition_line
@@ -62,7 +63,7 @@ def catalogue(footprints):
 
 def _place(offer, *, market, quantity, buyer, paid_at):
     impact = estimate_for_offer(offer, market)
-    currency = MARKETS[market]
+    currency = get_market(market).currency
     with at(paid_at):
         order = open_order(
             buyer=buyer,

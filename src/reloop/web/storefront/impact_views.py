@@ -53,10 +53,12 @@ def _impact_charts(rows: list[selectors.ImpactRow]) -> dict[str, charts.Chart]:
 def platform_impact(request: HttpRequest) -> HttpResponse:
     """Every kept purchase's avoided emissions, summed from the order lines' snapshots. One query."""
     rows = selectors.impact_rows()
-    by_market: dict[str, list[Decimal | int]] = defaultdict(lambda: [Decimal(0), 0])
+    by_market: dict[str, list[Decimal | int]] = defaultdict(lambda: [Decimal(0), 0, Decimal(0), Decimal(0)])
     for row in rows:
         by_market[row.market][0] += row.kgco2e
         by_market[row.market][1] += row.units
+        by_market[row.market][2] += row.kgco2e_low  # the range, from each line's frozen low and high ends
+        by_market[row.market][3] += row.kgco2e_high
     url = reverse("web:impact_csv")
     return render(
         request,
@@ -64,6 +66,8 @@ def platform_impact(request: HttpRequest) -> HttpResponse:
         {
             "rows": rows,
             "total_kg": sum((r.kgco2e for r in rows), Decimal(0)),
+            "total_kg_low": sum((r.kgco2e_low for r in rows), Decimal(0)),
+            "total_kg_high": sum((r.kgco2e_high for r in rows), Decimal(0)),
             "total_units": sum(r.units for r in rows),
             "markets": sorted(by_market.items()),
             "charts": [(chart, f"{url}?chart={name}") for name, chart in _impact_charts(rows).items()],
@@ -89,6 +93,8 @@ def platform_impact_csv(request: HttpRequest) -> HttpResponse:
         series=[
             charts.Series("units", [r.units for r in rows]),
             charts.Series("kgco2e_avoided", [r.kgco2e for r in rows]),
+            charts.Series("kgco2e_avoided_low", [r.kgco2e_low for r in rows]),
+            charts.Series("kgco2e_avoided_high", [r.kgco2e_high for r in rows]),
         ],
     )
     return charts.csv_response(table, filename="reloop-impact.csv")
