@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "reloop.impact",
     "reloop.offers",
     "reloop.devices",
+    "reloop.passports",
     "reloop.legal",
     "reloop.pricing",
     "reloop.orders",
@@ -384,6 +385,9 @@ OTP_TOTP_ISSUER = os.environ.get("RELOOP_OTP_ISSUER", "Reloop")
 
 # How long rendered catalogue fragments (navigation, specs, impact, footer) are cached; offers never are.
 RELOOP_CATALOGUE_CACHE_SECONDS = env_int("RELOOP_CATALOGUE_CACHE_SECONDS", 300)
+# The page cache of product, category and search bodies (ADR 0008). Off, every body renders on every view while
+# the navigation and footer fragments stay cached: what a page costs right after a seller's feed purged it.
+RELOOP_PAGE_CACHE = env_bool("RELOOP_PAGE_CACHE", default=True)
 
 # Which payment provider takes the money: "test" is the built-in offline provider (see README, test cards).
 RELOOP_PAYMENT_PROVIDER = os.environ.get("RELOOP_PAYMENT_PROVIDER", "test")
@@ -506,6 +510,9 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # A handler's claim on an event left unfinished this long (its process died) is taken over by the relay; keep it
 # above the deliver_event task's time limit (300 s).
 RELOOP_OUTBOX_LEASE_SECONDS = env_int("RELOOP_OUTBOX_LEASE_SECONDS", 600)
+# An email's send claim left this long (its sender died between the claim and the mark) is taken over and the
+# email sent again (ADR 0039); keep it above the send_email task's time limit (60 s).
+RELOOP_EMAIL_LEASE_SECONDS = env_int("RELOOP_EMAIL_LEASE_SECONDS", 120)
 
 # --- Logs, metrics, errors (docs/deploy.md, "Observe") ------------------------------------------------------
 # RELOOP_LOG_FORMAT: "json" (one object per line with the request id; the default when DEBUG is false) or "text".
