@@ -73,6 +73,9 @@ class Case(models.Model):
     resolved_at = models.DateTimeField(null=True, blank=True)
     refund_amount = models.BigIntegerField(null=True, blank=True, help_text=_("Minor units, claimed before paying"))
     refund_commission = models.BigIntegerField(null=True, blank=True, help_text=_("Commission given back with it"))
+    refund_tax = models.BigIntegerField(
+        default=0, help_text=_("US sales tax given back with it (minor units, on top of the refund amount)")
+    )
     refunded_at = models.DateTimeField(null=True, blank=True, help_text=_("Paid back and in the ledger"))
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -113,6 +116,10 @@ class Case(models.Model):
                 name="case_refund_amounts_valid",
             ),
             models.CheckConstraint(
+                condition=Q(refund_tax=0) | Q(refund_tax__gt=0, refund_amount__isnull=False),
+                name="case_refund_tax_valid",
+            ),
+            models.CheckConstraint(
                 condition=Q(refunded_at__isnull=True) | Q(refund_amount__isnull=False),
                 name="case_refunded_at_needs_amount",
             ),
@@ -140,6 +147,11 @@ class Case(models.Model):
     @property
     def refund_pending(self) -> bool:
         return self.refund_amount is not None and self.refunded_at is None
+
+    @property
+    def refund_total(self) -> int | None:
+        """What the buyer is paid back: the goods refunded and the sales tax on them (minor units)."""
+        return None if self.refund_amount is None else self.refund_amount + self.refund_tax
 
 
 def _photo_path(instance: CasePhoto, filename: str) -> str:

@@ -52,7 +52,7 @@ def send(case_id: int, step: str, roles: Sequence[str]) -> int:
     case = Case.objects.select_related("order", "buyer", "seller", "line").get(pk=case_id)
     last_message = case.messages.order_by("-pk").first() if step == "message" else None
     market = get_market(case.order.market)
-    refund = Money(case.refund_amount, case.currency).format(market.locale) if case.refund_amount else ""
+    refund = Money(case.refund_total or 0, case.currency).format(market.locale) if case.refund_amount else ""
     sent = 0
     for role in roles:
         if role == "buyer":

@@ -5,6 +5,11 @@ commission given back on the case, checked against what is left refundable on th
 refund, outside any transaction or lock, with the key ``case:<id>:refund``), **settle** (the ledger's refund under
 its own key, the case resolved, the line refunded, events and emails on commit). A crash after any step is
 finished by calling again: the buyer is paid back once (docs/adr/0015-returns-and-warranty.md).
+
+A US line's sales tax goes back with it, as a cancellation's does: the claim also writes the tax on the refunded
+part (pro rata on the running total, never more than was collected: ``markets.tax.tax_to_refund``), the provider
+pays back goods + tax, and the ledger moves the tax out of ``platform:sales_tax_payable`` under the refund's key +
+``:sales-tax`` (docs/adr/0022-sales-tax.md), where the credit note reads it.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from reloop.buyback import credit
 from reloop.core import clock
 from reloop.core.errors import DomainError
 from reloop.core.money import Money
+from reloop.markets.tax import tax_to_refund
 from reloop.orders.domain import LineState
 from reloop.orders.models import OrderLine
 from reloop.payments import services as ledger
@@ -97,13 +103,20 @@ def decide_case(*, actor: User, case_id: int, decision: str, note: str, amount: 
 def refundable_on_line(*, line: OrderLine, excluding_case_id: int | None = None) -> tuple[int, int, int]:
     """(left to refund, already refunded gross, already returned commission) on ``line``, counting every case's
     claimed refund (paid or being paid), in minor units."""
+    left, gross, fee, _tax = _refunded_on_line(line=line, excluding_case_id=excluding_case_id)
+    return left, gross, fee
+
+
+def _refunded_on_line(*, line: OrderLine, excluding_case_id: int | None) -> tuple[int, int, int, int]:
+    """``refundable_on_line`` and the sales tax already given back, in minor units."""
     claimed = Case.objects.filter(line=line, refund_amount__isnull=False)
     if excluding_case_id is not None:
         claimed = claimed.exclude(pk=excluding_case_id)
-    rows = list(claimed.values_list("refund_amount", "refund_commission"))
-    gross = sum(amount or 0 for amount, _fee in rows)
-    fee = sum(fee or 0 for _amount, fee in rows)
-    return refundable_left(line_total=line.line_total, refunded=[gross]), gross, fee
+    rows = list(claimed.values_list("refund_amount", "refund_commission", "refund_tax"))
+    gross = sum(amount or 0 for amount, _fee, _tax in rows)
+    fee = sum(fee or 0 for _amount, fee, _tax in rows)
+    tax = sum(tax or 0 for _amount, _fee, tax in rows)
+    return refundable_left(line_total=line.line_total, refunded=[gross]), gross, fee, tax
 
 
 def _refund(case: Case, *, actor: User, role: str, amount: Money | None, note: str) -> Case:
@@ -126,7 +139,7 @@ def _claim_refund(case: Case, *, actor: User, role: str, amount: Money | None) -
     pays back the same amount under the same key."""
     with transaction.atomic(durable=True):
         line = OrderLine.objects.get(pk=case.line_id)
-        left, gross, fee = refundable_on_line(line=line, excluding_case_id=case.pk)
+        left, gross, fee, tax = _refunded_on_line(line=line, excluding_case_id=case.pk)
         wanted = left if amount is None else amount.amount
         if wanted <= 0 or wanted > left:
             raise RefundRefused(
@@ -141,11 +154,19 @@ def _claim_refund(case: Case, *, actor: User, role: str, amount: Money | None) -
             refunded_commission=Money(fee, currency),
             refund=Money(wanted, currency),
         )
+        sales_tax = (
+            tax_to_refund(
+                line_total=line.line_total, line_tax=line.tax_amount, refunded_gross=gross, refunded_tax=tax,
+                refund=wanted,
+            )
+            if line.tax_amount
+            else 0
+        )  # fmt: skip
         if not Case.objects.filter(pk=case.pk, state=case.state, refund_amount__isnull=True).update(
-            refund_amount=wanted, refund_commission=commission.amount, updated_at=clock.now()
+            refund_amount=wanted, refund_commission=commission.amount, refund_tax=sales_tax, updated_at=clock.now()
         ):
             raise CaseStateConflict(_("This case changed meanwhile; reload the page and try again"), code="stale_case")
-    case.refund_amount, case.refund_commission = wanted, commission.amount
+    case.refund_amount, case.refund_commission, case.refund_tax = wanted, commission.amount, sales_tax
     return case
 
 
@@ -159,12 +180,15 @@ def _pay_refund(case: Case) -> None:
     try:
         get_provider().refund(
             reference=case.order.payment_reference,
-            amount=Money(case.refund_amount, case.currency),
+            amount=Money(case.refund_amount + case.refund_tax, case.currency),  # the goods and their sales tax
             idempotency_key=f"case:{case.pk}:refund",
         )
     except DomainError:
-        Case.objects.filter(pk=case.pk, refunded_at__isnull=True).update(refund_amount=None, refund_commission=None)
+        Case.objects.filter(pk=case.pk, refunded_at__isnull=True).update(
+            refund_amount=None, refund_commission=None, refund_tax=0
+        )
         case.refund_amount = case.refund_commission = None
+        case.refund_tax = 0
         raise
 
 
@@ -183,10 +207,17 @@ def _settle_refund(case: Case, *, actor: User, role: str, note: str) -> Case:
             commission=Money(case.refund_commission, case.currency),
             memo=f"After-sales case {case.pk} ({case.kind})",
         )
+        if case.refund_tax:  # US: the sales tax on the refunded part, no longer owed to the state
+            ledger.record_sales_tax_refund(
+                key=f"{reference}:case:{case.pk}:refund:sales-tax",
+                reference=reference,
+                amount=Money(case.refund_tax, case.currency),
+                memo=f"Sales tax refunded with after-sales case {case.pk}",
+            )
         if credit.is_credit_payment(order.payment_reference):  # back to the buyer's Reloop credit
             credit.refund_to_credit(
                 user_id=order.buyer_id,
-                amount=Money(case.refund_amount, case.currency),
+                amount=Money(case.refund_amount + case.refund_tax, case.currency),
                 key=f"{reference}:case:{case.pk}:refund:to-credit",
                 reference=reference,
             )
@@ -214,7 +245,7 @@ def _settle_refund(case: Case, *, actor: User, role: str, note: str) -> Case:
                 to_state=LineState.REFUNDED,
                 actor=actor,
                 role=role,
-                reason=f"case {case.pk}: refunded {Money(case.refund_amount, case.currency)}",
+                reason=f"case {case.pk}: refunded {Money(case.refund_amount + case.refund_tax, case.currency)}",
             )
         publish_resolved(current)
         notifications.on_commit(

@@ -11,14 +11,21 @@ Amounts are integer minor units of the order's currency; rounding is half-up per
 - **US sales tax**: prices are before tax; each line shows its sales tax rate and amount, collected and remitted
   by the platform as marketplace facilitator.
 - Shipping follows the lines: standard VAT when any line is standard-rated, else the margin scheme (the delivery
-  is ancillary to the goods); in the US no sales tax is charged on it by the built-in table (an approximation).
+  is ancillary to the goods). In the US its sales tax is the one checkout charged on it (where the state taxes
+  shipping, ``markets.tax``).
+- **Japan** (qualified invoice system, インボイス制度): the seller's registration number (T + 13 digits) is printed
+  and the document is titled a qualified invoice; the consumption tax is computed once per rate on the rate's total
+  (rounded down), not per line, as the system requires. Without a registration number the document says it is not
+  a qualified invoice.
+- **Australia**: with the seller's ABN the document is a "Tax invoice" (an "Adjustment note" for a credit) showing
+  the GST; without one it says it is not a tax invoice.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Any
 
 from reloop.markets.data import Market
@@ -52,6 +59,38 @@ TAX_NAMES = {"AU": "GST", "JP": "JCT", "US": "Sales tax"}
 
 def tax_name(country: str) -> str:
     return TAX_NAMES.get(country, "VAT")
+
+
+#: The registration a market's invoices must print, as the seller identity's key (``invoicing.services``).
+MARKET_REGISTRATIONS = {"JP": "jp_registration_number", "AU": "abn"}
+
+#: Printed when the seller has not given that registration, in the market's legal wording.
+UNREGISTERED_MENTIONS = {
+    "JP": "本書は適格請求書ではありません（売主は適格請求書発行事業者の登録番号を登録していません）。",
+    "AU": "The seller has not given an ABN: this document is not a tax invoice.",
+}
+
+
+def market_registration(market: Market, seller: dict[str, Any]) -> str:
+    """The seller's registration that ``market``'s invoices require ('' when none is required or given)."""
+    field = MARKET_REGISTRATIONS.get(market.country)
+    return str(seller.get(field) or "") if field else ""
+
+
+def document_title(*, kind: str, market: Market, seller: dict[str, Any]) -> str:
+    """What the document is, by the market's law: a (qualified / tax) invoice or credit note."""
+    credit = kind == "credit_note"
+    if market_registration(market, seller):
+        if market.country == "JP":
+            return "qualified_credit_note" if credit else "qualified_invoice"
+        if market.country == "AU":
+            return "adjustment_note" if credit else "tax_invoice"
+    return "credit_note" if credit else "invoice"
+
+
+def format_abn(abn: str) -> str:
+    """An ABN as printed: ``51 824 753 556``."""
+    return f"{abn[:2]} {abn[2:5]} {abn[5:8]} {abn[8:]}" if len(abn) == 11 else abn
 
 
 @dataclass(frozen=True)
@@ -111,14 +150,38 @@ def shipping_scheme(lines: Sequence[SoldLine]) -> str:
     return STANDARD if any(line.vat_scheme != MARGIN for line in lines) else MARGIN
 
 
-def totals(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """Sums of the document, with the VAT broken down per rate (standard lines) and the margin-scheme total."""
+def per_rate_tax(gross: int, rate: Decimal) -> tuple[int, int]:
+    """(net, tax) of a rate's tax-inclusive total, the tax rounded down once for the rate (Japan)."""
+    tax = int((Decimal(gross) * rate / (100 + rate)).quantize(Decimal(1), rounding=ROUND_DOWN)) if rate > 0 else 0
+    return gross - tax, tax
+
+
+def totals(rows: Sequence[dict[str, Any]], *, per_rate: bool = False) -> dict[str, Any]:
+    """Sums of the document, with the VAT broken down per rate (standard lines) and the margin-scheme total.
+
+    ``per_rate`` (Japan): the lines carry no tax of their own; each rate's tax is computed once on its total."""
     by_rate: dict[str, list[int]] = {}
     for row in rows:
         if row["scheme"] == STANDARD:
             acc = by_rate.setdefault(row["vat_rate"], [0, 0])
-            acc[0] += row["net"]
-            acc[1] += row["vat"]
+            if per_rate:
+                acc[0] += row["total"]
+            else:
+                acc[0] += row["net"]
+                acc[1] += row["vat"]
+    if per_rate:
+        by_rate = {rate: list(per_rate_tax(gross, Decimal(rate))) for rate, (gross, _tax) in by_rate.items()}
+        return {
+            "vat": sum(vat for _net, vat in by_rate.values()),
+            "sales_tax": 0,
+            "margin": sum(row["total"] for row in rows if row["scheme"] == MARGIN),
+            "before_tax": sum(net for net, _vat in by_rate.values()),
+            "total": sum(row["total"] for row in rows),
+            "vat_breakdown": [
+                {"rate": rate, "net": net, "vat": vat, "gross": net + vat}
+                for rate, (net, vat) in sorted(by_rate.items())
+            ],
+        }
     return {
         "vat": sum(row["vat"] or 0 for row in rows),
         "sales_tax": sum(row["sales_tax"] for row in rows),
@@ -129,7 +192,9 @@ def totals(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def mentions(*, market: Market, rows: Sequence[dict[str, Any]], tax_jurisdiction: str = "") -> list[str]:
+def mentions(
+    *, market: Market, rows: Sequence[dict[str, Any]], tax_jurisdiction: str = "", seller: dict[str, Any] | None = None
+) -> list[str]:
     """The legal mentions the document must carry, in the market's own legal wording (not translated)."""
     found: list[str] = []
     if any(row["scheme"] == MARGIN for row in rows):
@@ -140,6 +205,8 @@ def mentions(*, market: Market, rows: Sequence[dict[str, Any]], tax_jurisdiction
             f"Sales tax{where} is collected and remitted by Reloop as marketplace facilitator; "
             "the seller does not charge it separately."
         )
+    if market.country in UNREGISTERED_MENTIONS and not market_registration(market, seller or {}):
+        found.append(UNREGISTERED_MENTIONS[market.country])
     return found
 
 
@@ -155,6 +222,8 @@ def build_document(
     lines: Sequence[SoldLine],
     shipping: int = 0,
     shipping_label: str = "Shipping",
+    shipping_sales_tax: int = 0,
+    shipping_sales_tax_rate: Decimal = Decimal(0),
     tax_jurisdiction: str = "",
     tax_source: str = "",
     credits: str = "",
@@ -173,9 +242,14 @@ def build_document(
         rows.append(
             document_line(
                 market=market, description=shipping_label, sku="", quantity=1, unit_price=shipping, total=shipping,
-                scheme=shipping_scheme(lines),
+                scheme=shipping_scheme(lines), sales_tax_rate=shipping_sales_tax_rate, sales_tax=shipping_sales_tax,
             )
         )  # fmt: skip
+    per_rate = market.country == "JP"
+    if per_rate:  # the qualified invoice's tax is per rate, not per line
+        for row in rows:
+            if row["scheme"] == STANDARD:
+                row["net"] = row["vat"] = None
     return {
         "kind": kind,
         "number": number,
@@ -186,11 +260,13 @@ def build_document(
         "currency": market.currency,
         "prices_include_tax": market.prices_include_tax,
         "tax_name": tax_name(market.country),
+        "title": document_title(kind=kind, market=market, seller=seller),
+        "registration": market_registration(market, seller),
         "seller": seller,
         "buyer": buyer,
         "lines": rows,
-        "totals": totals(rows),
-        "mentions": mentions(market=market, rows=rows, tax_jurisdiction=tax_jurisdiction),
+        "totals": totals(rows, per_rate=per_rate),
+        "mentions": mentions(market=market, rows=rows, tax_jurisdiction=tax_jurisdiction, seller=seller),
         "tax_jurisdiction": tax_jurisdiction,
         "tax_source": tax_source,
         "credits": credits,

@@ -2,10 +2,11 @@
 
 - **Noto Sans** (regular and bold; Latin, Greek, Cyrillic) from ``pymupdf-fonts``, which ships Google's Noto Sans
   under the SIL Open Font License as Python data. It covers every European market, the UK, US and Australia.
-- **Noto Sans CJK** from ``cvttf-notosanscjk-regular`` (SIL OFL) as a fallback, loaded only when a document has a
-  character Noto Sans lacks (a Japanese address or product name). It is the Traditional Chinese cut of the font:
-  kana and most kanji are as in Japanese, some kanji have Chinese glyph forms. ``RELOOP_INVOICE_CJK_FONT`` may name
-  another TrueType/OpenType file (e.g. Noto Sans CJK JP) to use instead.
+- **Noto Sans CJK JP** (the Japanese cut: kanji in their Japanese glyph forms) from ``noto-cjk-sans-jp-regular``
+  (SIL OFL) as a fallback, loaded only when a document has a character Noto Sans lacks (a Japanese address, name
+  or legal mention). When that package is missing, the Traditional Chinese cut from ``cvttf-notosanscjk-regular``
+  (kana and most kanji as in Japanese, some kanji in their Chinese forms) is used. ``RELOOP_INVOICE_CJK_FONT`` may
+  name another TrueType/OpenType file to use instead.
 
 fpdf2 embeds only the glyphs a document uses (subsetting), so a PDF stays small whichever font is loaded.
 """
@@ -50,6 +51,11 @@ def cjk_font() -> Path | None:
     configured = getattr(settings, "RELOOP_INVOICE_CJK_FONT", "")
     if configured:
         return Path(configured)
+    japanese = importlib.util.find_spec("noto_cjk_sans_jp_regular")
+    if japanese is not None and japanese.submodule_search_locations:
+        path = Path(next(iter(japanese.submodule_search_locations))) / "NotoSansCJKjp-Regular.otf"
+        if path.exists():
+            return path
     spec = importlib.util.find_spec("cvttf_NotoSansCJK_Regular")
     if spec is None or not spec.submodule_search_locations:
         return None

@@ -17,6 +17,7 @@ from fpdf.fonts import FontFace
 
 from reloop.core.money import Money
 from reloop.invoicing import fonts
+from reloop.invoicing.domain import format_abn
 from reloop.invoicing.models import Invoice, InvoiceKind
 from reloop.markets.data import MARKETS
 
@@ -26,6 +27,17 @@ logging.getLogger("fontTools.subset").setLevel(logging.ERROR)
 _LOCALES = {m.code: m.locale for m in MARKETS}
 GREEN = (31, 122, 77)
 GREY = (74, 90, 80)
+
+
+def _title(title: str, *, credit: bool) -> str:
+    """The document's name: the market's legal one where the seller is registered (Japan: in its legal wording)."""
+    names = {
+        "tax_invoice": _("Tax invoice"),
+        "adjustment_note": _("Adjustment note"),
+        "qualified_invoice": "適格請求書",
+        "qualified_credit_note": "適格返還請求書",
+    }
+    return names.get(title) or (_("Credit note") if credit else _("Invoice"))
 
 
 def render_pdf(invoice: Invoice) -> bytes:
@@ -42,6 +54,8 @@ def _texts(content: dict[str, Any]) -> list[str]:
         *(line["description"] for line in content["lines"]),
         *content["mentions"],
         content.get("reason", ""),
+        _title(content.get("title", ""), credit=content["kind"] == InvoiceKind.CREDIT_NOTE),
+        "登録番号" if content.get("registration") and content["country"] == "JP" else "",
     ]
 
 
@@ -65,7 +79,7 @@ def render_content(content: dict[str, Any]) -> bytes:
                 pdf.add_font("CJK", "", str(cjk))
                 pdf.set_fallback_fonts(["CJK"], exact_match=False)
         credit = content["kind"] == InvoiceKind.CREDIT_NOTE
-        title = _("Credit note") if credit else _("Invoice")
+        title = _title(content.get("title", ""), credit=credit)
         pdf.set_title(f"{title} {content['number']}")
         pdf.set_author(content["seller"]["legal_name"])
         pdf.set_creator("Reloop")
@@ -99,8 +113,13 @@ def render_content(content: dict[str, Any]) -> bytes:
         seller_lines += seller.get("address", [])
         if seller.get("registration_number"):
             seller_lines.append(_("Registration no. %(number)s") % {"number": seller["registration_number"]})
-        if seller.get("vat_number"):
+        registration = content.get("registration", "")
+        if seller.get("vat_number") and seller["vat_number"] != registration:
             seller_lines.append(_("VAT no. %(number)s") % {"number": seller["vat_number"]})
+        if registration and content["country"] == "JP":  # the qualified invoice issuer's number, its legal name
+            seller_lines.append(f"登録番号 {registration}")
+        elif registration and content["country"] == "AU":
+            seller_lines.append(f"ABN {format_abn(registration)}")
         buyer_lines = [buyer.get("name", ""), *buyer.get("address", [])]
         top = pdf.get_y()
         half = (pdf.w - pdf.l_margin - pdf.r_margin) / 2
@@ -195,6 +214,17 @@ def render_content(content: dict[str, Any]) -> bytes:
                     False,
                 )
                 for entry in totals["vat_breakdown"]
+                if "gross" not in entry
+            )
+            rows.extend(  # Japan: per rate, the rate's total and the consumption tax computed once on it
+                (
+                    _("%(rate)s %% items %(gross)s, of which %(tax)s")
+                    % {"rate": entry["rate"], "gross": money(entry["gross"]), "tax": tax},
+                    money(entry["vat"]),
+                    False,
+                )
+                for entry in totals["vat_breakdown"]
+                if "gross" in entry
             )
             if totals["margin"]:
                 rows.append((_("Margin scheme goods (no VAT shown) *"), money(totals["margin"]), False))

@@ -18,7 +18,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Sum
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -30,7 +30,8 @@ from reloop.invoicing.emails import send_cancellation
 from reloop.invoicing.models import Invoice, InvoiceCounter, InvoiceKind
 from reloop.markets.data import MARKETS, Market
 from reloop.orders.models import Order, OrderLine, OrderStatus, SellerOrder
-from reloop.payments.models import LineRefund
+from reloop.payments.domain import PLATFORM_SALES_TAX
+from reloop.payments.models import LineRefund, Posting
 from reloop.sellers.models import ApplicationStatus, Seller, SellerApplication
 
 _MARKETS = {m.code: m for m in MARKETS}  # closed markets too: an old order's invoice still renders
@@ -65,6 +66,8 @@ def seller_identity(seller: Seller) -> dict[str, Any]:
             "address": _lines(address),
             "registration_number": application.registration_number,
             "vat_number": application.vat_number,
+            "jp_registration_number": application.jp_registration_number,
+            "abn": application.au_abn,
             "email": application.email,
         }
     return {
@@ -73,6 +76,8 @@ def seller_identity(seller: Seller) -> dict[str, Any]:
         "address": [line for line in (seller.city, str(COUNTRY_NAMES.get(seller.country, seller.country))) if line],
         "registration_number": "",
         "vat_number": "",
+        "jp_registration_number": "",
+        "abn": "",
         "email": "",
     }
 
@@ -156,7 +161,9 @@ def _issue_invoice(order: Order, part: SellerOrder) -> Invoice:
             return build_document(
                 kind=InvoiceKind.INVOICE, number=number, issued_on=now.date().isoformat(), order_number=order.number,
                 market=market, seller=seller, buyer=buyer, lines=lines, shipping=part.shipping_amount,
-                shipping_label=shipping_label, tax_jurisdiction=order.tax_jurisdiction, tax_source=order.tax_source,
+                shipping_label=shipping_label, shipping_sales_tax=part.shipping_tax_amount,
+                shipping_sales_tax_rate=_shipping_tax_rate(part, lines), tax_jurisdiction=order.tax_jurisdiction,
+                tax_source=order.tax_source,
             )  # fmt: skip
 
         invoice = _insert(
@@ -164,6 +171,13 @@ def _issue_invoice(order: Order, part: SellerOrder) -> Invoice:
             issued_at=now, market=order.market, currency=order.currency, build=build,
         )  # fmt: skip
     return invoice or Invoice.objects.get(source_key=key)
+
+
+def _shipping_tax_rate(part: SellerOrder, lines: list[SoldLine]) -> Decimal:
+    """The sales tax rate charged on the part's shipping: its lines' state rate, where the state taxes shipping."""
+    if not part.shipping_tax_amount:
+        return Decimal(0)
+    return max((line.sales_tax_rate for line in lines), default=Decimal(0))
 
 
 def issue_invoices(*, order_id: int) -> list[Invoice]:
@@ -179,13 +193,25 @@ def issue_invoices(*, order_id: int) -> list[Invoice]:
 def issue_credit_notes(*, line_id: int) -> list[Invoice]:
     """A credit note for each refund or cancellation of ``line_id`` recorded in the ledger that has none yet."""
     issued = []
-    for refund in LineRefund.objects.filter(line_id=line_id).select_related("line", "seller_order").order_by("pk"):
+    for refund in (
+        LineRefund.objects.filter(line_id=line_id).select_related("line", "seller_order", "transaction").order_by("pk")
+    ):
         note = _issue_credit_note(refund)
         if note is not None:
             issued.append(note)
             if refund.line.state == "cancelled":  # after-sales refunds have their own email (aftersales)
                 send_cancellation(note=note)
     return issued
+
+
+def _sales_tax_refunded(refund: LineRefund) -> int:
+    """The sales tax the ledger gave back with ``refund`` (its key + ``:sales-tax``), in minor units."""
+    total = Posting.objects.filter(
+        transaction__idempotency_key=f"{refund.transaction.idempotency_key}:sales-tax",
+        account__code=PLATFORM_SALES_TAX,
+        amount__gt=0,
+    ).aggregate(total=Sum("amount"))["total"]
+    return int(total or 0)
 
 
 def _issue_credit_note(refund: LineRefund) -> Invoice | None:
@@ -199,13 +225,15 @@ def _issue_credit_note(refund: LineRefund) -> Invoice | None:
         line = refund.line
         goods = min(refund.gross, line.line_total)  # the rest of a cancellation's refund is the shipping
         shipping = refund.gross - goods
-        # Sales tax goes back with a cancellation (checkout refunds it with the line); an after-sales refund pays
-        # back the case's amount, goods only, so its credit note credits no tax (docs/adr/0022-sales-tax.md).
+        # US sales tax given back with it (docs/adr/0022-sales-tax.md): a cancellation gives back the line's whole
+        # tax; an after-sales refund its pro rata share, recorded in the same transaction as the refund's row.
         tax = (
             int((Decimal(line.tax_amount) * goods / line.line_total).quantize(Decimal(1), rounding=ROUND_HALF_UP))
             if line.line_total and line.state == "cancelled"
-            else 0
+            else _sales_tax_refunded(refund)
         )
+        # A cancellation that took the part's shipping gives back the shipping's sales tax with it (cancel_line).
+        shipping_tax = part.shipping_tax_amount if shipping and line.state == "cancelled" else 0
         market = _market(order.market)
         now = clock.now()
         with translation.override(order.market):
@@ -230,7 +258,8 @@ def _issue_credit_note(refund: LineRefund) -> Invoice | None:
                 return build_document(
                     kind=InvoiceKind.CREDIT_NOTE, number=number, issued_on=now.date().isoformat(),
                     order_number=order.number, market=market, seller=seller, buyer=buyer, lines=[sold],
-                    shipping=shipping, shipping_label=shipping_label, tax_jurisdiction=order.tax_jurisdiction,
+                    shipping=shipping, shipping_label=shipping_label, shipping_sales_tax=shipping_tax,
+                    shipping_sales_tax_rate=_shipping_tax_rate(part, [sold]), tax_jurisdiction=order.tax_jurisdiction,
                     tax_source=order.tax_source, credits=invoice.number, reason=reason,
                 )  # fmt: skip
 

@@ -6,9 +6,11 @@ delivery address at checkout, collects it with the payment and remits it (docs/i
 
 ``TaxProvider`` is what checkout calls. Two implementations:
 
-- ``StateRateTable`` (default, offline): the **state base rate** of the delivery state, from the table below.
-  It is an approximation: local (county, city, district) rates, product exemptions, sales-tax holidays and the
-  taxability of shipping are ignored, so the tax it charges is usually below the combined rate the buyer owes.
+- ``StateRateTable`` (default, offline): the **state base rate** of the delivery state, from the table below, on
+  the goods and — in the states that tax delivery charges of taxable goods (``US_SHIPPING_TAXABLE``) — on the
+  shipping. It is an approximation: local (county, city, district) rates, product exemptions, sales-tax holidays
+  and the conditions some states put on taxing shipping are ignored, so the tax it charges is usually below the
+  combined rate the buyer owes.
 - ``TaxServiceProvider``: the shape of an adapter for a real tax service (address-level rates, nexus, product
   codes). It posts one JSON request per checkout to ``RELOOP_TAX_SERVICE_URL`` with ``RELOOP_TAX_SERVICE_KEY`` and
   reads one amount per line back; the HTTP call is injectable so it is tested offline.
@@ -53,6 +55,19 @@ US_STATE_RATES: dict[str, Decimal] = {
 }  # fmt: skip
 
 
+#: Where a separately stated shipping charge for taxable goods is itself taxable, for a marketplace shipping by
+#: common carrier. Source: TaxJar, "Is shipping taxable?" (last updated October 2023), its list of states where
+#: shipping is taxable whether or not it is stated separately. An approximation: the states that tax shipping only
+#: under conditions (not separately stated, handling included, the buyer cannot pick up: e.g. CA, FL, IL, KS, MI,
+#: TX's handling rules) are counted by what applies to Reloop's separately stated carrier shipping, and the rules
+#: change; the tax service (``TaxServiceProvider``) decides per address when configured.
+US_SHIPPING_TAXABLE_SOURCE = "TaxJar, “Is shipping taxable?” (updated October 2023), states taxing shipping"
+US_SHIPPING_TAXABLE: frozenset[str] = frozenset({
+    "AR", "CT", "DC", "GA", "HI", "IN", "KY", "MN", "MS", "NE", "NJ", "NM", "NY", "NC", "ND", "OH", "PA", "RI", "SC",
+    "SD", "TN", "TX", "VT", "WA", "WV", "WI",
+})  # fmt: skip
+
+
 class TaxUnavailable(InvalidInput):
     """The tax of this address cannot be computed (unknown state, the tax service down): checkout stops."""
 
@@ -72,6 +87,7 @@ class TaxableItem:
     key: str  # the caller's identifier of the line (an offer id), echoed back
     amount: Money  # the line total before tax
     quantity: int = 1
+    shipping: bool = False  # a shipping charge (taxed where the state taxes shipping), not goods
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +136,25 @@ def line_tax(amount: Money, rate: Decimal) -> Money:
     return amount.percentage(rate)
 
 
+def tax_to_refund(*, line_total: int, line_tax: int, refunded_gross: int, refunded_tax: int, refund: int) -> int:
+    """The sales tax to give back with ``refund`` more of a line's goods (minor units), pro rata.
+
+    Computed on the running total and rounded half-up there (not on each part), then clamped to what is left: the
+    tax given back over any sequence of partial refunds never exceeds ``line_tax``, and the refund that brings the
+    goods refunded to ``line_total`` gives back exactly what is left of it (docs/adr/0022-sales-tax.md).
+    """
+    if line_total <= 0 or line_tax < 0:
+        raise ValueError(f"A line's total is positive and its tax not negative, not {line_total}/{line_tax}")
+    if not (refunded_gross >= 0 and 0 <= refunded_tax <= line_tax and refund > 0):
+        raise ValueError(f"Invalid refund {refund} after {refunded_gross} refunded (tax {refunded_tax})")
+    after = refunded_gross + refund
+    if after > line_total:
+        raise ValueError(f"Refunding {refund} more would exceed the line's {line_total} ({refunded_gross} refunded)")
+    quotient, remainder = divmod(line_tax * after, line_total)
+    due = quotient + 1 if 2 * remainder >= line_total else quotient
+    return max(0, min(due - refunded_tax, line_tax - refunded_tax))
+
+
 class StateRateTable:
     """The built-in table: the delivery state's base rate on each line (an approximation, see the module doc)."""
 
@@ -138,9 +173,15 @@ class StateRateTable:
                 rate = Decimal(0)
             else:
                 raise TaxUnavailable(f"Sales tax: unknown US state {address.region!r}")
+        shipping_rate = rate if state in US_SHIPPING_TAXABLE else Decimal(0)
         return TaxQuote(
             currency=currency,
-            lines=tuple(LineTax(i.key, rate, line_tax(i.amount, rate)) for i in items),
+            lines=tuple(
+                LineTax(i.key, shipping_rate, line_tax(i.amount, shipping_rate))
+                if i.shipping
+                else LineTax(i.key, rate, line_tax(i.amount, rate))
+                for i in items
+            ),
             jurisdiction=f"US-{state}",
             source=f"state base rate, {STATE_RATES_SOURCE}",
         )
@@ -163,8 +204,9 @@ class TaxServiceProvider:
     delivery address and the lines, one tax amount and rate per line back. Any failure is ``TaxUnavailable``:
     checkout then refuses to take the payment rather than under-collect.
 
-    Request: ``{"to": {"country", "state", "zip", "city"}, "currency", "lines": [{"id", "amount", "quantity"}]}``
-    (amounts in minor units). Response: ``{"jurisdiction": "US-CA-LOS ANGELES", "lines": [{"id", "rate", "tax"}]}``
+    Request: ``{"to": {"country", "state", "zip", "city"}, "currency", "lines": [{"id", "amount", "quantity",
+    "shipping"}]}`` (amounts in minor units; ``shipping`` true for a shipping charge, which the service taxes by
+    its own rules). Response: ``{"jurisdiction": "US-CA-LOS ANGELES", "lines": [{"id", "rate", "tax"}]}``
     with ``rate`` in percent as a string and ``tax`` in minor units. A real service's own field names are mapped
     here and nowhere else.
     """
@@ -187,7 +229,9 @@ class TaxServiceProvider:
                 "city": address.city,
             },
             "currency": currency,
-            "lines": [{"id": i.key, "amount": i.amount.amount, "quantity": i.quantity} for i in items],
+            "lines": [
+                {"id": i.key, "amount": i.amount.amount, "quantity": i.quantity, "shipping": i.shipping} for i in items
+            ],
         }
         try:
             answer = self.post(self.url, {"Authorization": f"Bearer {self.api_key}"}, body)

@@ -76,7 +76,11 @@ class SellerOrder(models.Model):
     total = models.BigIntegerField()
     commission = models.BigIntegerField(default=0, help_text=_("Platform commission in minor units"))
     tax_amount = models.BigIntegerField(
-        default=0, help_text=_("Sales tax on this part's lines, collected by the platform (not in total)")
+        default=0,
+        help_text=_("Sales tax on this part (lines and shipping), collected by the platform (not in total)"),
+    )
+    shipping_tax_amount = models.BigIntegerField(
+        default=0, help_text=_("Of tax_amount, the sales tax on the shipping (US states that tax shipping)")
     )
 
     class Meta:
@@ -84,6 +88,10 @@ class SellerOrder(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["order", "seller"], name="seller_order_one_per_seller"),
             models.CheckConstraint(condition=Q(tax_amount__gte=0), name="seller_order_tax_not_negative"),
+            models.CheckConstraint(
+                condition=Q(shipping_tax_amount__gte=0, shipping_tax_amount__lte=models.F("tax_amount")),
+                name="seller_order_shipping_tax_within_tax",
+            ),
             models.CheckConstraint(
                 condition=Q(total=models.F("items_total") + models.F("shipping_amount")),
                 name="seller_order_total_is_sum",

@@ -62,6 +62,7 @@ class SellerPart:
     shipping: Money
     lines: Sequence[LineSpec]
     shipping_commission: Money | None = None
+    shipping_tax: Money | None = None  # sales tax on the shipping (US states that tax it), collected by the platform
 
 
 def open_order(
@@ -78,11 +79,11 @@ def open_order(
 ) -> Order:
     """Record an order awaiting payment. Runs inside the caller's transaction (checkout reserves stock in it).
 
-    Sales tax (US) given on the lines is added to the order's total, and kept apart from each seller order's
-    total: the platform collects and remits it (docs/invoicing.md)."""
+    Sales tax (US) given on the lines and on each part's shipping is added to the order's total, and kept apart
+    from each seller order's total: the platform collects and remits it (docs/invoicing.md)."""
     items = sum((line.unit_price * line.quantity for part in parts for line in part.lines), Money.zero(currency))
     shipping = sum((part.shipping for part in parts), Money.zero(currency))
-    tax = sum((line.tax for part in parts for line in part.lines if line.tax), Money.zero(currency))
+    tax = sum((_part_tax(part, currency) for part in parts), Money.zero(currency))
     order = Order.objects.create(
         number=new_order_number(),
         buyer=buyer,
@@ -111,7 +112,8 @@ def open_order(
             items_total=part_items.amount,
             total=(part_items + part.shipping).amount,
             commission=sum(fees, Money.zero(currency)).amount,
-            tax_amount=sum((line.tax for line in part.lines if line.tax), Money.zero(currency)).amount,
+            tax_amount=_part_tax(part, currency).amount,
+            shipping_tax_amount=part.shipping_tax.amount if part.shipping_tax else 0,
         )
         OrderLine.objects.bulk_create(
             [
@@ -144,6 +146,12 @@ def open_order(
             ]
         )
     return order
+
+
+def _part_tax(part: SellerPart, currency: str) -> Money:
+    """The sales tax of one seller part: its lines' and its shipping's."""
+    lines = sum((line.tax for line in part.lines if line.tax), Money.zero(currency))
+    return lines + (part.shipping_tax or Money.zero(currency))
 
 
 def mark_paid(*, order: Order, payment_reference: str) -> bool:

@@ -1,33 +1,36 @@
-"""The quality emails: a seller's owners hear about a new warning or a suspension, after commit.
+"""The quality emails: a seller's owners hear about a new warning or a suspension, through ``notifications``.
 
-One plain-text template (``quality/email/notice.txt``: first line the subject, then the body) in the site's
-default language, with an absolute link to the scorecard. A failing mail server is logged and never undoes the
-recorded warning (``on_commit(robust=True)``).
+Each owner gets one message per quality run that opened warnings (``quality/email/notice``: subject, text and
+HTML), in the seller's language (the market of its country of establishment), with an absolute link to the
+scorecard. ``notifications.queue_email`` records it (to, template, time, the warning it is about) inside the
+quality job's transaction and sends it after commit, once per warning set and owner (``dedupe_key``): a rolled-back
+run sends nothing, a job run twice sends nothing more, and a failing mail server marks the message failed without
+undoing the recorded warning.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 
-from django.conf import settings
-from django.core.mail import send_mail
-from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from reloop.markets.registry import market_timezone
+from reloop.notifications.services import language_for_country, queue_email, site_url
 from reloop.quality.domain import percent
 from reloop.quality.models import QualityWarning, WarningKind
 from reloop.sellers.models import MemberRole, Seller, SellerMember
 
-logger = logging.getLogger(__name__)
+TEMPLATE = "quality/email/notice"
 
 
-def on_commit(*, seller_id: int, warning_ids: Sequence[int]) -> None:
-    ids = tuple(warning_ids)
-    if ids:
-        transaction.on_commit(lambda: send(seller_id=seller_id, warning_ids=ids), robust=True)
+def on_commit(*, seller_id: int, warning_ids: Sequence[int]) -> int:
+    """Queue the notice of ``warning_ids`` to every owner of the seller (sent when the caller's transaction
+    commits); returns how many messages were queued (0 when already queued for these warnings)."""
+    ids = sorted(warning_ids)
+    if not ids:
+        return 0
+    return send(seller_id=seller_id, warning_ids=ids)
 
 
 def owner_emails(seller_id: int) -> list[str]:
@@ -50,23 +53,33 @@ def _line(warning: QualityWarning) -> dict[str, str]:
 
 
 def send(*, seller_id: int, warning_ids: Sequence[int]) -> int:
-    """Send the notice now (one message to every owner); returns how many recipients."""
+    """Record and queue the notice to every owner; returns how many messages were queued."""
     recipients = owner_emails(seller_id)
     if not recipients:
         return 0
     seller = Seller.objects.get(pk=seller_id)
     warnings = list(QualityWarning.objects.filter(pk__in=warning_ids).order_by("kind", "metric"))
-    with translation.override(settings.LANGUAGE_CODE):
-        link = getattr(settings, "RELOOP_SITE_URL", "").rstrip("/") + reverse("seller:quality")
-        text = render_to_string(
-            "quality/email/notice.txt",
-            {
-                "seller": seller,
-                "warnings": [_line(w) for w in warnings if w.kind == WarningKind.WARNING],
-                "suspensions": [_line(w) for w in warnings if w.kind == WarningKind.SUSPENSION],
-                "link": link,
-            },
-        ).strip()
-    subject, _, body = text.partition("\n")
-    send_mail(subject.strip(), body.strip() + "\n", None, recipients)
-    return len(recipients)
+    if not warnings:
+        return 0
+    language = language_for_country(seller.country)
+    queued = 0
+    with translation.override(language):  # the metric names are rendered in the seller's language
+        context = {
+            "seller": seller,
+            "warnings": [_line(w) for w in warnings if w.kind == WarningKind.WARNING],
+            "suspensions": [_line(w) for w in warnings if w.kind == WarningKind.SUSPENSION],
+            "link": site_url(reverse("seller:quality")),
+        }
+    event = ",".join(str(pk) for pk in sorted(w.pk for w in warnings))
+    for email in recipients:
+        message = queue_email(
+            to=email,
+            template=TEMPLATE,
+            context=context,
+            language=language,
+            time_zone=market_timezone(language),
+            about=("quality_warning", warnings[0].pk),
+            dedupe_key=f"quality:{seller_id}:{event}:{email.lower()}"[:200],
+        )
+        queued += message is not None
+    return queued

@@ -97,6 +97,8 @@ MAX_LENGTHS = {
     "legal_name": 200,
     "registration_number": 40,
     "vat_number": 20,
+    "jp_registration_number": 20,
+    "au_abn": 20,
     "iban": 34,
     "bic": 11,
     "address_line1": 200,
@@ -123,7 +125,10 @@ REQUIRED = (
     "email",
     "phone",
 )
-OPTIONAL = ("bic", "address_line2")
+#: Optional: the tax registrations of markets whose invoices must print them, for a seller established elsewhere
+#: (a seller established in Japan or Australia gives them as its ``vat_number``): the Japanese qualified-invoice
+#: issuer number (T + 13 digits) and the Australian Business Number (docs/invoicing.md).
+OPTIONAL = ("bic", "address_line2", "jp_registration_number", "au_abn")
 
 
 class InvalidApplication(InvalidInput):
@@ -227,13 +232,46 @@ def clean_vat_number(country: str, value: str) -> str:
         if country == "US":
             return str(us_ein.format(us_ein.validate(value)))
         if country == "JP":
-            digits = value.upper().removeprefix("T")
-            return "T" + str(jp_cn.validate(digits))
+            return clean_jp_registration_number(value)
         if country == "AU":
-            return str(au_abn.validate(value))
+            return clean_au_abn(value)
     except StdnumError:
         raise FieldInvalid(_(_VAT_HINTS.get(country, _VAT_HINT_EU))) from None
     raise FieldInvalid(_("Sellers established in %(country)s cannot apply yet.") % {"country": country})
+
+
+def clean_jp_registration_number(value: str) -> str:
+    """A Japanese qualified-invoice issuer registration number: ``T`` and the 13-digit corporate number (its
+    check digit verified), compact; the ``T`` may be left out. ``StdnumError`` when it is not one."""
+    return "T" + str(jp_cn.validate(value.strip().upper().removeprefix("T")))
+
+
+def clean_au_abn(value: str) -> str:
+    """An Australian Business Number: 11 digits with a valid checksum, compact. ``StdnumError`` otherwise."""
+    return str(au_abn.validate(value))
+
+
+_TAX_REGISTRATIONS: dict[str, tuple[str, Callable[[str], str]]] = {
+    "jp_registration_number": ("JP", clean_jp_registration_number),
+    "au_abn": ("AU", clean_au_abn),
+}
+
+
+def _clean_tax_registrations(cleaned: dict[str, str], errors: dict[str, str], country: str) -> None:
+    """Check the optional market registrations; a seller established in Japan or Australia has it as its VAT
+    number, which fills the field when left empty (and must agree with it when given)."""
+    for field, (where, check) in _TAX_REGISTRATIONS.items():
+        value = cleaned.get(field, "")
+        if value:
+            try:
+                cleaned[field] = check(value)
+            except StdnumError:
+                errors[field] = str(_(_VAT_HINTS[where]))
+                continue
+        if country == where and "vat_number" not in errors and cleaned.get("vat_number"):
+            if value and cleaned[field] != cleaned["vat_number"]:
+                errors[field] = _("This must be the number given above.")
+            cleaned[field] = cleaned["vat_number"]
 
 
 _VAT_HINT_EU = gettext_noop("This is not a valid EU VAT number (e.g. FR40303265045).")
@@ -334,6 +372,7 @@ def validate_application(data: Mapping[str, object]) -> dict[str, str]:
                     cleaned[field] = country_check(country, cleaned[field])
                 except FieldInvalid as exc:
                     errors[field] = str(exc)
+    _clean_tax_registrations(cleaned, errors, country)
     if data.get("self_certified") is not True:
         errors["self_certified"] = _("You must commit to offer only products and services that comply with EU law.")
     if errors:

@@ -115,6 +115,18 @@ class SellerApplication(models.Model):
     country = models.CharField(_("country of establishment"), max_length=2)
     registration_number = models.CharField(_("company registration number"), max_length=40)
     vat_number = models.CharField(_("VAT number"), max_length=20)
+    jp_registration_number = models.CharField(
+        _("Japanese invoice registration number"),
+        max_length=14,
+        blank=True,
+        help_text=_("T and 13 digits: printed on Japanese qualified invoices"),
+    )
+    au_abn = models.CharField(
+        _("Australian Business Number (ABN)"),
+        max_length=11,
+        blank=True,
+        help_text=_("Printed on Australian tax invoices"),
+    )
     iban = models.CharField(_("IBAN"), max_length=34)
     bic = models.CharField(_("BIC"), max_length=11, blank=True)
     address_line1 = models.CharField(_("address line 1"), max_length=200)

@@ -11,6 +11,7 @@ import datetime as dt
 import io
 import itertools
 from dataclasses import dataclass
+from decimal import Decimal
 
 from reloop.accounts.models import User
 from reloop.accounts.tests.factories import UserFactory
@@ -30,6 +31,8 @@ from reloop.sellers.tests.factories import SellerFactory, SellerMemberFactory
 
 _keys = itertools.count(1)
 ADDRESS = {"full_name": "Ada Buyer", "line1": "1 High Street", "postal_code": "SW1A 1AA", "city": "London"}
+US_ADDRESS = {"full_name": "Sam Smith", "line1": "500 Market St", "postal_code": "94103", "city": "San Francisco",
+              "region": "CA", "country": "US"}  # fmt: skip
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01" + b"\x00" * 64
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -69,8 +72,12 @@ def delivered_line(
     paid_at: dt.datetime | None = None,
     state: str = LineState.DELIVERED,
     lines: int = 1,
+    sales_tax_rate: Decimal | None = None,
 ) -> Sale:
-    """One paid order of ``lines`` lines from ``seller`` (a new one with an owner member), delivered (by default)."""
+    """One paid order of ``lines`` lines from ``seller`` (a new one with an owner member), delivered (by default).
+
+    With ``sales_tax_rate`` (percent) it is a US order (USD, delivered in California) whose lines carry that sales
+    tax, collected and recorded in the ledger as checkout does; otherwise a GB order."""
     buyer = buyer or UserFactory.create()
     if seller is None:
         seller = SellerFactory.create()
@@ -81,25 +88,34 @@ def delivered_line(
         make_offer(seller=seller, variant=VariantFactory.create(), price=price, warranty_months=warranty_months)
         for _ in range(lines)
     ]
-    unit = Money(price, "GBP")
+    us = sales_tax_rate is not None
+    currency = "USD" if us else "GBP"
+    unit = Money(price, currency)
     fee = commission(unit * quantity, 10)
-    ship_fee = Money(0, "GBP")
+    tax = (unit * quantity).percentage(sales_tax_rate) if sales_tax_rate is not None else None
+    ship_fee = Money(0, currency)
     key = f"aftersales-test-{next(_keys)}"
     order = open_order(
         buyer=buyer,
-        market="en-gb",
-        currency="GBP",
+        market="en-us" if us else "en-gb",
+        currency=currency,
         idempotency_key=key,
         reserved_until=clock.now() + dt.timedelta(minutes=15),
-        shipping_address=ADDRESS,
+        shipping_address=US_ADDRESS if us else ADDRESS,
         parts=[
             SellerPart(
-                seller, "standard", Money(0, "GBP"), [LineSpec(o, quantity, unit, None, fee) for o in offers], ship_fee
+                seller,
+                "standard",
+                Money(0, currency),
+                [LineSpec(o, quantity, unit, None, fee, tax, sales_tax_rate) for o in offers],
+                ship_fee,
             )
         ],
+        tax_jurisdiction="US-CA" if us else "",
+        tax_source="state base rate (test)" if us else "",
     )
     provider = TestProvider()
-    total = Money(order.total, "GBP")
+    total = Money(order.total, currency)
     payment = provider.create_payment(
         amount=total, order_reference=order.number, return_url="/", idempotency_key=f"{key}:payment"
     )
@@ -110,10 +126,14 @@ def delivered_line(
     reference = f"order:{order.number}"
     ledger.record_capture(key=f"{reference}:capture", reference=reference, amount=total)
     shares = [
-        SellerShare(seller_id=s, gross=Money(t, "GBP"), commission=Money(c, "GBP"))
+        SellerShare(seller_id=s, gross=Money(t, currency), commission=Money(c, currency))
         for s, t, c in SellerOrder.objects.filter(order=order).values_list("seller_id", "total", "commission")
     ]
     ledger.record_split(key=f"{reference}:split", reference=reference, shares=shares)
+    if order.tax_total:
+        ledger.record_sales_tax(
+            key=f"{reference}:sales-tax", reference=reference, amount=Money(order.tax_total, currency)
+        )
     made = list(OrderLine.objects.filter(seller_order__order=order).order_by("pk"))
     path: list[str] = [LineState.ACCEPTED, LineState.SHIPPED, LineState.DELIVERED]
     if state == LineState.COMPLETED:

@@ -36,13 +36,18 @@ ADDRESSES = {
               "city": "San Francisco", "region": "CA"},
     "el-gr": {"country": "GR", "full_name": "Νίκος Παπαδόπουλος", "line1": "Οδός Ερμού 10", "postal_code": "105 63",
               "city": "Αθήνα"},
+    "en-au": {"country": "AU", "full_name": "Olivia Brown", "line1": "1 George St", "postal_code": "2000",
+              "city": "Sydney", "region": "NSW"},
     "ja-jp": {"country": "JP", "full_name": "山田 太郎", "line1": "渋谷1-2-3", "postal_code": "150-0002",
               "city": "渋谷区", "region": "東京都"},
 }  # fmt: skip
 
 
-def trader(*, country: str = "FR", name: str = "Second Wind Devices") -> Seller:
-    """An active seller with its approved onboarding application (the trader data invoices print)."""
+def trader(
+    *, country: str = "FR", name: str = "Second Wind Devices", jp_registration_number: str = "", au_abn: str = ""
+) -> Seller:
+    """An active seller with its approved onboarding application (the trader data invoices print), with the
+    Japanese and Australian tax registrations given."""
     seller = cast(Seller, SellerFactory(name=name, legal_name=f"{name} SAS", country=country))
     operator = cast(User, UserFactory(is_staff=True))
     SellerApplication.objects.create(
@@ -52,6 +57,8 @@ def trader(*, country: str = "FR", name: str = "Second Wind Devices") -> Seller:
         country=country,
         registration_number="552 100 554",
         vat_number=f"{country}40303265045",
+        jp_registration_number=jp_registration_number,
+        au_abn=au_abn,
         iban="FR7630006000011234567890189",
         address_line1="3 quai du Commerce",
         postcode="69009",

@@ -36,8 +36,11 @@ def test_fr_margin_scheme_shows_no_vat_and_the_french_mention() -> None:
         "address": ["3 quai du Commerce", "69009 Lyon", "France"],
         "registration_number": "552 100 554",
         "vat_number": "FR40303265045",
+        "jp_registration_number": "",
+        "abn": "",
         "email": "contact@secondwind.example",
     }
+    assert (content["title"], content["registration"]) == ("invoice", "")
     assert content["buyer"]["name"] == "Camille Martin"
     [line, shipping] = content["lines"]
     assert (line["scheme"], line["vat_rate"], line["vat"], line["net"], line["total"]) == (

@@ -10,6 +10,8 @@ import pytest
 from reloop.core.money import Money
 from reloop.markets.data import MARKETS
 from reloop.markets.tax import (
+    US_SHIPPING_TAXABLE,
+    US_SHIPPING_TAXABLE_SOURCE,
     US_STATE_RATES,
     StateRateTable,
     TaxableItem,
@@ -78,8 +80,8 @@ def test_tax_service_adapter_maps_request_and_answer() -> None:
     assert seen["headers"] == {"Authorization": "Bearer k"}
     assert seen["body"]["to"] == {"country": "US", "state": "CA", "zip": "94103", "city": "San Francisco"}
     assert seen["body"]["lines"] == [
-        {"id": "1", "amount": 29999, "quantity": 1},
-        {"id": "2", "amount": 1999, "quantity": 2},
+        {"id": "1", "amount": 29999, "quantity": 1, "shipping": False},
+        {"id": "2", "amount": 1999, "quantity": 2, "shipping": False},
     ]
     assert quote.total == Money(2759, "USD")
     assert quote.for_key("1") is not None
@@ -104,3 +106,20 @@ def test_tax_service_down_stops_checkout() -> None:
         TaxServiceProvider(url="https://tax.example", api_key="k", post=down).quote(
             address=TaxAddress("US", "CA"), currency="USD", items=ITEMS
         )
+
+
+@pytest.mark.parametrize(("state", "taxed"), [("NY", True), ("TX", True), ("WA", True), ("CA", False), ("FL", False)])
+def test_shipping_is_taxed_at_the_state_rate_where_the_state_taxes_shipping(state: str, taxed: bool) -> None:
+    items = [TaxableItem("1", Money(29999, "USD")), TaxableItem("shipping:7", Money(1299, "USD"), shipping=True)]
+    quote = StateRateTable().quote(address=TaxAddress("US", state), currency="USD", items=items)
+    goods, shipping = quote.for_key("1"), quote.for_key("shipping:7")
+    assert goods is not None
+    assert shipping is not None
+    assert goods.rate == US_STATE_RATES[state]
+    assert shipping.rate == (US_STATE_RATES[state] if taxed else Decimal(0))
+    assert shipping.amount == Money(1299, "USD").percentage(shipping.rate)
+
+
+def test_the_shipping_table_names_only_states_with_a_sales_tax() -> None:
+    assert {state for state, rate in US_STATE_RATES.items() if rate > 0} >= US_SHIPPING_TAXABLE
+    assert "TaxJar" in US_SHIPPING_TAXABLE_SOURCE

@@ -57,7 +57,7 @@ def test_a_seller_over_the_defect_hard_limit_is_suspended_and_the_buy_box_moves_
     # Given Alpha wins the buy box at £300 against Beta at £310, and delivered 20 units of which 3 came back under
     # warranty as defective (15%, over the 12% hard limit: twice the 6% threshold)
     variant = VariantFactory()
-    alpha = make_offer(seller=SellerFactory(name="Alpha"), variant=variant, price=30000, stock=100)
+    alpha = make_offer(seller=SellerFactory(name="Alpha", country="GB"), variant=variant, price=30000, stock=100)
     beta = make_offer(seller=SellerFactory(name="Beta"), variant=variant, price=31000, stock=5)
     SellerMemberFactory(seller=alpha.seller, user=UserFactory(email="owner@alpha.test"))
     assert winner(variant) == alpha.pk
@@ -91,7 +91,7 @@ def test_a_seller_over_the_defect_hard_limit_is_suspended_and_the_buy_box_moves_
 def test_over_the_threshold_warns_then_suspends_after_the_grace_period_and_the_job_twice_is_once(settings):
     settings.RELOOP_QUALITY_GRACE_DAYS = 14
     variant = VariantFactory()
-    alpha = make_offer(seller=SellerFactory(name="Alpha"), variant=variant, price=30000, stock=100)
+    alpha = make_offer(seller=SellerFactory(name="Alpha", country="GB"), variant=variant, price=30000, stock=100)
     SellerMemberFactory(seller=alpha.seller, user=UserFactory(email="owner@alpha.test"))
     lines = delivered_lines(alpha, lines=4)
     claim(lines[0])

@@ -233,3 +233,25 @@ def test_a_seller_without_an_approval_date_is_not_new():
 def test_the_cap_is_reached_at_5_and_never_passed(units_today, wanted):
     assert reaches_cap(units_today=units_today, rule=RULE) is (units_today >= 5)
     assert exceeds_cap(units_today=units_today, units_wanted=wanted, rule=RULE) is (units_today + wanted > 5)
+
+
+def test_market_tax_registrations_are_optional_and_checked():
+    cleaned = validate_application(VALID)
+    assert (cleaned["jp_registration_number"], cleaned["au_abn"]) == ("", "")
+    cleaned = validate_application({**VALID, "jp_registration_number": "t 5835678256246", "au_abn": "51 824 753 556"})
+    assert (cleaned["jp_registration_number"], cleaned["au_abn"]) == ("T5835678256246", "51824753556")
+    errors = errors_of(jp_registration_number="T5835678256247", au_abn="51 824 753 557")
+    assert errors["jp_registration_number"].startswith("Give your invoice registration number: T and 13 digits")
+    assert errors["au_abn"].startswith("Give your ABN, 11 digits")
+
+
+@pytest.mark.parametrize(
+    ("country", "vat", "field"),
+    [("JP", "T5835678256246", "jp_registration_number"), ("AU", "51824753556", "au_abn")],
+)
+def test_a_seller_established_in_japan_or_australia_has_its_registration_from_its_tax_number(country, vat, field):
+    data = {**VALID, "country": country, "address_country": country, "registration_number": "", "vat_number": vat}
+    data["registration_number"] = {"JP": "5-8356-7825-6246", "AU": "004 085 616"}[country]
+    assert validate_application(data)[field] == vat
+    other = {"jp_registration_number": "T7000012050002", "au_abn": "53 004 085 616"}[field]
+    assert errors_of(**{**data, field: other}) == {field: "This must be the number given above."}
