@@ -7,6 +7,8 @@ import datetime as dt
 import http.client
 import json
 import os
+import re
+import secrets
 import signal
 import subprocess
 import sys
@@ -14,10 +16,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode, urlsplit
 
 from django.db import connection
 
-from reloop.ops.tests.services import wait_for_port
+from reloop.ops.tests.services import any_free_port, wait_for_port
 
 
 def database_url() -> str:
@@ -39,6 +42,7 @@ class Proc:
     name: str
     process: subprocess.Popen[bytes]
     log: Path
+    port: int = 0
 
     def kill(self) -> None:
         """SIGKILL the whole process group (gunicorn's master and workers, Celery's parent and children)."""
@@ -81,13 +85,31 @@ class Topology:
         self.procs.append(proc)
         return proc
 
-    def serve(self, name: str, port: int, *, workers: int = 1) -> Proc:
+    def serve(self, name: str, *, workers: int = 1, attempts: int = 3, wait: bool = True) -> Proc:
+        """``reloop serve`` on a free port (``proc.port``), so that two suites on one machine never collide.
+        ``wait=False`` returns at once (start several processes, then ``listening`` for each)."""
+        port = any_free_port()
         proc = self.start(name, "serve", f"--bind=127.0.0.1:{port}", f"--workers={workers}", "--timeout=20")
-        if not wait_for_port(port, timeout=60):
-            raise RuntimeError(f"{name} did not listen on {port}:\n{proc.tail()}")
-        return proc
+        proc.port = port
+        return self.listening(proc, attempts=attempts) if wait else proc
+
+    def listening(self, proc: Proc, *, attempts: int = 3) -> Proc:
+        """``proc`` once its port accepts connections. A port taken between the choice and gunicorn's bind (another
+        suite was faster) is chosen again; the returned process may be a new one."""
+        for _ in range(attempts):
+            if wait_for_port(proc.port, timeout=90, alive=lambda p=proc: p.process.poll() is None):
+                return proc
+            if proc.process.poll() is None or "Address already in use" not in proc.tail():
+                raise RuntimeError(f"{proc.name} did not listen on {proc.port}:\n{proc.tail()}")
+            self.procs.remove(proc)
+            proc = self.serve(proc.name, wait=False)
+        raise RuntimeError(f"{proc.name}: no free port after {attempts} attempts")
 
     def stop_all(self) -> None:
+        """SIGTERM to every process at once, then wait for each (SIGKILL after 10 s)."""
+        for proc in self.procs:
+            if proc.process.poll() is None:
+                os.killpg(proc.process.pid, signal.SIGTERM)
         for proc in self.procs:
             proc.stop()
 
@@ -132,3 +154,104 @@ def request(
         return response.status, response.read()
     finally:
         conn.close()
+
+
+class Browser:
+    """A buyer's (or seller's) browser behind the load balancer of the topology: it keeps its cookies (the session
+    the processes share in Redis, the CSRF cookie), posts forms with their CSRF token and follows nothing by itself
+    (each step reads the redirect it got). A request that finds its web process dead (connection refused or reset
+    mid-request) is sent again to the next live one, as the proxy's retry or the buyer's second click would: forms
+    carry their idempotency key, so the shop must take the same form twice without doing the work twice."""
+
+    def __init__(self, ports: list[int], first: int = 0, *, dead: set[int] | None = None, timeout: float = 60) -> None:
+        self.ports = ports
+        self.first = first
+        self.dead = dead if dead is not None else set()  # shared by every browser: the proxy's health checks
+        self.timeout = timeout
+        self.cookies: dict[str, str] = {}
+        self.retries = 0
+
+    def csrf_token(self) -> str:
+        """The CSRF secret this browser sends back (the cookie a first page set, or one of its own: Django accepts
+        any well-formed secret the browser holds, as long as the form's token matches it)."""
+        if "csrftoken" not in self.cookies:
+            self.cookies["csrftoken"] = secrets.token_hex(16)
+        return self.cookies["csrftoken"]
+
+    def _send(self, port: int, method: str, path: str, body: bytes | None, headers: dict[str, str]):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=self.timeout)
+        try:
+            cookie = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+            all_headers = {"Host": "127.0.0.1", **({"Cookie": cookie} if cookie else {}), **headers}
+            conn.request(method, path, body=body, headers=all_headers)
+            response = conn.getresponse()
+            data = response.read()
+            for name, value in response.getheaders():
+                if name.lower() == "set-cookie":
+                    key, _, rest = value.partition("=")
+                    self.cookies[key.strip()] = rest.split(";", 1)[0]
+            return response.status, {k.lower(): v for k, v in response.getheaders()}, data
+        finally:
+            conn.close()
+
+    def request(
+        self, method: str, path: str, *, form: dict[str, Any] | None = None, body: bytes | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> tuple[int, dict[str, str], bytes]:  # fmt: skip
+        """``(status, headers, body)``; ``form`` is sent urlencoded with the CSRF token."""
+        headers = dict(headers or {})
+        if form is not None:
+            body = urlencode({**form, "csrfmiddlewaretoken": self.csrf_token()}).encode()
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        elif method == "POST":
+            headers.setdefault("X-CSRFToken", self.csrf_token())
+        path = self.path_of(path)
+        errors = []
+        for n in range(2 * len(self.ports)):
+            port = self.ports[(self.first + n) % len(self.ports)]
+            if port in self.dead and n < len(self.ports):
+                continue
+            try:
+                return self._send(port, method, path, body, headers)
+            except (ConnectionError, http.client.RemoteDisconnected, http.client.IncompleteRead) as exc:
+                self.dead.add(port)
+                self.retries += 1
+                errors.append(f"{port}: {exc!r}")
+        raise ConnectionError(f"no web process answered {method} {path}: {errors}")
+
+    @staticmethod
+    def path_of(url: str) -> str:
+        """The path and query of ``url`` (redirects name the web process that answered; the proxy's is the same)."""
+        parts = urlsplit(url)
+        return parts.path + (f"?{parts.query}" if parts.query else "")
+
+    def get(self, path: str) -> tuple[int, dict[str, str], bytes]:
+        return self.request("GET", path)
+
+    def post(self, path: str, form: dict[str, Any]) -> tuple[int, dict[str, str], bytes]:
+        return self.request("POST", path, form=form)
+
+    def upload(self, path: str, *, field: str, filename: str, content: bytes, form: dict[str, str] | None = None):
+        """A multipart form with one file (``field``) and ``form``'s fields, with the CSRF token."""
+        boundary = f"----reloop{secrets.token_hex(8)}"
+        parts = []
+        for name, value in {**(form or {}), "csrfmiddlewaretoken": self.csrf_token()}.items():
+            parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode())
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; filename="{filename}"\r\n'
+            "Content-Type: text/csv\r\n\r\n".encode()
+            + content
+            + b"\r\n"
+        )
+        parts.append(f"--{boundary}--\r\n".encode())
+        return self.request(
+            "POST", path, body=b"".join(parts), headers={"Content-Type": f"multipart/form-data; boundary={boundary}"}
+        )
+
+
+def field_value(page: bytes, name: str) -> str:
+    """The value of the form field ``name`` on ``page`` (an input's value attribute)."""
+    found = re.search(rf'name="{re.escape(name)}"[^>]*value="([^"]*)"', page.decode(errors="replace"))
+    if found is None:
+        raise AssertionError(f"no field {name!r} on the page:\n{page[:3000].decode(errors='replace')}")
+    return found.group(1)

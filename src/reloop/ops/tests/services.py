@@ -9,7 +9,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import pytest
@@ -63,9 +63,17 @@ def free_port(preferred: int) -> int:
             return int(s.getsockname()[1])
 
 
-def wait_for_port(port: int, timeout: float = 20) -> bool:
+def any_free_port() -> int:
+    """A port nobody listens on now (the kernel's choice for port 0)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_for_port(port: int, timeout: float = 20, alive: Callable[[], bool] = lambda: True) -> bool:
+    """True once something listens on ``port``; False after ``timeout`` or as soon as ``alive()`` turns false."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and alive():
         with socket.socket() as s:
             s.settimeout(0.5)
             if s.connect_ex(("127.0.0.1", port)) == 0:

@@ -14,8 +14,6 @@ from reloop.sellers.tests.factories import SellerFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PORTS = (8142, 8143)
-
 
 def test_a_price_change_through_one_web_process_is_served_at_once_by_the_other(
     tmp_path, django_capture_on_commit_callbacks
@@ -33,20 +31,19 @@ def test_a_price_change_through_one_web_process_is_served_at_once_by_the_other(
     page = f"/en-gb/p/{variant.product_model.slug}/{variant.slug}/"
     topology = Topology(tmp_path, base_env(tmp_path, REDIS_URL=url, RELOOP_CACHE_PREFIX="two-web"))
     try:
-        for port in PORTS:
-            topology.serve(f"web-{port}", port)
+        a, b = topology.serve("web-a").port, topology.serve("web-b").port  # free ports: suites may run side by side
         # both serve the page; B's answer comes from the cache A filled (one shared cache)
-        status, body = request(PORTS[0], "GET", page)
+        status, body = request(a, "GET", page)
         assert status == 200, body[:500]
         assert "£300.00" in body.decode()
         cached = set(shared.keys("two-web:*"))
         assert cached
-        status, body = request(PORTS[1], "GET", page)
+        status, body = request(b, "GET", page)
         assert (status, "£300.00" in body.decode()) == (200, True)
         assert set(shared.keys("two-web:*")) == cached  # nothing rendered again: B read A's copy
         # when the seller changes the price through A
         status, body = request(
-            PORTS[0],
+            a,
             "PUT",
             f"/api/v1/seller/offers/{offer.pk}/prices/en-gb",
             body={"amount": 27900},
@@ -54,7 +51,7 @@ def test_a_price_change_through_one_web_process_is_served_at_once_by_the_other(
         )
         assert status == 200, body
         # then B's very next answer shows it
-        status, body = request(PORTS[1], "GET", page)
+        status, body = request(b, "GET", page)
         assert status == 200
         assert "£279.00" in body.decode()
         assert "£300.00" not in body.decode()
