@@ -98,7 +98,10 @@ def plan_offers(*, size: str, today: date, seed: int = 20261126) -> Iterator[Pla
     ).iterator(chunk_size=20_000):
         references.setdefault(variant_id, {})[market] = (amount, currency)
     rng = random.Random(seed)
-    seller_spread = {pk: Decimal(str(round(rng.uniform(0.94, 1.06), 3))) for pk, _, _ in sellers}
+    # A seller's prices sit within ±1.5% of the market, an offer's within ±1% of its seller's: together less than
+    # the smallest gap between two grades (Good → Excellent, 7%), so a worse grade costs more than a better one
+    # only when battery or parts explain it, as on real listings (issue 16 item 6; `reloop grade_inversions`).
+    seller_spread = {pk: Decimal(str(round(rng.uniform(0.985, 1.015), 3))) for pk, _, _ in sellers}
     everywhere = [s for s in sellers if len(s[2]) == len(MARKETS)]
     taken: set[tuple[int, int, str, str, str]] = set()
     produced = 0
@@ -138,7 +141,7 @@ def plan_offers(*, size: str, today: date, seed: int = 20261126) -> Iterator[Pla
                 * Decimal(BATTERY_FACTOR[battery])
                 * Decimal(PARTS_FACTOR[parts])
                 * seller_spread[seller_id]
-                * Decimal(str(round(rng.uniform(0.96, 1.04), 3)))
+                * Decimal(str(round(rng.uniform(0.99, 1.01), 3)))
             )
             prices = {
                 market: _round_price(references[variant_id][market][0] * factor, references[variant_id][market][1])
