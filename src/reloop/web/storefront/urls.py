@@ -6,6 +6,7 @@ from django.utils.translation import pgettext_lazy
 from reloop.web.storefront import (
     account_views,
     alert_views,
+    allin_views,
     checkout_views,
     fulfillment_views,
     impact_views,
@@ -35,6 +36,7 @@ urlpatterns = [
     path("search-suggest/", search_views.suggest, name="search_suggest"),
     path(pgettext_lazy("url", "impact/methodology/"), views.methodology, name="methodology"),
     path(pgettext_lazy("url", "impact/"), impact_views.platform_impact, name="impact"),
+    path("delivery-state/", allin_views.choose_state, name="choose_state"),
     path(pgettext_lazy("url", "impact/data.csv"), impact_views.platform_impact_csv, name="impact_csv"),
     path(pgettext_lazy("url", "my-impact/"), impact_views.my_impact, name="my_impact"),
     path("c/<slug:slug>/", views.category, name="category"),
