@@ -99,9 +99,11 @@ PARTS_DEFINITIONS = {
     ),
 }
 
-#: What every unit sold on Reloop is, whatever its grade.
+#: What every seller commits to for every unit it sells, whatever the grade: the standard's commitments, worded as
+#: commitments. Whether a given unit is unlocked or was erased is said per offer, only from its unit passports
+#: (passports app, docs/unit-passports.md).
 BASELINE_PROMISES = (
-    _("Fully functional, tested on every function"),
-    _("Unlocked: no carrier, activation or MDM lock"),
-    _("Data erased"),
+    _("Every seller commits to test every function before sale"),
+    _("Every seller commits to sell units free of carrier, activation and MDM locks"),
+    _("Every seller commits to erase the previous owner's data before sale"),
 )

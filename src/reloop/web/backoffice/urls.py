@@ -21,6 +21,7 @@ from reloop.web.backoffice import onboarding_views as onboarding
 from reloop.web.backoffice import payout_views as payouts
 from reloop.web.backoffice import team_views as team
 from reloop.web.backoffice import tradein_views as tradeins
+from reloop.web.backoffice import unit_views as units
 from reloop.web.backoffice.shell import NAV, NavItem
 
 app_name = "seller"
@@ -70,6 +71,7 @@ urlpatterns = [
     path("offers/<int:offer_id>/", offer_views.offer_detail, name="offer"),
     path("offers/<int:offer_id>/row/", offer_views.offer_row, name="offer_row"),
     path("offers/<int:offer_id>/active/", offer_views.offer_active, name="offer_active"),
+    path("offers/<int:offer_id>/units/", units.offer_units, name="offer_units"),
     path("orders/", order_views.order_list, name="orders"),
     path("orders/<int:seller_order_id>/", order_views.order_detail, name="order"),
     path("orders/<int:seller_order_id>/accept/", order_views.order_accept, name="order_accept"),
