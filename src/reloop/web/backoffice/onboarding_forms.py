@@ -65,6 +65,24 @@ class SellerApplicationForm(forms.Form):
         "vat_number",
         help_text=_("EU or UK VAT number; in the US your EIN, in Japan your T-number, in Australia your ABN."),
     )
+    jp_registration_number = _text(
+        _("Japanese invoice registration number"),
+        "jp_registration_number",
+        required=False,
+        help_text=_(
+            "Selling in Japan: T and 13 digits, printed on your qualified invoices. Leave empty if you are not "
+            "registered (your Japanese invoices then say they are not qualified invoices)."
+        ),
+    )
+    au_abn = _text(
+        _("Australian Business Number (ABN)"),
+        "au_abn",
+        required=False,
+        help_text=_(
+            "Selling in Australia: 11 digits, printed on your tax invoices. Without one, your Australian invoices "
+            "say they are not tax invoices."
+        ),
+    )
     iban = _text(_("IBAN"), "iban", help_text=_("The account your payouts are sent to."))
     bic = _text(_("BIC"), "bic", required=False)
     address_line1 = _text(_("Address line 1"), "address_line1", autocomplete="address-line1")
