@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
+from reloop.catalog.names import colour_name, model_name
 from reloop.markets.data import MARKET_CODES
 
 
@@ -141,9 +142,21 @@ class ProductModel(models.Model):
 
     @property
     def title(self) -> str:
-        """ "Apple iPhone 13", but "Fairphone 4", whose name already says the brand."""
+        """ "Apple iPhone 13", but "Fairphone 4", whose name already says the brand. In English: what orders,
+        the search index and the admin use; pages show ``display_title``."""
         brand = self.brand.name
         return self.name if self.name.lower().startswith(brand.lower()) else f"{brand} {self.name}"
+
+    @property
+    def display_name(self) -> str:
+        """The name in the active language where the maker gives another one ("Pokémon Écarlate")."""
+        return model_name(self.name)
+
+    @property
+    def display_title(self) -> str:
+        brand = self.brand.name
+        name = self.display_name
+        return name if self.name.lower().startswith(brand.lower()) else f"{brand} {name}"
 
     @property
     def release_year(self) -> int:
@@ -186,12 +199,16 @@ class Variant(models.Model):
         if self.storage_gb:
             parts.append(format_storage(self.storage_gb))
         if self.colour:  # video games have none
-            parts.append(self.colour)
+            parts.append(colour_name(self.colour))  # the maker's name in the active language
         parts.extend(
             gettext("%(size)s GB RAM") % {"size": value} if axis == "ram_gb" else value
             for axis, value in self.options.items()
         )
         return " · ".join(parts)
+
+    @property
+    def display_colour(self) -> str:
+        return colour_name(self.colour)
 
     def axis_values(self) -> dict[str, Any]:
         return {"storage_gb": self.storage_gb, "colour": self.colour, **self.options}

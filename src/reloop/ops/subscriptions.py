@@ -20,6 +20,7 @@ from reloop.sellers.events import SellerStandingChanged
 def register() -> None:
     user_logged_in.connect(checkout.on_user_logged_in, dispatch_uid="reloop.checkout.claim_cart")
     subscribe(OffersChanged, pricing.on_offers_changed)
+    subscribe(OffersChanged, search.on_offers_changed)  # the battery-tier facet reads offers (docs/search.md)
     subscribe(SellerStandingChanged, pricing.on_seller_standing_changed)
     subscribe(OrderPaid, checkout.on_order_paid)
     subscribe(OrderPaid, invoicing.on_order_paid)  # invoices, then the confirmation and new-order emails

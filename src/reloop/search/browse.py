@@ -2,8 +2,11 @@
 
 A card's price is the lowest buy-box price among the model's variants *that match the filters* (storage, colour,
 keyboard layout) in the chosen grade (any grade when none is chosen), and the card links to that variant and grade,
-so the product page opens on the price the card showed. Facet counts are numbers of models, each facet ignoring its
-own selection. Every read is a fixed number of queries whatever the number of models (docstrings say how many).
+so the product page opens on the price the card showed. With a battery tier chosen the buy boxes no longer say it
+(they rank every tier together), so the card's price is the lowest price of the eligible offers of that tier
+(``pricing.eligibility``), which the product page lists under the same ``?battery=`` choice. Facet counts are
+numbers of models, each facet ignoring its own selection. Every read is a fixed number of queries whatever the
+number of models (docstrings say how many).
 """
 
 from __future__ import annotations
@@ -18,11 +21,13 @@ from django.db.models import Case, Count, Exists, F, IntegerField, Min, OuterRef
 from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext
 
-from reloop.catalog.grading import GRADE_ORDER, Grade
+from reloop.catalog.grading import GRADE_ORDER, BatteryTier, Grade
 from reloop.catalog.models import ProductImage, ProductModel, Variant, format_storage
+from reloop.catalog.names import colour_name
 from reloop.catalog.selectors import new_price_from, storage_sizes_by_model
 from reloop.core.money import Money
 from reloop.markets.data import Market
+from reloop.pricing.eligibility import eligible_prices
 from reloop.pricing.models import BuyBoxSnapshot
 from reloop.pricing.selectors import GradePrice
 
@@ -57,6 +62,7 @@ class BrowseFilters:
     network_5g: bool = False
     grade: str = ""
     band: str = ""
+    battery: str = ""  # a BatteryTier value: only devices with a battery, offers of that tier
     query: str = ""
 
     @property
@@ -87,18 +93,41 @@ def _models(filters: BrowseFilters, *, skip: str = "") -> QuerySet[ProductModel]
         qs = qs.filter(release_date__year__in=list(filters.years))
     if filters.network_5g and skip != "network":
         qs = qs.filter(specs__5g=True)
+    if filters.battery and skip != "battery":
+        qs = qs.filter(category__battery_min_health__isnull=False)
     variant_q = _variant_q(filters, skip=skip)
     if variant_q:
         qs = qs.filter(Exists(Variant.objects.filter(variant_q, product_model=OuterRef("pk"))))
     return qs
 
 
-def _snapshots(filters: BrowseFilters, market: str, *, skip: str = "") -> QuerySet[BuyBoxSnapshot]:
-    """The buy boxes of the variants matching the filters, in ``market`` (and the chosen grade)."""
+def _snapshots(filters: BrowseFilters, market: str, *, skip: str = "") -> QuerySet[Any]:
+    """The prices a card may show for the variants matching the filters, in ``market`` (and the chosen grade), as
+    rows of ``p_model``, ``p_variant``, ``p_variant_slug``, ``p_grade``, ``p_price``: the buy boxes, or with a
+    battery tier chosen the eligible offers of that tier."""
+    if filters.battery and skip != "battery":
+        offers = eligible_prices(market).filter(
+            _variant_q(filters, prefix="offer__variant__", skip=skip), offer__battery_tier=filters.battery
+        )
+        if filters.grade and skip != "grade":
+            offers = offers.filter(offer__grade=filters.grade)
+        return offers.annotate(
+            p_model=F("offer__variant__product_model_id"),
+            p_variant=F("offer__variant_id"),
+            p_variant_slug=F("offer__variant__slug"),
+            p_grade=F("offer__grade"),
+            p_price=F("amount"),
+        )
     qs = BuyBoxSnapshot.objects.filter(_variant_q(filters, prefix="variant__", skip=skip), market=market)
     if filters.grade and skip != "grade":
         qs = qs.filter(grade=filters.grade)
-    return qs
+    return qs.annotate(
+        p_model=F("variant__product_model_id"),
+        p_variant=F("variant_id"),
+        p_variant_slug=F("variant__slug"),
+        p_grade=F("grade"),
+        p_price=F("price"),
+    )
 
 
 def _priced(qs: QuerySet[ProductModel], filters: BrowseFilters, market: Market, *, skip: str = "") -> QuerySet[Any]:
@@ -106,15 +135,15 @@ def _priced(qs: QuerySet[ProductModel], filters: BrowseFilters, market: Market, 
     on one indexed table), and apply the grade and price-band filters."""
     best = (
         _snapshots(filters, market.code, skip=skip)
-        .filter(variant__product_model=OuterRef("pk"))
-        .order_by("price", "variant_id", "grade")
+        .filter(p_model=OuterRef("pk"))
+        .order_by("p_price", "p_variant", "p_grade")
     )
     qs = qs.annotate(
-        price_from=Subquery(best.values("price")[:1]),
-        best_variant=Subquery(best.values("variant__slug")[:1]),
-        best_grade=Subquery(best.values("grade")[:1]),
+        price_from=Subquery(best.values("p_price")[:1]),
+        best_variant=Subquery(best.values("p_variant_slug")[:1]),
+        best_grade=Subquery(best.values("p_grade")[:1]),
     )
-    if filters.grade and skip != "grade":
+    if (filters.grade and skip != "grade") or (filters.battery and skip != "battery"):
         qs = qs.filter(price_from__isnull=False)
     if filters.band and skip != "band":
         for key, low, high in price_bands(market):
@@ -130,7 +159,8 @@ def _priced(qs: QuerySet[ProductModel], filters: BrowseFilters, market: Market, 
 def browse(
     *, filters: BrowseFilters, market: Market, sort: str = "recent", page: int = 1, per_page: int = 24
 ) -> Page[Any]:
-    """A page of models with ``price_from`` / ``best_variant`` / ``best_grade`` (the card's price and link),
+    """A page of models with ``price_from`` / ``best_variant`` / ``best_grade`` / ``best_battery`` (the card's price
+    and link),
     ``new_price_from``, ``grade_prices`` and ``storage_sizes``.
 
     Queries: count, page, grade prices, storage sizes, pictures, colours: six whatever the page size.
@@ -164,6 +194,7 @@ def browse(
     for m in models:
         m.image = images.get(m.pk)
         m.card_colour = colours.get((m.pk, m.best_variant)) or colours.get((m.pk, None), "")
+        m.best_battery = filters.battery if m.best_variant else ""  # the card links to that tier's offers
         m.grade_prices = grade_prices.get(m.pk, [])
         m.storage_sizes = [gb for gb in sizes.get(m.pk, []) if not filters.storage_gb or gb in filters.storage_gb]
     page_obj.object_list = models
@@ -196,11 +227,11 @@ def _grade_prices(ids: Sequence[int], filters: BrowseFilters, market: str) -> di
     chosen, only that grade."""
     rows = (
         _snapshots(filters, market)
-        .filter(variant__product_model_id__in=list(ids))
-        .values("variant__product_model_id", "grade")
-        .annotate(lowest=Min("price"))
+        .filter(p_model__in=list(ids))
+        .values("p_model", "p_grade")
+        .annotate(lowest=Min("p_price"))
         .order_by()
-        .values_list("variant__product_model_id", "grade", "lowest")
+        .values_list("p_model", "p_grade", "lowest")
     )
     best = {(model_id, grade): price for model_id, grade, price in rows}
     result: dict[int, list[GradePrice]] = {}
@@ -229,6 +260,7 @@ class Facets:
     grades: list[FacetValue] = field(default_factory=list)
     bands: list[FacetValue] = field(default_factory=list)
     network_5g: FacetValue | None = None
+    batteries: list[FacetValue] = field(default_factory=list)  # empty where no listed device has a battery
 
 
 def band_label(market: Market, low: int | None, high: int | None) -> str:
@@ -245,7 +277,8 @@ def band_label(market: Market, low: int | None, high: int | None) -> str:
 def facets(*, filters: BrowseFilters, market: Market) -> Facets:
     """Counts of matching models per value of each facet, each ignoring its own selection.
 
-    Queries: brand, storage, colour, layout, year, 5G, grade, price band: eight, whatever the number of models.
+    Queries: brand, storage, colour, layout, year, 5G, grade, price band, battery tier: nine, whatever the number
+    of models.
     """
 
     def base(skip: str) -> QuerySet[Any]:
@@ -258,9 +291,9 @@ def facets(*, filters: BrowseFilters, market: Market) -> Facets:
 
     def variant_counts(skip: str, column: str) -> list[tuple[Any, int]]:
         variants = Variant.objects.filter(_variant_q(filters, skip=skip), product_model__in=base(skip).values("pk"))
-        if filters.grade:
+        if filters.grade or filters.battery:  # a variant counts when it has a price in that grade / tier
             variants = variants.filter(
-                Exists(BuyBoxSnapshot.objects.filter(variant=OuterRef("pk"), market=market.code, grade=filters.grade))
+                Exists(_snapshots(filters, market.code, skip=skip).filter(p_variant=OuterRef("pk")))
             )
         rows = (
             variants.exclude(**{f"{column}__isnull": True})
@@ -276,7 +309,7 @@ def facets(*, filters: BrowseFilters, market: Market) -> Facets:
         for gb, n in variant_counts("storage", "storage_gb")
     ]
     colour_rows = sorted(variant_counts("colour", "colour"), key=lambda r: (-r[1], r[0]))
-    colours = [FacetValue(c, c, n, c in filters.colours) for c, n in colour_rows]
+    colours = [FacetValue(c, colour_name(c), n, c in filters.colours) for c, n in colour_rows]
     layouts = [
         FacetValue(str(v), str(v), n, v in filters.layouts)
         for v, n in variant_counts("layout", "options__keyboard_layout")
@@ -291,10 +324,10 @@ def facets(*, filters: BrowseFilters, market: Market) -> Facets:
     grade_base = _models(filters, skip="grade")
     grade_counts = dict(
         _snapshots(filters, market.code, skip="grade")
-        .filter(variant__product_model__in=grade_base.values("pk"))
-        .values("grade")
-        .annotate(n=Count("variant__product_model", distinct=True))
-        .values_list("grade", "n")
+        .filter(p_model__in=grade_base.values("pk"))
+        .values("p_grade")
+        .annotate(n=Count("p_model", distinct=True))
+        .values_list("p_grade", "n")
     )
     grades = [FacetValue(g, str(Grade(g).label), grade_counts.get(g, 0), g == filters.grade) for g in GRADE_ORDER]
 
@@ -312,4 +345,36 @@ def facets(*, filters: BrowseFilters, market: Market) -> Facets:
         FacetValue(key, band_label(market, low, high), band_counts[f"b{i}"], key == filters.band)
         for i, (key, low, high) in enumerate(price_bands(market))
     ]
-    return Facets(brands, storage, colours[:24], layouts, years, grades, bands, network)
+    batteries = _battery_facet(filters, market)
+    return Facets(brands, storage, colours[:24], layouts, years, grades, bands, network, batteries)
+
+
+def _battery_facet(filters: BrowseFilters, market: Market) -> list[FacetValue]:
+    """Per battery tier, the models with an eligible offer of that tier matching every other filter, the price band
+    judged on that tier's lowest price (what the card would show after the click). Only devices of categories with
+    a battery count; an empty list when none has an offer. One query: a correlated subquery per tier."""
+    qs = _models(filters, skip="battery").filter(category__battery_min_health__isnull=False)
+    variant_q = _variant_q(filters, prefix="offer__variant__")
+    annotations: dict[str, Any] = {}
+    for tier in BatteryTier.values:
+        offers = eligible_prices(market.code).filter(
+            variant_q, offer__battery_tier=tier, offer__variant__product_model=OuterRef("pk")
+        )
+        if filters.grade:
+            offers = offers.filter(offer__grade=filters.grade)
+        annotations[f"t_{tier}"] = Subquery(offers.order_by("amount").values("amount")[:1])
+    band = next(((low, high) for key, low, high in price_bands(market) if key == filters.band), None)
+    counts: dict[str, Any] = {}
+    for tier in BatteryTier.values:
+        condition = Q(**{f"t_{tier}__isnull": False})
+        if band is not None and band[0] is not None:
+            condition &= Q(**{f"t_{tier}__gte": band[0]})
+        if band is not None and band[1] is not None:
+            condition &= Q(**{f"t_{tier}__lt": band[1]})
+        counts[tier] = Count("pk", filter=condition)
+    found = qs.annotate(**annotations).aggregate(**counts)
+    values = [
+        FacetValue(tier, str(BatteryTier(tier).label), found[tier] or 0, tier == filters.battery)
+        for tier in BatteryTier.values
+    ]
+    return values if any(v.count or v.selected for v in values) else []

@@ -13,6 +13,7 @@ from django.db import transaction
 
 from reloop.accounts.models import User
 from reloop.catalog.models import Category, ProductModel
+from reloop.catalog.names import other_names
 from reloop.catalog.services import touch_categories
 from reloop.core.errors import InvalidInput
 from reloop.search.domain import fold, glued, normalize
@@ -51,7 +52,8 @@ def document_for(pm: ProductModel, categories: dict[int, Category]) -> SearchDoc
     title = " ".join([*title_words, *glued(pm.name)])
     variant_words = []
     for v in pm.variants.all():
-        variant_words += [v.colour, *v.options.values()]
+        variant_words += [v.colour, *other_names("colours", v.colour), *v.options.values()]
+    variant_words += other_names("titles", pm.name)  # "Pokémon Écarlate": the maker's title in other languages
     # spec words stay glued ("a13", not "a 13"): a chip name must not answer a model-number search
     spec_words = [w for text in _spec_words(pm.specs) for w in fold(text).replace("-", " ").split() if w.isalnum()]
     spec_words += normalize(" ".join(str(pm.specs[k]) for k in ("platform", "media") if pm.specs.get(k)))

@@ -23,6 +23,7 @@ from reloop.catalog import support
 from reloop.catalog.grading import Grade
 from reloop.catalog.illustrations import colour_rgb
 from reloop.catalog.models import format_storage
+from reloop.catalog.names import colour_name
 from reloop.core import clock
 from reloop.core.money import Money
 from reloop.markets.data import Market
@@ -144,13 +145,15 @@ def picture(image: Any, illustration_label: str) -> SafeString:
 
 
 def card_url(pm: Any) -> str:
-    """The variant and grade whose price the card shows (search.browse annotates them), else the model's page."""
+    """The variant, grade and battery tier whose price the card shows (search.browse annotates them), else the
+    model's page."""
     variant = getattr(pm, "best_variant", None)
     if not variant:
         return reverse("web:product_default", args=[pm.slug])
     url = reverse("web:product", args=[pm.slug, variant])
-    grade = getattr(pm, "best_grade", None)
-    return f"{url}?{urlencode({'grade': grade})}" if grade else url
+    choice = {"grade": getattr(pm, "best_grade", None), "battery": getattr(pm, "best_battery", None)}
+    query = {name: value for name, value in choice.items() if value}
+    return f"{url}?{urlencode(query)}" if query else url
 
 
 def model_card(pm: Any, market: Market, labels: CardLabels) -> SafeString:
@@ -185,7 +188,7 @@ def model_card(pm: Any, market: Market, labels: CardLabels) -> SafeString:
         art = picture(image, labels.illustration)
     elif hasattr(pm, "card_colour"):  # listings drawn by search.browse: the demo's drawing in the model's colour
         colour = pm.card_colour
-        alt = f"{pm.name}, {colour}" if colour else pm.name
+        alt = f"{pm.display_name}, {colour_name(colour)}" if colour else pm.display_name
         art = illustration(pm.category.slug, colour, alt, labels.illustration)
     else:
         art = icon(pm.category.slug, 56)
@@ -196,7 +199,7 @@ def model_card(pm: Any, market: Market, labels: CardLabels) -> SafeString:
         card_url(pm),
         art,
         pm.brand.name,
-        pm.name,
+        pm.display_name,
         meta,
         price,
     )

@@ -37,6 +37,9 @@ class BrowseForm(forms.Form):
         ],
     )
     grade = forms.ChoiceField(required=False, label=_("Grade"), choices=[("", _("Any grade")), *Grade.choices])
+    battery = forms.ChoiceField(
+        required=False, label=_("Battery"), choices=[("", _("Any battery")), *BatteryTier.choices]
+    )
     page = forms.IntegerField(required=False, min_value=1, max_value=10_000)
 
     def clean_brand(self) -> list[str]:
@@ -81,7 +84,7 @@ class BrowseForm(forms.Form):
             for value in sorted(set(data.get(name) or [])):
                 query.appendlist(name, str(value))
         default_sort = "relevance" if data.get("q") else "recent"
-        for name in ("network", "price", "grade", "sort"):
+        for name in ("network", "price", "grade", "battery", "sort"):
             if data.get(name) and not (name == "sort" and data[name] == default_sort):
                 query[name] = data[name]
         if data.get("page") and data["page"] > 1:

@@ -15,6 +15,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from reloop.catalog import names as catalog_names
 from reloop.catalog.grading import HIGH_BATTERY_MINIMUM, BatteryTier
 from reloop.catalog.models import format_storage
 from reloop.core.money import Money
@@ -37,6 +38,12 @@ def money(context: dict[str, Any], amount: int | None, currency: str | None = No
 @register.filter
 def storage(gb: int | None) -> str:
     return format_storage(gb) if gb else ""
+
+
+@register.filter
+def colour_name(colour: str) -> str:
+    """The catalogue's English colour name as its maker gives it in the active language ("Midnight" → "Minuit")."""
+    return catalog_names.colour_name(colour)
 
 
 @register.filter
