@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from reloop.catalog.grading import BatteryTier, Grade, PartsProvenance
 from reloop.core.errors import DomainError
 from reloop.core.money import Money
-from reloop.devices.services import check_unit_id, imei_required_for
+from reloop.devices.services import check_unit_id, identification_for
 from reloop.fulfillment.carriers import carrier_choices
 from reloop.markets.data import Market
 from reloop.markets.registry import enabled_markets
@@ -353,7 +353,8 @@ class CancelOrderForm(forms.Form):
 
 
 class ShipOrderForm(forms.Form):
-    """Carrier, tracking number and one IMEI or serial per unit of every line still to ship.
+    """Carrier, tracking number and one IMEI or serial per unit of every line still to ship (none for a line whose
+    category identifies units by nothing, such as a game: the platform numbers those units when it ships).
 
     Each unit is checked as the shipping service will check it (an IMEI's Luhn digit, a serial's format) so that
     an error is shown on the unit it concerns; the service checks everything again before it writes.
@@ -369,9 +370,10 @@ class ShipOrderForm(forms.Form):
         self.unit_fields: list[tuple[OrderLine, list[str]]] = []
         self._imei_required: dict[str, bool] = {}
         for line in lines:
-            names = []
-            imei = imei_required_for(line.variant)
-            for n in range(1, line.quantity + 1):
+            names: list[str] = []
+            identification = identification_for(line.variant)
+            imei = identification == "imei"
+            for n in range(1, (0 if identification == "none" else line.quantity) + 1):
                 name = f"unit_{line.pk}_{n}"
                 label = _("IMEI of unit %(n)s") if imei else _("IMEI or serial of unit %(n)s")
                 self.fields[name] = forms.CharField(
