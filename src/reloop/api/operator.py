@@ -392,7 +392,8 @@ class OperatorCaseOut(Schema):
     opened_at: dt.datetime
     escalated_at: dt.datetime | None
     resolution: str
-    refund_amount: int | None
+    refund_amount: int | None = Field(description="Goods refunded, minor units (null: no refund claimed)")
+    refund_tax: int = Field(0, description="US sales tax given back on top of refund_amount, minor units")
 
 
 class CaseListOut(Schema):
@@ -418,6 +419,7 @@ def _case_out(c: Case) -> OperatorCaseOut:
         escalated_at=c.escalated_at,
         resolution=c.resolution,
         refund_amount=c.refund_amount,
+        refund_tax=c.refund_tax,
     )
 
 

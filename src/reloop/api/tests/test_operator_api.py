@@ -100,6 +100,10 @@ def test_trust_and_safety_suspends_and_decides_and_the_audit_trail_says_so(clien
         client, "post", f"/cases/{world['CASE']}/decision", token, {"decision": "refund", "note": "Dead on arrival."}
     )
     assert response.status_code == 200, response.content
+    assert (response.json()["refund_amount"], response.json()["refund_tax"]) == (
+        Case.objects.get(pk=world["case"].pk).refund_amount,
+        0,  # a GB order: no sales tax to give back
+    )
     assert Case.objects.get(pk=world["case"].pk).state == "resolved"
     audit = call(client, "get", f"/sellers/{seller}", token).json()["audit"]
     kinds = set(OperatorDecision.objects.filter(seller__slug=seller, actor=person).values_list("kind", flat=True))
