@@ -6,6 +6,7 @@ the provider's page acted directly instead of through HTTP. The card goes to the
 from __future__ import annotations
 
 from reloop.checkout.errors import PaymentDeclined
+from reloop.checkout.failures import failure_message
 from reloop.checkout.models import CheckoutPayment
 from reloop.checkout.services import Checkout, start_checkout
 from reloop.checkout.settlement import settle_payment
@@ -30,6 +31,7 @@ def pay_with_test_card(
         if payment.status is PaymentStatus.REQUIRES_ACTION:
             provider.authenticate(reference=reference, passed=authenticate)
     order = settle_payment(reference=reference, source=via) or started.order
-    if order.status != OrderStatus.PAID:
-        raise PaymentDeclined(order.failure_reason or "The payment did not go through")
+    if order.status != OrderStatus.PAID:  # closed (back by the redirect), or still held after a decline
+        code = order.failure_reason or provider.retrieve_payment(reference=reference).failure_code
+        raise PaymentDeclined(failure_message(code), code="payment_declined")
     return order

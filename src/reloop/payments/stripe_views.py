@@ -1,6 +1,8 @@
 """The page where a buyer confirms a Stripe payment in Stripe's own card fields (Stripe.js Elements: the card
 number is typed into Stripe's iframe and sent from the browser to Stripe, never to Reloop). Stripe.js runs the
-3-D Secure challenge, then the page sends the buyer to the payment's return URL with ``?payment_intent=``.
+3-D Secure challenge, then the page sends the buyer to the payment's return URL with ``?payment_intent=``. A
+declined card or a failed challenge keeps the buyer on this page to try another card (the PaymentIntent waits for
+one); the page shows the last decline when it is opened again.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ def pay(request: HttpRequest, reference: str) -> HttpResponse:
             "publishable_key": settings["publishable_key"],
             "stripe_js": settings["js_url"],
             "return_url": back,
+            "declined": payment.failure_message,  # the last attempt's decline: the buyer tries another card
         },
     )
     _allow_stripe_js(response, js_url=settings["js_url"], api_base=settings["api_base"])

@@ -49,14 +49,15 @@ def deliver_webhook(reference: str) -> None:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def pay(request: HttpRequest, reference: str) -> HttpResponse:
-    """The hosted card form. POST ``card``: authorized, declined, or on to the 3-D Secure challenge."""
+    """The hosted card form. POST ``card``: authorized (back to the shop), on to the 3-D Secure challenge, or
+    declined: the page says why and takes another card (the payment waits for one while the shop holds the order)."""
     provider = TestProvider()
     payment = _payment_or_404(provider, reference)
     if payment.status is PaymentStatus.REQUIRES_ACTION:
         return HttpResponseRedirect(reverse("test_provider_3ds", args=[reference]))
     if payment.status is not PaymentStatus.REQUIRES_PAYMENT:
         return HttpResponseRedirect(provider.return_url(reference=reference))
-    error = ""
+    error = declined = ""
     if request.method == "POST":
         try:
             payment = provider.confirm_with_card(reference=reference, card=request.POST.get("card", ""))
@@ -68,7 +69,12 @@ def pay(request: HttpRequest, reference: str) -> HttpResponse:
             deliver_webhook(reference)
             if payment.status is PaymentStatus.REQUIRES_ACTION:
                 return HttpResponseRedirect(reverse("test_provider_3ds", args=[reference]))
-            return HttpResponseRedirect(provider.return_url(reference=reference))
+            if payment.status is not PaymentStatus.REQUIRES_PAYMENT:
+                return HttpResponseRedirect(provider.return_url(reference=reference))
+            # Declined: the buyer stays here and may try another card while the shop holds the order.
+            declined = payment.failure_message
+    else:
+        declined = payment.failure_message  # back from a failed challenge, or the page reloaded after a decline
     schedule = instalment_schedule(payment.amount, payment.instalments) if payment.instalments > 1 else ()
     locale = get_language() or "en"
     return render(
@@ -79,10 +85,11 @@ def pay(request: HttpRequest, reference: str) -> HttpResponse:
             "amount": payment.amount.format(locale),
             "schedule": [part.format(locale) for part in schedule],
             "error": error,
+            "declined": declined,
             "test_cards": TEST_CARDS,
             "return_url": provider.return_url(reference=reference),
         },
-        status=422 if error else 200,
+        status=422 if error else 402 if declined and request.method == "POST" else 200,
     )
 
 
@@ -100,6 +107,8 @@ def challenge(request: HttpRequest, reference: str) -> HttpResponse:
             pass
         else:
             deliver_webhook(reference)
+        if provider.retrieve_payment(reference=reference).status is PaymentStatus.REQUIRES_PAYMENT:
+            return HttpResponseRedirect(reverse("test_provider_pay", args=[reference]))  # failed: another card
         return HttpResponseRedirect(provider.return_url(reference=reference))
     amount = payment.amount.format(get_language() or "en")
     return render(request, "payments/test_provider/challenge.html", {"payment": payment, "amount": amount})

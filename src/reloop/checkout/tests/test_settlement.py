@@ -8,10 +8,12 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 
 from reloop.accounts.tests.factories import UserFactory
 from reloop.catalog.tests.factories import VariantFactory
 from reloop.checkout.errors import TotalChanged
+from reloop.checkout.failures import failure_message
 from reloop.checkout.models import CartLine, CheckoutPayment, PaymentIssue, PaymentState
 from reloop.checkout.reconciliation import reconcile_payments
 from reloop.checkout.services import Checkout, start_checkout
@@ -28,7 +30,13 @@ from reloop.payments.errors import PaymentNotConfirmable
 from reloop.payments.inbox import receive_webhook
 from reloop.payments.models import LedgerTransaction, TestCharge, TestRefund
 from reloop.payments.providers import PaymentStatus
-from reloop.payments.providers.testing import CARD_3DS, CARD_DECLINED, CARD_SUCCEEDS, TestProvider
+from reloop.payments.providers.testing import (
+    CARD_3DS,
+    CARD_DECLINED,
+    CARD_INSUFFICIENT_FUNDS,
+    CARD_SUCCEEDS,
+    TestProvider,
+)
 from reloop.sellers.tests.factories import SellerFactory
 
 pytestmark = pytest.mark.django_db
@@ -105,23 +113,64 @@ def test_three_d_secure_then_back(started, offer, passed):
 
     if passed:
         assert (order.status, stock(offer)) == (OrderStatus.PAID, 1)
-    else:
-        assert (order.status, stock(offer)) == (OrderStatus.PAYMENT_FAILED, 3)
-        assert "3-D Secure" in order.failure_reason
+    else:  # the buyer came back to the shop after the failed challenge: closed, with the reason as a code
+        assert (order.status, order.failure_reason, stock(offer)) == (
+            OrderStatus.PAYMENT_FAILED,
+            "authentication_failed",
+            3,
+        )
         assert CartLine.objects.count() == 1  # the buyer can try again
         assert LedgerTransaction.objects.count() == 0
 
 
-def test_a_declined_card_closes_the_order_and_gives_the_units_back(started, offer):
+@pytest.mark.parametrize("card", [CARD_DECLINED, CARD_INSUFFICIENT_FUNDS, CARD_3DS])
+def test_a_declined_card_keeps_the_reservation_and_another_card_pays_the_same_order(started, offer, card):
+    payment = PROVIDER.confirm_with_card(reference=reference(started), card=card)
+    if card == CARD_3DS:
+        payment = PROVIDER.authenticate(reference=reference(started), passed=False)
+    assert payment.status is PaymentStatus.REQUIRES_PAYMENT
+    # The provider's webhook and the reconciliation job see a payment waiting for another card: nothing closes
+    for source in ("webhook", "job"):
+        order = settle_payment(reference=reference(started), source=source)
+        assert (order.status, order.failure_reason, stock(offer)) == (OrderStatus.PENDING_PAYMENT, "", 1)
+
+    PROVIDER.confirm_with_card(reference=reference(started), card=CARD_SUCCEEDS)  # another card, same page
+    order = settle_payment(reference=reference(started), source="redirect")
+
+    assert (order.pk, order.status, stock(offer)) == (started.pk, OrderStatus.PAID, 1)
+    charge = TestCharge.objects.get()
+    assert (charge.captured_amount, charge.card_last4) == (60000, "4242")
+    assert "FAILED" not in ledger_output()
+
+
+def test_a_declined_card_not_retried_before_the_hold_ends_expires_and_gives_the_units_back(started, offer):
     PROVIDER.confirm_with_card(reference=reference(started), card=CARD_DECLINED)
-    order = settle_payment(reference=reference(started), source="webhook")
-    assert (order.status, order.failure_reason, stock(offer)) == (
-        OrderStatus.PAYMENT_FAILED,
-        "Your card was declined.",
+    with clock.frozen_at(clock.now() + timedelta(minutes=16)):
+        assert expire_reservations() == 1
+        with pytest.raises(PaymentNotConfirmable):  # the provider's page takes no card any more
+            PROVIDER.confirm_with_card(reference=reference(started), card=CARD_SUCCEEDS)
+    started.refresh_from_db()
+    assert (started.status, started.failure_reason, stock(offer)) == (
+        OrderStatus.EXPIRED,
+        "reservation_expired",
         3,
     )
-    assert settle_payment(reference=reference(started), source="redirect").status == OrderStatus.PAYMENT_FAILED
+
+
+def test_back_at_the_shop_after_a_decline_closes_with_the_decline_code_shown_in_the_viewers_language(started, offer):
+    PROVIDER.confirm_with_card(reference=reference(started), card=CARD_INSUFFICIENT_FUNDS)
+    order = settle_payment(reference=reference(started), source="redirect")  # "Cancel and return to the shop"
+    assert (order.status, order.failure_reason, stock(offer)) == (
+        OrderStatus.PAYMENT_FAILED,
+        "insufficient_funds",
+        3,
+    )
+    assert settle_payment(reference=reference(started), source="webhook").status == OrderStatus.PAYMENT_FAILED
     assert stock(offer) == 3  # given back once
+    with translation.override("fr"):
+        assert failure_message(order.failure_reason) == "Le solde de votre carte est insuffisant."
+    with translation.override("en"):
+        assert failure_message(order.failure_reason) == "Your card has insufficient funds."
 
 
 def test_leaving_the_provider_page_abandons_the_payment(started, offer):

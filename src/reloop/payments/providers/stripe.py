@@ -5,7 +5,9 @@
   docs/adr/0019-payment-flow.md), the order number in its metadata, under the caller's idempotency key.
 - The buyer confirms it in Stripe's own card fields (Stripe.js Elements, ``payments.stripe_views``), which handle
   3-D Secure and send the buyer back to ``return_url?payment_intent=pi_…``: the card goes from the browser to
-  Stripe, never to Reloop.
+  Stripe, never to Reloop. A declined card (or a failed challenge) leaves the PaymentIntent waiting for another
+  card (``requires_payment_method`` with ``last_payment_error``): read as ``REQUIRES_PAYMENT`` with the decline
+  code, so the buyer may try another card while the order's hold runs.
 - ``refund``: Stripe honours an idempotency key for 24 hours only, and reconciliation may retry a refund days
   later; so before refunding, the adapter looks for a refund of the payment carrying the key in its metadata and
   answers that one. The same holds on ``localstripe``, which ignores idempotency keys.
@@ -29,6 +31,7 @@ from django.urls import reverse
 
 from reloop.core.money import Money
 from reloop.payments import conf
+from reloop.payments.declines import decline_message
 from reloop.payments.errors import (
     CaptureRefused,
     ChargeNotFound,
@@ -63,6 +66,7 @@ _STATUS = {
     "canceled": PaymentStatus.CANCELED,
 }
 _CAPTURED = ("succeeded",)
+_FAILURE_CODES = {"payment_intent_authentication_failure": "authentication_failed"}
 _CANCELLABLE = ("requires_payment_method", "requires_confirmation", "requires_action", "requires_capture")
 
 
@@ -259,10 +263,11 @@ class StripeProvider:
     def _payment(self, intent: Any) -> Payment:
         status_name = _get(intent, "status")
         error = _get(intent, "last_payment_error")
+        # After a decline or a failed 3-D Secure challenge Stripe keeps the PaymentIntent, back in
+        # requires_payment_method with its last_payment_error: it waits for another card, not a final failure.
+        status = _STATUS.get(status_name, PaymentStatus.PROCESSING)
         if status_name == "requires_payment_method":
-            status = PaymentStatus.FAILED if error else PaymentStatus.REQUIRES_PAYMENT
-        else:
-            status = _STATUS.get(status_name, PaymentStatus.PROCESSING)
+            status = PaymentStatus.REQUIRES_PAYMENT
         currency = str(_get(intent, "currency")).upper()
         captured = refunded = 0
         if status_name in _CAPTURED:
@@ -281,10 +286,21 @@ class StripeProvider:
             redirect_url=reverse("stripe_pay", args=[reference]) if needs_buyer else "",
             captured=Money(captured, currency),
             refunded=Money(refunded, currency),
-            failure_code=(_get(error, "code") or "card_declined") if error else "",
-            failure_message=(_get(error, "message") or "") if error else "",
+            # The most precise reason first: the card network's decline_code (insufficient_funds…), else the code
+            failure_code=_failure_code(error),
+            failure_message=decline_message(_failure_code(error)),  # in the buyer's language, not Stripe's text
             created=dt.datetime.fromtimestamp(created, tz=dt.UTC) if created else None,
         )
+
+
+def _failure_code(error: Any) -> str:
+    """The reason of the last failed attempt, in the interface's words: the card network's ``decline_code``
+    (``insufficient_funds``…) when Stripe gives one, else the error's ``code``; a failed 3-D Secure challenge is
+    ``authentication_failed``, as with every provider."""
+    if not error:
+        return ""
+    code = str(_get(error, "decline_code") or _get(error, "code") or "card_declined")
+    return _FAILURE_CODES.get(code, code)
 
 
 def on_payment_intent(event: WebhookEvent) -> str:

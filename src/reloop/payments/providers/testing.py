@@ -14,12 +14,17 @@ card number              outcome
 =======================  ===========================================================================
 4242 4242 4242 4242      authorized at once
 4000 0027 6000 3184      3-D Secure challenge: "Complete authentication" authorizes, "Fail" declines
+                         (``authentication_failed``)
 4000 0000 0000 0002      declined (``card_declined``)
 4000 0000 0000 9995      declined (``insufficient_funds``)
 4000 0000 0000 9979      authorized for a card payment, instalments refused (``instalments_refused``)
 any other valid number   authorized (it must pass the Luhn check)
 an invalid number        refused on the page (no change to the payment)
 =======================  ===========================================================================
+
+A decline (or a failed challenge) does not end the payment: as a Stripe PaymentIntent goes back to
+``requires_payment_method``, the payment waits for another card, with the decline code as ``failure_code``,
+and the card page says why and asks for another card. The buyer may retry while Reloop's reservation holds.
 
 Instalments ("pay in 3", "pay in 4"): offered for EUR and GBP totals from 100.00 to 2,000.00
 (``INSTALMENT_LIMITS``); the platform is paid the whole amount at once.
@@ -37,12 +42,15 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Case, F, Value, When
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 from stdnum import luhn
 
 from reloop.core.clock import now
 from reloop.core.money import Money
 from reloop.payments import conf
+from reloop.payments.declines import decline_message
 from reloop.payments.domain import MAX_IDEMPOTENCY_KEY_LENGTH
 from reloop.payments.errors import (
     CaptureRefused,
@@ -66,13 +74,13 @@ CARD_3DS = "4000002760003184"
 CARD_DECLINED = "4000000000000002"
 CARD_INSUFFICIENT_FUNDS = "4000000000009995"
 CARD_INSTALMENTS_REFUSED = "4000000000009979"
-#: The documented cards, as shown on the provider's page.
-TEST_CARDS: tuple[tuple[str, str], ...] = (
-    ("4242 4242 4242 4242", "authorized"),
-    ("4000 0027 6000 3184", "3-D Secure challenge, then authorized or declined"),
-    ("4000 0000 0000 0002", "declined"),
-    ("4000 0000 0000 9995", "insufficient funds"),
-    ("4000 0000 0000 9979", "instalments refused"),
+#: The documented cards, as shown on the provider's page (outcomes translated: src/reloop/checkout/locale).
+TEST_CARDS: tuple[tuple[str, Promise], ...] = (
+    ("4242 4242 4242 4242", pgettext_lazy("test card", "authorized")),
+    ("4000 0027 6000 3184", pgettext_lazy("test card", "3-D Secure challenge, then authorized or declined")),
+    ("4000 0000 0000 0002", pgettext_lazy("test card", "declined")),
+    ("4000 0000 0000 9995", pgettext_lazy("test card", "insufficient funds")),
+    ("4000 0000 0000 9979", pgettext_lazy("test card", "instalments refused")),
 )
 _DECLINES = {CARD_DECLINED: "card_declined", CARD_INSUFFICIENT_FUNDS: "insufficient_funds"}
 
@@ -144,14 +152,9 @@ def _payment(charge: TestCharge) -> Payment:
 
 
 def _failure_message(code: str) -> str:
-    return {
-        "": "",
-        "card_declined": _("Your card was declined."),
-        "insufficient_funds": _("Your card has insufficient funds."),
-        "authentication_failed": _("Your bank could not confirm it was you (3-D Secure failed)."),
-        "instalments_refused": _("Payment in instalments was refused for this card."),
-        "abandoned": _("The payment was abandoned."),
-    }.get(code, _("The payment did not go through."))
+    if code == "abandoned":
+        return _("The payment was abandoned.")
+    return decline_message(code)
 
 
 class TestProvider:
@@ -331,10 +334,10 @@ class TestProvider:
         charge = self._charge(reference)
         if digits == CARD_3DS:
             status, failure = ChargeStatus.REQUIRES_ACTION, ""
-        elif digits in _DECLINES:
-            status, failure = ChargeStatus.FAILED, _DECLINES[digits]
+        elif digits in _DECLINES:  # declined: the payment waits for another card
+            status, failure = ChargeStatus.REQUIRES_PAYMENT, _DECLINES[digits]
         elif digits == CARD_INSTALMENTS_REFUSED and charge.instalments > 1:
-            status, failure = ChargeStatus.FAILED, "instalments_refused"
+            status, failure = ChargeStatus.REQUIRES_PAYMENT, "instalments_refused"
         else:
             status, failure = ChargeStatus.AUTHORIZED, ""
         updated = TestCharge.objects.filter(pk=charge.pk, status=ChargeStatus.REQUIRES_PAYMENT).update(
@@ -345,10 +348,10 @@ class TestProvider:
         return self.retrieve_payment(reference=reference)
 
     def authenticate(self, *, reference: str, passed: bool) -> Payment:
-        """The buyer completed (or failed) the 3-D Secure challenge."""
+        """The buyer completed (or failed) the 3-D Secure challenge; a failed one waits for another card."""
         charge = self._charge(reference)
         updated = TestCharge.objects.filter(pk=charge.pk, status=ChargeStatus.REQUIRES_ACTION).update(
-            status=ChargeStatus.AUTHORIZED if passed else ChargeStatus.FAILED,
+            status=ChargeStatus.AUTHORIZED if passed else ChargeStatus.REQUIRES_PAYMENT,
             failure_code="" if passed else "authentication_failed",
         )
         if not updated:

@@ -159,19 +159,39 @@ def test_pay_authorizes_then_capture_takes_the_exact_amount_once(kit):
 
 
 @pytest.mark.parametrize("passed", [True, False])
-def test_three_d_secure_pass_authorizes_and_fail_declines(kit, passed):
+def test_three_d_secure_pass_authorizes_and_fail_waits_for_another_card(kit, passed):
     payment = kit.buyer_pays(new_payment(kit), "3ds")
     assert payment.status is PaymentStatus.REQUIRES_ACTION
     answered = kit.authenticate(payment, passed=passed)
-    assert answered.status is (PaymentStatus.AUTHORIZED if passed else PaymentStatus.FAILED)
+    if passed:
+        assert answered.status is PaymentStatus.AUTHORIZED
+        return
+    # A failed challenge is not the end of the payment: the buyer may try another card on the same payment
+    assert (answered.status, answered.failure_code) == (PaymentStatus.REQUIRES_PAYMENT, "authentication_failed")
+    assert answered.redirect_url
+    assert kit.buyer_pays(answered, "ok").status is PaymentStatus.AUTHORIZED
 
 
-def test_a_declined_card_fails_and_cannot_be_captured(kit):
+def test_a_declined_card_waits_for_another_card_and_cannot_be_captured(kit):
     payment = kit.buyer_pays(new_payment(kit), "declined")
-    assert payment.status is PaymentStatus.FAILED
-    assert payment.failure_code
+    assert (payment.status, payment.failure_code) == (PaymentStatus.REQUIRES_PAYMENT, "card_declined")
+    assert payment.redirect_url  # the buyer is still asked for a card
     with pytest.raises(CaptureRefused):
         kit.provider.capture(reference=payment.reference, amount=AMOUNT, idempotency_key=f"{payment.reference}:c")
+
+
+def test_after_a_decline_another_card_authorizes_the_same_payment(kit):
+    if kit.name == "stripe":
+        # Stripe lets a PaymentIntent whose charge was declined be confirmed again with another payment method;
+        # localstripe (1.15) derives the status from the failed charge and answers 400 to the second confirm.
+        pytest.skip("localstripe cannot confirm a PaymentIntent again after a declined charge (Stripe can)")
+    payment = kit.buyer_pays(new_payment(kit), "declined")
+    retried = kit.buyer_pays(payment, "ok")
+    assert (retried.reference, retried.status, retried.failure_code) == (
+        payment.reference,
+        PaymentStatus.AUTHORIZED,
+        "",
+    )
 
 
 def test_cancel_voids_an_authorization(kit):

@@ -71,8 +71,8 @@ def authorized(provider: TestProvider, *, amount: Money = EUR, key: str = "pay-1
     [
         ("4242 4242 4242 4242", PaymentStatus.AUTHORIZED, ""),
         ("4000 0027 6000 3184", PaymentStatus.REQUIRES_ACTION, ""),
-        ("4000 0000 0000 0002", PaymentStatus.FAILED, "card_declined"),
-        ("4000-0000-0000-9995", PaymentStatus.FAILED, "insufficient_funds"),
+        ("4000 0000 0000 0002", PaymentStatus.REQUIRES_PAYMENT, "card_declined"),  # waits for another card
+        ("4000-0000-0000-9995", PaymentStatus.REQUIRES_PAYMENT, "insufficient_funds"),
         ("4000 0000 0000 9979", PaymentStatus.AUTHORIZED, ""),  # refused only for instalments
         ("5555555555554444", PaymentStatus.AUTHORIZED, ""),  # any Luhn-valid number
     ],
@@ -112,24 +112,28 @@ def test_a_retried_creation_returns_the_same_payment_and_a_different_one_is_refu
 
 
 @pytest.mark.django_db
-def test_a_declined_payment_cannot_be_captured_or_confirmed_again():
+def test_a_declined_payment_cannot_be_captured_and_takes_another_card_until_cancelled():
     provider = TestProvider()
     declined = authorized(provider, card="4000000000000002")
     with pytest.raises(CaptureRefused) as excinfo:
         provider.capture(reference=declined.reference, amount=EUR, idempotency_key="cap-1")
     assert excinfo.value.code == "not_authorized"
+    again = provider.confirm_with_card(reference=declined.reference, card="4000000000009995")
+    assert (again.status, again.failure_code) == (PaymentStatus.REQUIRES_PAYMENT, "insufficient_funds")
+    provider.cancel_payment(reference=declined.reference, idempotency_key="void")
     with pytest.raises(PaymentNotConfirmable):
         provider.confirm_with_card(reference=declined.reference, card="4242424242424242")
+    assert provider.retrieve_payment(reference=declined.reference).failure_code == "insufficient_funds"
 
 
 @pytest.mark.django_db
-def test_three_d_secure_passed_authorizes_and_failed_declines():
+def test_three_d_secure_passed_authorizes_and_failed_waits_for_another_card():
     provider = TestProvider()
     passed = authorized(provider, card="4000002760003184", key="a")
     failed = authorized(provider, card="4000002760003184", key="b")
     assert provider.authenticate(reference=passed.reference, passed=True).status is PaymentStatus.AUTHORIZED
     answer = provider.authenticate(reference=failed.reference, passed=False)
-    assert (answer.status, answer.failure_code) == (PaymentStatus.FAILED, "authentication_failed")
+    assert (answer.status, answer.failure_code) == (PaymentStatus.REQUIRES_PAYMENT, "authentication_failed")
     with pytest.raises(PaymentNotConfirmable):
         provider.authenticate(reference=passed.reference, passed=True)
 
@@ -173,7 +177,11 @@ def test_instalments_refused_for_the_documented_card():
         amount=Money(30000, "EUR"), order_reference="RL-1", return_url="/b/", idempotency_key="k", instalments=3
     )
     answer = provider.confirm_with_card(reference=payment.reference, card="4000000000009979")
-    assert (answer.status, answer.failure_code, answer.instalments) == (PaymentStatus.FAILED, "instalments_refused", 3)
+    assert (answer.status, answer.failure_code, answer.instalments) == (
+        PaymentStatus.REQUIRES_PAYMENT,
+        "instalments_refused",
+        3,
+    )
 
 
 @pytest.mark.django_db

@@ -148,16 +148,45 @@ def test_an_unpaid_order_shows_its_pending_payment_to_its_buyer_only(client, two
     assert order.status == OrderStatus.PENDING_PAYMENT  # another buyer's return changed nothing
 
 
-def test_a_declined_card_comes_back_to_checkout_with_the_reason(client, two_parts):
+def test_a_declined_card_keeps_the_buyer_on_the_provider_page_and_another_card_pays_the_same_order(client, two_parts):
     page = client.get("/en-gb/checkout/").content.decode()
     to_provider = client.post(
         "/en-gb/checkout/", {**ADDRESS, "idempotency_key": key_of(page), "expected_total": total_of(page)}
     )
-    back = client.post(to_provider["Location"], {"card": "4000 0000 0000 0002"})
+    declined = client.post(to_provider["Location"], {"card": "4000 0000 0000 9995"})
+    assert declined.status_code == 402  # still the provider's page, saying why, asking for another card
+    assert "Your card has insufficient funds." in declined.content.decode()
+    assert "Try another card." in declined.content.decode()
+    order = Order.objects.get()
+    assert (order.status, [o.stock for o in Offer.objects.order_by("pk")]) == (OrderStatus.PENDING_PAYMENT, [1, 1])
+    # the order page, meanwhile, offers the way back to the payment page
+    assert CheckoutPayment.objects.get().redirect_url in client.get(f"/en-gb/orders/{order.number}/").content.decode()
+
+    back = client.post(to_provider["Location"], {"card": "4242 4242 4242 4242"})
+    client.get(back["Location"])
+
+    order.refresh_from_db()
+    assert (order.status, Order.objects.count(), TestCharge.objects.get().card_last4) == (OrderStatus.PAID, 1, "4242")
+
+
+def test_leaving_the_provider_page_after_a_decline_returns_to_checkout_with_the_reason(client, two_parts):
+    page = client.get("/en-gb/checkout/").content.decode()
+    to_provider = client.post(
+        "/en-gb/checkout/", {**ADDRESS, "idempotency_key": key_of(page), "expected_total": total_of(page)}
+    )
+    client.post(to_provider["Location"], {"card": "4000 0000 0000 0002"})
+    reference = CheckoutPayment.objects.get().reference
+    back = client.post(f"/_provider/test/pay/{reference}/leave/")  # "Cancel and return to the shop"
     response = client.get(back["Location"], follow=True)
     assert response.redirect_chain[-1][0] == "/en-gb/checkout/"
     assert "Your card was declined." in response.content.decode()
+    order = Order.objects.get()
+    assert (order.status, order.failure_reason) == (OrderStatus.PAYMENT_FAILED, "card_declined")  # a code
     assert [o.stock for o in Offer.objects.order_by("pk")] == [2, 2]
+    unpaid = client.get(f"/en-gb/orders/{order.number}/").content.decode()
+    assert "Payment not completed" in unpaid
+    assert "Your card was declined." in unpaid
+    assert "card_declined" not in unpaid
 
 
 def test_the_provider_page_refuses_a_bad_card_number_without_touching_the_payment(client, two_parts):
