@@ -21,10 +21,12 @@ from django.db.models import Case, Count, Exists, F, IntegerField, Min, OuterRef
 from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext
 
+from reloop.catalog import support
 from reloop.catalog.grading import GRADE_ORDER, BatteryTier, Grade
 from reloop.catalog.models import ProductImage, ProductModel, Variant, format_storage
 from reloop.catalog.names import colour_name
 from reloop.catalog.selectors import new_price_from, storage_sizes_by_model
+from reloop.core import clock
 from reloop.core.money import Money
 from reloop.markets.data import Market
 from reloop.pricing.eligibility import eligible_prices
@@ -64,6 +66,10 @@ class BrowseFilters:
     band: str = ""
     battery: str = ""  # a BatteryTier value: only devices with a battery, offers of that tier
     query: str = ""
+    # "Updates until at least <year>" (issue 16): the year, and each candidate model's last committed year of
+    # security updates (``support_years``), read once per request (catalog.support, one query).
+    updates_until: int | None = None
+    support_years: tuple[tuple[int, int], ...] = ()
 
     @property
     def variant_level(self) -> bool:
@@ -95,10 +101,48 @@ def _models(filters: BrowseFilters, *, skip: str = "") -> QuerySet[ProductModel]
         qs = qs.filter(specs__5g=True)
     if filters.battery and skip != "battery":
         qs = qs.filter(category__battery_min_health__isnull=False)
+    if filters.updates_until and skip != "updates":
+        qs = qs.filter(pk__in=_supported_until(filters, filters.updates_until))
     variant_q = _variant_q(filters, skip=skip)
     if variant_q:
         qs = qs.filter(Exists(Variant.objects.filter(variant_q, product_model=OuterRef("pk"))))
     return qs
+
+
+def support_years(category_ids: Sequence[int] | None = None) -> tuple[tuple[int, int], ...]:
+    """(model id, last year of committed security updates) of every model with a published commitment, in the
+    given categories (one query; the commitments are shipped data, ``catalog.support``)."""
+    qs = ProductModel.objects.all()
+    if category_ids is not None:
+        qs = qs.filter(category_id__in=list(category_ids))
+    found = []
+    for pk, brand, name, released in qs.values_list("pk", "brand__name", "name", "release_date").order_by("pk"):
+        year = support.horizon(brand=brand, name=name, release_date=released).until_year
+        if year is not None:
+            found.append((pk, year))
+    return tuple(found)
+
+
+def _supported_until(filters: BrowseFilters, year: int) -> list[int]:
+    return [pk for pk, until in filters.support_years if until >= year]
+
+
+def _updates_facet(filters: BrowseFilters, base: QuerySet[Any]) -> list[FacetValue]:
+    """Per year from this year to the furthest commitment: the models matching every other filter whose
+    manufacturer commits to security updates until at least that year (one query: a conditional count per year)."""
+    this_year = clock.today().year
+    furthest = max((until for _, until in filters.support_years), default=this_year - 1)
+    years = list(range(this_year, furthest + 1))
+    if not years:
+        return []
+    found = base.aggregate(**{f"u{y}": Count("pk", filter=Q(pk__in=_supported_until(filters, y))) for y in years})
+    values = [
+        FacetValue(
+            str(y), gettext("Until at least %(year)s") % {"year": y}, found[f"u{y}"] or 0, y == filters.updates_until
+        )
+        for y in years
+    ]
+    return values if any(v.count or v.selected for v in values) else []
 
 
 def _snapshots(filters: BrowseFilters, market: str, *, skip: str = "") -> QuerySet[Any]:
@@ -261,6 +305,7 @@ class Facets:
     bands: list[FacetValue] = field(default_factory=list)
     network_5g: FacetValue | None = None
     batteries: list[FacetValue] = field(default_factory=list)  # empty where no listed device has a battery
+    updates: list[FacetValue] = field(default_factory=list)  # "until at least <year>"; empty without commitments
 
 
 def band_label(market: Market, low: int | None, high: int | None) -> str:
@@ -277,8 +322,8 @@ def band_label(market: Market, low: int | None, high: int | None) -> str:
 def facets(*, filters: BrowseFilters, market: Market) -> Facets:
     """Counts of matching models per value of each facet, each ignoring its own selection.
 
-    Queries: brand, storage, colour, layout, year, 5G, grade, price band, battery tier: nine, whatever the number
-    of models.
+    Queries: brand, storage, colour, layout, year, 5G, grade, price band, battery tier, updates horizon: ten,
+    whatever the number of models.
     """
 
     def base(skip: str) -> QuerySet[Any]:
@@ -346,7 +391,8 @@ def facets(*, filters: BrowseFilters, market: Market) -> Facets:
         for i, (key, low, high) in enumerate(price_bands(market))
     ]
     batteries = _battery_facet(filters, market)
-    return Facets(brands, storage, colours[:24], layouts, years, grades, bands, network, batteries)
+    updates = _updates_facet(filters, base("updates"))
+    return Facets(brands, storage, colours[:24], layouts, years, grades, bands, network, batteries, updates)
 
 
 def _battery_facet(filters: BrowseFilters, market: Market) -> list[FacetValue]:

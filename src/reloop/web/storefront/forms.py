@@ -40,6 +40,7 @@ class BrowseForm(forms.Form):
     battery = forms.ChoiceField(
         required=False, label=_("Battery"), choices=[("", _("Any battery")), *BatteryTier.choices]
     )
+    updates = forms.IntegerField(required=False, min_value=2000, max_value=2100, label=_("Security updates"))
     page = forms.IntegerField(required=False, min_value=1, max_value=10_000)
 
     def clean_brand(self) -> list[str]:
@@ -84,7 +85,7 @@ class BrowseForm(forms.Form):
             for value in sorted(set(data.get(name) or [])):
                 query.appendlist(name, str(value))
         default_sort = "relevance" if data.get("q") else "recent"
-        for name in ("network", "price", "grade", "battery", "sort"):
+        for name in ("network", "price", "grade", "battery", "updates", "sort"):
             if data.get(name) and not (name == "sort" and data[name] == default_sort):
                 query[name] = data[name]
         if data.get("page") and data["page"] > 1:
