@@ -44,6 +44,9 @@ class Proc:
     log: Path
     port: int = 0
 
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
     def kill(self) -> None:
         """SIGKILL the whole process group (gunicorn's master and workers, Celery's parent and children)."""
         if self.process.poll() is None:
@@ -97,7 +100,7 @@ class Topology:
         """``proc`` once its port accepts connections. A port taken between the choice and gunicorn's bind (another
         suite was faster) is chosen again; the returned process may be a new one."""
         for _ in range(attempts):
-            if wait_for_port(proc.port, timeout=90, alive=lambda p=proc: p.process.poll() is None):
+            if wait_for_port(proc.port, timeout=90, alive=proc.alive):
                 return proc
             if proc.process.poll() is None or "Address already in use" not in proc.tail():
                 raise RuntimeError(f"{proc.name} did not listen on {proc.port}:\n{proc.tail()}")
