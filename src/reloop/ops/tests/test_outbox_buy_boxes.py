@@ -9,8 +9,10 @@ import pytest
 
 from reloop.catalog.tests.factories import VariantFactory
 from reloop.core import outbox
+from reloop.core.events import handlers_for
 from reloop.core.models import HandledEvent, OutboxEvent
 from reloop.core.money import Money
+from reloop.offers.events import OffersChanged
 from reloop.offers.services import set_offer_prices, set_stock
 from reloop.offers.tests.factories import make_offer
 from reloop.pricing.models import BuyBoxSnapshot
@@ -44,7 +46,9 @@ def test_lost_offer_events_are_delivered_once_each_by_the_relay_and_buy_boxes_ma
     outbox.relay(min_age=dt.timedelta(0))
     assert not OutboxEvent.objects.filter(delivered_at__isnull=True).exists()
     handled = list(HandledEvent.objects.values_list("event_id", "handler"))
-    assert len(handled) == len(set(handled)) == 3  # one handler each, run once
+    subscribed = handlers_for(OffersChanged)  # the buy-box refresh, and whatever else listens (search's versions)
+    assert "reloop.pricing.handlers.on_offers_changed" in {outbox.handler_key(h) for h in subscribed}
+    assert len(handled) == len(set(handled)) == 3 * len(subscribed)  # every handler of each event, run once
     snapshot = BuyBoxSnapshot.objects.get(variant=variant, market="en-gb")
     assert snapshot.winner_id == a.pk  # b is out of stock, a is the only one left
     assert rebuild_all_buy_boxes().differences == 0
