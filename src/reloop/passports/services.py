@@ -19,9 +19,9 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from reloop.core.events import publish
-from reloop.devices.domain import UnitId
+from reloop.devices.domain import IDENTIFIED_BY_NOTHING, UnitId
 from reloop.devices.errors import InvalidUnit
-from reloop.devices.services import check_unit_id, imei_required_for
+from reloop.devices.services import check_unit_id, identification_for, imei_required_for
 from reloop.offers.errors import OfferNotFound
 from reloop.offers.events import OffersChanged
 from reloop.offers.models import Offer
@@ -78,6 +78,10 @@ def check_units(*, offer: Offer, units: Sequence[UnitInput]) -> list[tuple[UnitI
     if len(units) > MAX_UNITS_PER_CALL:
         raise InvalidUnitPassport(
             _("At most %(max)s units at a time") % {"max": MAX_UNITS_PER_CALL}, code="too_many_units"
+        )
+    if identification_for(offer.variant) == IDENTIFIED_BY_NOTHING:  # games: the platform numbers units at shipping
+        raise InvalidUnitPassport(
+            _("This product has no IMEI or serial: its units cannot be listed one by one"), code="no_unit_identifier"
         )
     imei_required = imei_required_for(offer.variant)
     checked: list[tuple[UnitId, PassportFacts]] = []
