@@ -6,7 +6,8 @@
   const form = document.getElementById("payment-form");
   const errors = document.getElementById("card-errors");
   const button = form.querySelector("button[type=submit]");
-  const stripe = Stripe(form.dataset.publishableKey);
+  // Stripe.js words its card fields and its decline messages in the buyer's language, as the page around them
+  const stripe = Stripe(form.dataset.publishableKey, { locale: form.dataset.locale || "auto" });
   const card = stripe.elements().create("card");
   card.mount("#card-element");
   const paid = ["requires_capture", "succeeded", "processing"];
