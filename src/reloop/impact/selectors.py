@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -44,9 +46,29 @@ class FootprintTable:
 
 
 CACHE_KEY = "impact:footprints:v2"
+#: A token that changes whenever the table is forgotten: each process keeps the table it read (unpickling it from
+#: the cache on every product page view cost ~2 ms, docs/adr/0032-cold-pages-and-the-template-path.md) for as long
+#: as the token it read it under is still the cache's, and at most the catalogue cache's TTL.
+GENERATION_KEY = "impact:footprints:generation"
+_memo: tuple[str, float, FootprintTable] | None = None  # (generation, monotonic expiry, table)
 
 
 def footprint_table() -> FootprintTable:
+    global _memo  # a per-process memo, replaced whole (one assignment: safe across threads)
+    ttl = settings.RELOOP_CATALOGUE_CACHE_SECONDS or 60
+    generation: str | None = cache.get(GENERATION_KEY)
+    memo = _memo
+    if memo is not None and generation == memo[0] and time.monotonic() < memo[1]:
+        return memo[2]
+    if generation is None:
+        generation = uuid.uuid4().hex
+        cache.set(GENERATION_KEY, generation, ttl)
+    table = _shared_table(ttl)
+    _memo = (generation, time.monotonic() + ttl, table)
+    return table
+
+
+def _shared_table(ttl: int) -> FootprintTable:
     table: FootprintTable | None = cache.get(CACHE_KEY)
     if table is None:
         table = FootprintTable(
@@ -63,12 +85,13 @@ def footprint_table() -> FootprintTable:
             },
             {tf.mode: tf for tf in TransportFactor.objects.all()},
         )
-        cache.set(CACHE_KEY, table, settings.RELOOP_CATALOGUE_CACHE_SECONDS or 60)
+        cache.set(CACHE_KEY, table, ttl)
     return table
 
 
 def forget_footprints() -> None:
-    cache.delete(CACHE_KEY)
+    """After the figures changed: every process reads them again on its next view (the token is gone)."""
+    cache.delete_many([CACHE_KEY, GENERATION_KEY])
 
 
 def estimate_for_model(product_model: ProductModel) -> ModelImpact | None:

@@ -564,10 +564,10 @@ def count_queries(path: str, *, page_cache: bool = True) -> QueryCount:
 
     The warm GET fills per-process caches (category tree, translations, content types) as the load run's
     warm-up does; cookies are then dropped because wrk sends none. ``page_cache=False`` counts a cold view
-    (``RELOOP_CATALOGUE_CACHE_SECONDS=0``: every view renders).
+    (``RELOOP_PAGE_CACHE=false``: every body renders; the navigation and footer fragments stay cached).
     """
     client = Client(HTTP_HOST=SERVER_HOSTS[0], raise_request_exception=False)
-    no_cache = {} if page_cache else {"RELOOP_CATALOGUE_CACHE_SECONDS": 0}
+    no_cache = {} if page_cache else {"RELOOP_PAGE_CACHE": False}
     with override_settings(ALLOWED_HOSTS=list(SERVER_HOSTS), **no_cache), _quiet_client_errors():
         client.get(path)
         client.cookies.clear()
@@ -632,18 +632,30 @@ def gunicorn_argv(*, workers: int, port: int) -> list[str]:
     return argv
 
 
+def serve_argv(*, workers: int, port: int) -> list[str]:
+    """``reloop serve`` itself (gunicorn with its production options) on 127.0.0.1:``port``."""
+    return [sys.executable, "-m", "reloop", "serve", "--bind", f"127.0.0.1:{port}", "--workers", str(workers)]
+
+
 def server_environment(
-    *, db_url: str, base_dir: Path, base: Mapping[str, str] | None = None, page_cache: bool = True
+    *,
+    db_url: str,
+    base_dir: Path,
+    base: Mapping[str, str] | None = None,
+    page_cache: bool = True,
+    secret_key: str | None = None,
 ) -> dict[str, str]:
     """The production-like settings of the server process (see reloop/settings.py); ``page_cache=False`` serves
-    every page cold (``RELOOP_CATALOGUE_CACHE_SECONDS=0``)."""
+    every page cold (``RELOOP_PAGE_CACHE=false``: every page body renders, as right after a seller's feed purged
+    it; the navigation and footer fragments, which no feed changes, stay cached)."""
     env = dict(os.environ if base is None else base)
     if not page_cache:
-        env["RELOOP_CATALOGUE_CACHE_SECONDS"] = "0"
+        env["RELOOP_PAGE_CACHE"] = "false"
     env.update(
         {
             "DEBUG": "false",
-            "SECRET_KEY": secrets.token_urlsafe(50),  # a throwaway key: nothing signed outlives the run
+            # a throwaway key (nothing signed outlives the run), or the caller's when it signs sessions for the server
+            "SECRET_KEY": secret_key or secrets.token_urlsafe(50),
             "ALLOWED_HOSTS": ",".join(SERVER_HOSTS),
             "DATABASE_URL": db_url,
             "CONN_MAX_AGE": "600",
@@ -725,11 +737,14 @@ def gunicorn_server(
     base_dir: Path,
     startup_timeout: float = STARTUP_TIMEOUT_S,
     page_cache: bool = True,
+    serve: bool = False,
+    secret_key: str | None = None,
 ) -> Iterator[GunicornServer]:
-    """Serve the site with gunicorn on 127.0.0.1:``port`` until the block exits, however it exits."""
+    """Serve the site with gunicorn on 127.0.0.1:``port`` until the block exits, however it exits; ``serve=True``
+    starts it through ``reloop serve`` (the production command and its gunicorn options)."""
     ensure_port_free(port)
-    argv = gunicorn_argv(workers=workers, port=port)
-    env = server_environment(db_url=db_url, base_dir=base_dir, page_cache=page_cache)
+    argv = serve_argv(workers=workers, port=port) if serve else gunicorn_argv(workers=workers, port=port)
+    env = server_environment(db_url=db_url, base_dir=base_dir, page_cache=page_cache, secret_key=secret_key)
     with tempfile.TemporaryFile() as log:
         process = subprocess.Popen(  # noqa: S603  # argv is this interpreter, fixed options and integers; no shell
             argv,
@@ -745,7 +760,8 @@ def gunicorn_server(
             yield GunicornServer(
                 process=process,
                 base_url=f"http://127.0.0.1:{port}",
-                description=f"gunicorn, {workers} sync workers, persistent connections (CONN_MAX_AGE=600)"
+                description=("reloop serve: " if serve else "")
+                + f"gunicorn, {workers} sync workers, persistent connections (CONN_MAX_AGE=600)"
                 + ("" if page_cache else ", page cache off"),
             )
         finally:

@@ -72,8 +72,8 @@ class FlashSaleResult:
         )
 
 
-def _prepare(*, hot_offers: int, units_per_offer: int, buyers: int) -> tuple[list[Offer], list[tuple[User, Cart]]]:
-    run = get_random_string(6).lower()
+def hot_offers(*, hot: int, units_per_offer: int, run: str) -> list[Offer]:
+    """``hot`` offers of a new active seller (``run`` names it), ``units_per_offer`` units each, priced in en-gb."""
     seller = Seller.objects.create(
         name=f"Flash Sale Refurbisher {run}",
         slug=slugify(f"flash-{run}"),
@@ -81,10 +81,10 @@ def _prepare(*, hot_offers: int, units_per_offer: int, buyers: int) -> tuple[lis
         country="GB",
         standing=Standing.ACTIVE,
     )
-    variants = list(Variant.objects.order_by("pk")[:hot_offers])
-    if len(variants) < hot_offers:
+    variants = list(Variant.objects.order_by("pk")[:hot])
+    if len(variants) < hot:
         raise CommandError("The flash sale needs a seeded catalogue: run `reloop seed` first")
-    offers = [
+    return [
         create_offer(
             seller=seller,
             sku=f"FLASH-{run}-{i}",
@@ -94,6 +94,11 @@ def _prepare(*, hot_offers: int, units_per_offer: int, buyers: int) -> tuple[lis
         )
         for i, v in enumerate(variants)
     ]
+
+
+def _prepare(*, hot: int, units_per_offer: int, buyers: int) -> tuple[list[Offer], list[tuple[User, Cart]]]:
+    run = get_random_string(6).lower()
+    offers = hot_offers(hot=hot, units_per_offer=units_per_offer, run=run)
     users = User.objects.bulk_create(
         [User(username=f"flash-{run}-{n}@example.com", email=f"flash-{run}-{n}@example.com") for n in range(buyers)]
     )
@@ -103,7 +108,7 @@ def _prepare(*, hot_offers: int, units_per_offer: int, buyers: int) -> tuple[lis
     carts = {c.user_id: c for c in Cart.objects.filter(user__in=users)}
     CartLine.objects.bulk_create(
         [
-            CartLine(cart=carts[u.pk], offer=offers[n % hot_offers], quantity=1, price_seen=19900, currency=CURRENCY)
+            CartLine(cart=carts[u.pk], offer=offers[n % hot], quantity=1, price_seen=19900, currency=CURRENCY)
             for n, u in enumerate(users)
         ]
     )
@@ -113,7 +118,7 @@ def _prepare(*, hot_offers: int, units_per_offer: int, buyers: int) -> tuple[lis
 def run_flash_sale(
     *, hot_offers: int = 3, units_per_offer: int = 300, buyers: int = 3000, threads: int = 8, seconds: float = 20
 ) -> FlashSaleResult:
-    offers, queue = _prepare(hot_offers=hot_offers, units_per_offer=units_per_offer, buyers=buyers)
+    offers, queue = _prepare(hot=hot_offers, units_per_offer=units_per_offer, buyers=buyers)
     lock = threading.Lock()
     counts = {"orders": 0, "sold_out": 0, "errors": 0}
     first_errors: list[str] = []

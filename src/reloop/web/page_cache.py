@@ -29,7 +29,7 @@ def key(kind: str, *parts: object) -> str:
 
 def get_or_render(cache_key: str, render: Callable[[], T]) -> T:
     ttl = settings.RELOOP_CATALOGUE_CACHE_SECONDS
-    if ttl <= 0:
+    if ttl <= 0 or not getattr(settings, "RELOOP_PAGE_CACHE", True):
         return render()
     found: T | None = cache.get(cache_key)
     if found is None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -10,9 +11,10 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
+from django.test.utils import override_settings
 
 from reloop.core.clock import now
-from reloop.ops import bench, bench_urls
+from reloop.ops import bench, bench_urls, flash_sale_http
 from reloop.ops.flash_sale import run_flash_sale
 from reloop.ops.ingest_bench import IngestBenchError, run_ingest
 from reloop.ops.seeding import SIZES
@@ -80,6 +82,13 @@ class Command(BaseCommand):
             help="Run the flash-sale scenario instead of the HTTP ones: concurrent checkouts on a few hot offers",
         )
         parser.add_argument(
+            "--flash-sale-http",
+            action="store_true",
+            help="Run the flash sale over HTTP instead: signed-in buyers adding a hot offer and paying through the "
+            "test provider's pages, against `reloop serve` on 127.0.0.1 (--workers processes, --connections buyers "
+            "at a time, at most --buyers buyers and --duration seconds)",
+        )
+        parser.add_argument(
             "--ingest",
             action="store_true",
             help="Run the ingestion scenario instead: a 15,000-line CSV import and 100,000 bulk price/stock updates",
@@ -130,6 +139,18 @@ class Command(BaseCommand):
             return
         if options.get("flash_sale"):
             self._flash_sale(size=size, skip_seed=skip_seed, duration=duration, json_path=json_path, **options)
+            return
+        if options.get("flash_sale_http"):
+            self._flash_sale_http(
+                size=size,
+                skip_seed=skip_seed,
+                duration=duration,
+                json_path=json_path,
+                workers=workers,
+                port=port,
+                connections=connections,
+                **options,
+            )
             return
         if threads > connections:
             raise CommandError("--threads cannot exceed --connections (wrk gives each thread its own connections)")
@@ -258,6 +279,59 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Report written to {path}"))
         if result.oversold or result.errors or not result.ledger_ok:
             raise CommandError("the flash sale oversold, failed or unbalanced the ledger: see above")
+
+    def _flash_sale_http(
+        self,
+        *,
+        size: str,
+        skip_seed: bool,
+        duration: int,
+        json_path: Path | None,
+        workers: int,
+        port: int,
+        connections: int,
+        buyers: int,
+        units: int,
+        **options: Any,
+    ) -> None:
+        missing = bench.unapplied_migrations()
+        if missing:
+            raise CommandError(f"the database has unapplied migrations ({', '.join(missing)}): run `reloop migrate`")
+        if not skip_seed:
+            call_command("seed", size=size, stdout=self.stdout, stderr=self.stderr)
+        database = bench.describe_database()
+        secret_key = secrets.token_urlsafe(50)  # the server's, for this run: the buyers' sessions are signed with it
+        with override_settings(SECRET_KEY=secret_key):
+            offers, queued = flash_sale_http.prepare(hot=3, units_per_offer=units, buyers=buyers)
+        self.stdout.write(
+            f"Flash sale over HTTP on {database}: {len(queued)} signed-in buyers, {connections} at a time, "
+            f"≤ {duration} s"
+        )
+        db_url = bench.database_url(connection.settings_dict)
+        with bench.gunicorn_server(
+            workers=workers, port=port, db_url=db_url, base_dir=settings.BASE_DIR, serve=True, secret_key=secret_key
+        ) as server:
+            self.stdout.write(f"Serving with {server.description} on {server.base_url}")
+            result = flash_sale_http.run_http_flash_sale(
+                port=port,
+                server=server.description,
+                workers=workers,
+                offers=offers,
+                buyers=queued,
+                concurrency=connections,
+                seconds=duration,
+            )
+        self.stdout.write(result.render())
+        generated_at = now()
+        path = json_path or Path(settings.VAR_DIR) / "bench" / (
+            f"flash-sale-http-{connection.vendor}-{generated_at.strftime('%Y%m%dT%H%M%SZ')}.json"
+        )
+        path.parent.mkdir(parents=True, exist_ok=True)
+        report = {"scenario": "flash_sale_http", "database": database, **result.as_dict()}
+        path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+        self.stdout.write(self.style.SUCCESS(f"Report written to {path}"))
+        if result.oversold or result.server_errors or not result.ledger_ok:
+            raise CommandError("the flash sale oversold, answered with a server error or unbalanced the ledger")
 
     def _ingest(
         self,

@@ -1,0 +1,397 @@
+"""The flash sale over HTTP: many signed-in buyers buying a few hot offers from ``reloop serve`` at once.
+
+The in-process scenario (``flash_sale``) calls the placement service from threads; this one goes through
+everything a buyer's browser goes through, against the production server (``reloop serve``: gunicorn with several
+sync worker processes) on 127.0.0.1:
+
+1. ``POST /<market>/cart/add/`` the hot offer (CSRF-checked form, as the product page's button sends it);
+2. ``GET /<market>/checkout/`` (the page with the total and the pay button);
+3. ``POST /<market>/checkout/`` with the delivery address, the accepted terms and a fresh idempotency key:
+   the units are reserved and the payment created at the test provider (this request is **placement**);
+4. ``POST /_provider/test/pay/<reference>/`` with the test card, on the provider's own page, which sends the
+   signed webhook that settles the order, then redirects the buyer back;
+5. ``GET /<market>/checkout/return/?payment=<reference>``, which finds the order paid and sends the buyer to it.
+
+The buyers are created signed in (a session row each, no password sign-in: that is not what a flash sale
+measures), the hot offers hold fewer units than there are buyers so the sale sells out, and the run is bounded by
+a number of buyers and a time limit. Afterwards the database is checked: the paid units of the hot offers, the
+stock left (oversold must be 0), and the ledger (``check_ledger``). Nothing here prints.
+"""
+
+from __future__ import annotations
+
+import http.client
+import threading
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import timedelta
+from importlib import import_module
+from io import StringIO
+from urllib.parse import urlencode, urlsplit
+
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.urls import reverse
+from django.utils import translation
+from django.utils.crypto import get_random_string
+
+from reloop.accounts.models import User
+from reloop.core import clock
+from reloop.markets.registry import get_market
+from reloop.offers.models import Offer
+from reloop.ops.flash_sale import ADDRESS, CARD, MARKET, hot_offers
+from reloop.orders.models import OrderLine, OrderStatus
+
+#: One request of a buyer may wait this long for the server (a saturated server is measured, not waited on forever).
+REQUEST_TIMEOUT_S = 30.0
+TARGET_ORDERS_PER_S = 300.0
+_CSRF_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+_SESSION_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789"  # as Django's session keys
+
+
+class FlashSaleHttpError(Exception):
+    """The scenario cannot run (no catalogue, session engine without a database or cache)."""
+
+
+@dataclass(frozen=True)
+class Buyer:
+    user_id: int
+    session_key: str
+    csrf: str
+
+
+@dataclass(frozen=True)
+class Paths:
+    cart: str
+    cart_add: str
+    checkout: str
+    order_prefix: str  # a paid buyer is sent to /<market>/orders/<number>/
+    country: str  # of the delivery address
+
+    @classmethod
+    def for_market(cls, market: str) -> Paths:
+        with translation.override(market):
+            order = reverse("web:order", args=["N0"])
+            return cls(
+                reverse("web:cart"),
+                reverse("web:cart_add"),
+                reverse("web:checkout"),
+                order[: order.rindex("N0")],
+                get_market(market).country,
+            )
+
+
+def percentile(values: Sequence[float], pct: float) -> float:
+    """The ``pct`` percentile of ``values`` (nearest rank; 0.0 for no values)."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    rank = max(1, -(-len(ordered) * pct // 100))  # ceil without floats drifting
+    return ordered[int(rank) - 1]
+
+
+@dataclass(frozen=True)
+class FlashSaleHttpResult:
+    hot_offers: int
+    units: int
+    buyers: int
+    concurrency: int
+    workers: int
+    server: str
+    seconds: float
+    orders: int
+    orders_per_s: float
+    sold_out: int
+    errors: int
+    server_errors: int
+    oversold: int
+    stock_left: int
+    paid_units: int
+    ledger_ok: bool
+    requests: int
+    placement_p50_ms: float
+    placement_p99_ms: float
+    purchase_p99_ms: float
+    step_p50_ms: dict[str, float] = field(default_factory=dict)
+    first_errors: tuple[str, ...] = field(default_factory=tuple)
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+    @property
+    def target_met(self) -> bool:
+        return (
+            self.orders_per_s >= TARGET_ORDERS_PER_S and not self.oversold and not self.server_errors and self.ledger_ok
+        )
+
+    def render(self) -> str:
+        return "\n".join(
+            [
+                f"Flash sale over HTTP: {self.hot_offers} hot offers holding {self.units} units, {self.buyers} buyers "
+                f"({self.concurrency} at a time), {self.server}, {self.seconds:.1f} s, {self.requests} requests",
+                "| orders | orders/s | placement p50 ms | placement p99 ms | purchase p99 ms | sold out | errors "
+                "| 5xx | oversold | stock left | ledger |",
+                "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+                f"| {self.orders} | {self.orders_per_s:.1f} | {self.placement_p50_ms:.0f} | "
+                f"{self.placement_p99_ms:.0f} | {self.purchase_p99_ms:.0f} | {self.sold_out} | {self.errors} | "
+                f"{self.server_errors} | {self.oversold} | {self.stock_left} | "
+                f"{'balanced' if self.ledger_ok else 'FAILED'} |",
+                "p50 of each step (ms): " + ", ".join(f"{k} {v:.0f}" for k, v in self.step_p50_ms.items()),
+                "placement: the checkout POST (reserve the units, open the payment); purchase: the five requests of a "
+                "buyer, from adding to the cart to the paid order",
+                f"Target (BENCHMARKS.md, PostgreSQL): ≥ {TARGET_ORDERS_PER_S:g} orders/s, 0 oversold, 0 5xx: "
+                + ("met" if self.target_met else "missed"),
+                *[f"error: {e}" for e in self.first_errors],
+            ]
+        )
+
+
+def signed_in_buyers(*, count: int, run: str) -> list[Buyer]:
+    """``count`` new buyers, each with a signed-in session (as after ``login()``) and a CSRF cookie value."""
+    users = User.objects.bulk_create(
+        [User(username=f"flash-{run}-{n}@example.com", email=f"flash-{run}-{n}@example.com") for n in range(count)]
+    )
+    if users[0].pk is None:  # backends that return no ids from bulk inserts
+        users = list(User.objects.filter(username__startswith=f"flash-{run}-").order_by("pk"))
+    backend = settings.AUTHENTICATION_BACKENDS[-1]
+    expire = clock.now() + timedelta(hours=2)
+    store_class = import_module(settings.SESSION_ENGINE).SessionStore
+    in_database = issubclass(store_class, DatabaseSessionStore)
+    buyers, rows = [], []
+    for user in users:
+        data = {SESSION_KEY: str(user.pk), BACKEND_SESSION_KEY: backend, HASH_SESSION_KEY: user.get_session_auth_hash()}
+        if in_database:  # the rows login() would write, in one statement
+            key = get_random_string(32, _SESSION_CHARS)
+            rows.append(
+                store_class.get_model_class()(
+                    session_key=key, session_data=store_class().encode(data), expire_date=expire
+                )
+            )
+        else:
+            store = store_class()
+            store.update(data)
+            store.set_expiry(expire)
+            store.create()
+            key = store.session_key or ""
+        buyers.append(Buyer(user.pk, key, get_random_string(32, _CSRF_CHARS)))
+    if rows:
+        store_class.get_model_class().objects.bulk_create(rows, batch_size=1000)
+    return buyers
+
+
+class _Browser:
+    """One buyer's cookies and requests over plain HTTP to 127.0.0.1 (a new connection per request, as gunicorn's
+    sync workers close each one)."""
+
+    def __init__(self, port: int, buyer: Buyer) -> None:
+        self.port = port
+        self.cookies = {settings.SESSION_COOKIE_NAME: buyer.session_key, settings.CSRF_COOKIE_NAME: buyer.csrf}
+        self.csrf = buyer.csrf
+        self.requests = 0
+        self.timings: dict[str, float] = {}  # milliseconds of each step of the purchase
+
+    def request(self, method: str, path: str, form: dict[str, str] | None = None, *, step: str = "") -> tuple[int, str]:
+        """Send one request; returns the status and the Location header (empty without one)."""
+        started = time.perf_counter()
+        try:
+            return self._request(method, path, form)
+        finally:
+            if step:
+                self.timings[step] = (time.perf_counter() - started) * 1000
+
+    def _request(self, method: str, path: str, form: dict[str, str] | None) -> tuple[int, str]:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=REQUEST_TIMEOUT_S)
+        headers = {
+            "Host": f"127.0.0.1:{self.port}",
+            "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()),
+        }
+        body = None
+        if form is not None:
+            body = urlencode({**form, "csrfmiddlewaretoken": self.csrf})
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        try:
+            conn.request(method, path, body=body, headers=headers)
+            response = conn.getresponse()
+            response.read()
+            self.requests += 1
+            for name, value in response.getheaders():
+                if name.lower() == "set-cookie":
+                    pair = value.split(";", 1)[0]
+                    key, _, cookie = pair.partition("=")
+                    if cookie and "max-age=0" not in value.lower():
+                        self.cookies[key.strip()] = cookie
+                    else:
+                        self.cookies.pop(key.strip(), None)
+            return response.status, response.getheader("Location") or ""
+        finally:
+            conn.close()
+
+
+@dataclass
+class _Tally:
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    orders: int = 0
+    sold_out: int = 0
+    errors: int = 0
+    server_errors: int = 0
+    requests: int = 0
+    placement_ms: list[float] = field(default_factory=list)
+    purchase_ms: list[float] = field(default_factory=list)
+    step_ms: dict[str, list[float]] = field(default_factory=dict)
+    first_errors: list[str] = field(default_factory=list)
+
+    def sold_out_now(self) -> str:
+        with self.lock:
+            self.sold_out += 1
+        return "sold_out"
+
+    def error(self, message: str, *, status: int) -> str:
+        with self.lock:
+            self.errors += 1
+            if status >= 500:
+                self.server_errors += 1
+            if len(self.first_errors) < 5:
+                self.first_errors.append(message[:200])
+        return "error"
+
+
+def _path(location: str) -> str:
+    parts = urlsplit(location)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def buy(browser: _Browser, *, offer_id: int, paths: Paths, tally: _Tally) -> str:
+    """One buyer's purchase, start to paid order: ``"order"``, ``"sold_out"`` or ``"error"``."""
+    started = time.perf_counter()
+    status, location = browser.request("POST", paths.cart_add, {"offer": str(offer_id), "quantity": "1"}, step="add")
+    if status != 302 or _path(location) != paths.cart:
+        return tally.error(f"add to cart answered {status} to {location or 'nowhere'}", status=status)
+    status, location = browser.request("GET", paths.checkout, step="checkout page")
+    if status == 302 and _path(location) == paths.cart:  # nothing in the cart: the offer sold out before "add"
+        return tally.sold_out_now()
+    if status != 200:
+        return tally.error(f"checkout page answered {status}" + (f" to {location}" if location else ""), status=status)
+    form = {
+        "idempotency_key": uuid.uuid4().hex,
+        "accept_terms": "on",
+        "instalments": "1",
+        "country": paths.country,
+        **ADDRESS,
+    }
+    status, location = browser.request("POST", paths.checkout, form, step="placement")
+    if status != 302:  # 200: the form came back with an error
+        return tally.error(f"checkout answered {status}", status=status)
+    if "/_provider/" not in location:
+        if _path(location) == paths.cart:  # back to the cart, with "sold out" shown
+            return tally.sold_out_now()
+        return tally.error(f"checkout sent the buyer to {location}", status=status)
+    status, location = browser.request("POST", _path(location), {"card": CARD}, step="card")
+    if status != 302:
+        return tally.error(f"the provider's card page answered {status}", status=status)
+    status, location = browser.request("GET", _path(location), step="return")
+    if status != 302 or not _path(location).startswith(paths.order_prefix):
+        return tally.error(f"the return from the provider answered {status} to {location or 'nowhere'}", status=status)
+    with tally.lock:
+        tally.orders += 1
+        tally.placement_ms.append(browser.timings["placement"])
+        tally.purchase_ms.append((time.perf_counter() - started) * 1000)
+        for step, ms in browser.timings.items():
+            tally.step_ms.setdefault(step, []).append(ms)
+    return "order"
+
+
+def run_http_flash_sale(
+    *,
+    port: int,
+    server: str,
+    workers: int,
+    offers: Sequence[Offer],
+    buyers: Sequence[Buyer],
+    concurrency: int,
+    seconds: float,
+    market: str = MARKET,
+    check_ledger: Callable[[], bool] | None = None,
+) -> FlashSaleHttpResult:
+    """Every buyer buys one unit of a hot offer (in turn) over HTTP from the server on ``port``, ``concurrency``
+    at a time, until the buyers or ``seconds`` run out; then the database is checked."""
+    paths = Paths.for_market(market)
+    tally = _Tally()
+    queue = iter(enumerate(buyers))
+    queue_lock = threading.Lock()
+    deadline = time.monotonic() + seconds
+
+    def worker() -> None:
+        while time.monotonic() < deadline:
+            with queue_lock:
+                item = next(queue, None)
+            if item is None:
+                return
+            n, buyer = item
+            browser = _Browser(port, buyer)
+            try:
+                buy(browser, offer_id=offers[n % len(offers)].pk, paths=paths, tally=tally)
+            except (OSError, http.client.HTTPException) as exc:  # a refused or timed-out connection is an error
+                tally.error(f"{type(exc).__name__}: {exc}", status=0)
+            with tally.lock:
+                tally.requests += browser.requests
+
+    started = time.monotonic()
+    pool = [threading.Thread(target=worker, name=f"flash-http-{n}") for n in range(concurrency)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join(timeout=seconds + REQUEST_TIMEOUT_S * 6)
+    elapsed = time.monotonic() - started
+
+    units = sum(o.stock for o in offers)
+    paid_units = sum(
+        OrderLine.objects.filter(offer__in=offers, seller_order__order__status=OrderStatus.PAID).values_list(
+            "quantity", flat=True
+        )
+    )
+    stock_left = sum(Offer.objects.filter(pk__in=[o.pk for o in offers]).values_list("stock", flat=True))
+    return FlashSaleHttpResult(
+        hot_offers=len(offers),
+        units=units,
+        buyers=len(buyers),
+        concurrency=concurrency,
+        workers=workers,
+        server=server,
+        seconds=elapsed,
+        orders=tally.orders,
+        orders_per_s=tally.orders / elapsed if elapsed else 0.0,
+        sold_out=tally.sold_out,
+        errors=tally.errors,
+        server_errors=tally.server_errors,
+        oversold=max(0, paid_units - units) + max(0, -stock_left),
+        stock_left=stock_left,
+        paid_units=paid_units,
+        ledger_ok=(check_ledger or ledger_balanced)(),
+        requests=tally.requests,
+        placement_p50_ms=percentile(tally.placement_ms, 50),
+        placement_p99_ms=percentile(tally.placement_ms, 99),
+        purchase_p99_ms=percentile(tally.purchase_ms, 99),
+        step_p50_ms={step: percentile(ms, 50) for step, ms in tally.step_ms.items()},
+        first_errors=tuple(tally.first_errors),
+    )
+
+
+def ledger_balanced() -> bool:
+    out = StringIO()
+    try:
+        call_command("check_ledger", stdout=out, stderr=out)
+    except CommandError:
+        return False
+    return True
+
+
+def prepare(*, hot: int, units_per_offer: int, buyers: int) -> tuple[list[Offer], list[Buyer]]:
+    """The hot offers (``hot`` × ``units_per_offer`` units, one new seller) and ``buyers`` signed-in buyers."""
+    run = get_random_string(6).lower()
+    offers = hot_offers(hot=hot, units_per_offer=units_per_offer, run=run)
+    return offers, signed_in_buyers(count=buyers, run=run)
