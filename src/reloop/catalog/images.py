@@ -37,13 +37,16 @@ class ImageRefused(InvalidInput):
     code = "image_refused"
 
 
+def check_size(size: int) -> None:
+    """``ImageRefused`` when a file of ``size`` bytes is over the limit (views call it before reading an upload)."""
+    limit = max_bytes()
+    if size > limit:
+        raise ImageRefused(f"The file is {size / 1_048_576:.1f} MB; images may be at most {limit / 1_048_576:.0f} MB.")
+
+
 def open_upload(data: bytes) -> Image.Image:
     """The decoded image, upright, or ``ImageRefused`` saying why not."""
-    limit = max_bytes()
-    if len(data) > limit:
-        raise ImageRefused(
-            f"The file is {len(data) / 1_048_576:.1f} MB; images may be at most {limit / 1_048_576:.0f} MB."
-        )
+    check_size(len(data))
     if not data:
         raise ImageRefused("The file is empty.")
     try:

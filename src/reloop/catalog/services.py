@@ -226,3 +226,44 @@ def add_missing_illustrations() -> int:
         )
         made += 1
     return made
+
+
+def replace_product_images(*, actor: Any, product_model_id: int, colour: str, data: bytes, alt: str) -> ProductImage:
+    """Upload a picture for the model in ``colour`` ("" = any colour) and remove the ones it replaces (same model
+    and colour), in one transaction; the replaced files go after commit. A refused upload changes nothing."""
+    replaced = list(ProductImage.objects.filter(product_model_id=product_model_id, colour=colour))
+    with transaction.atomic():
+        created = add_product_image(actor=actor, product_model_id=product_model_id, data=data, alt=alt, colour=colour)
+        for image in replaced:
+            _delete_image(image)
+    return created
+
+
+def delete_product_image(*, actor: Any, image_id: int) -> bool:
+    """Remove one picture (its stored files after commit) and renumber the model's others; False when it was
+    already gone, so a second click changes nothing."""
+    image = ProductImage.objects.select_related("product_model").filter(pk=image_id).first()
+    if image is None:
+        return False
+    with transaction.atomic():
+        _delete_image(image)
+    return True
+
+
+def _delete_image(image: ProductImage) -> None:
+    from django.core.files.storage import default_storage
+
+    product_model = image.product_model
+    names = [str(r.get(key) or "") for r in image.renditions for key in ("webp", "jpeg")]
+    ProductImage.objects.filter(pk=image.pk).delete()
+    rest = ProductImage.objects.filter(product_model_id=product_model.pk).order_by("position", "pk")
+    for position, pk in enumerate(rest.values_list("pk", flat=True)):
+        ProductImage.objects.filter(pk=pk).update(position=position)
+    touch_categories(category_ids=[product_model.category_id])
+    touch_variants(variant_ids=Variant.objects.filter(product_model_id=product_model.pk).values_list("pk", flat=True))
+    def delete_files() -> None:
+        for name in names:
+            if name:
+                default_storage.delete(name)
+
+    transaction.on_commit(delete_files)

@@ -132,3 +132,29 @@ class OfferImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.status})"
+
+
+class OfferPhoto(models.Model):
+    """A photo of the actual unit an offer sells, added by its seller in the back office and shown on the product
+    page for that offer, labelled as the seller's photo. The renditions are made by ``catalog.images`` (checked,
+    re-encoded to WebP and JPEG, metadata dropped) and stored under ``offers/<offer id>/``. ``digest`` (SHA-256 of
+    the uploaded bytes) makes a retried upload of the same file return the first photo instead of a copy."""
+
+    offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="photos")
+    position = models.PositiveSmallIntegerField(default=0)
+    alt = models.CharField(max_length=200, help_text=_("What the photo shows, for screen readers"))
+    width = models.PositiveIntegerField(help_text=_("Of the largest rendition"))
+    height = models.PositiveIntegerField()
+    renditions = models.JSONField(default=list, help_text=_("[{w, h, webp, jpeg}] smallest first"))
+    digest = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["offer", "position", "pk"]
+        constraints = [models.UniqueConstraint(fields=["offer", "digest"], name="offer_photo_once_per_file")]
+        indexes = [models.Index(fields=["offer", "position"])]
+
+    def __str__(self) -> str:
+        return f"offer {self.offer_id} photo #{self.position}"
+
+    is_illustration = False  # the shared <picture> helper labels drawings; a seller's photo never is one

@@ -36,6 +36,8 @@ PAGES = [
     ("operator:notices", {}, {T}),
     ("operator:legal", {}, {T, C}),
     ("operator:emails", {}, {S, T}),
+    ("operator:pictures", {}, {C}),
+    ("operator:synonyms", {}, {C}),
 ]
 
 

@@ -17,6 +17,7 @@ from reloop.web.backoffice import (
     review_views,
 )
 from reloop.web.backoffice import import_views as imports
+from reloop.web.backoffice import offer_photo_views as offer_photos
 from reloop.web.backoffice import onboarding_views as onboarding
 from reloop.web.backoffice import payout_views as payouts
 from reloop.web.backoffice import team_views as team
@@ -72,6 +73,12 @@ urlpatterns = [
     path("offers/<int:offer_id>/row/", offer_views.offer_row, name="offer_row"),
     path("offers/<int:offer_id>/active/", offer_views.offer_active, name="offer_active"),
     path("offers/<int:offer_id>/units/", units.offer_units, name="offer_units"),
+    path("offers/<int:offer_id>/photos/", offer_photos.offer_photo_add, name="offer_photo_add"),
+    path(
+        "offers/<int:offer_id>/photos/<int:photo_id>/delete/",
+        offer_photos.offer_photo_delete,
+        name="offer_photo_delete",
+    ),
     path("orders/", order_views.order_list, name="orders"),
     path("orders/<int:seller_order_id>/", order_views.order_detail, name="order"),
     path("orders/<int:seller_order_id>/accept/", order_views.order_accept, name="order_accept"),

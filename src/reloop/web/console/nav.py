@@ -38,6 +38,8 @@ NAV: tuple[ConsoleLink, ...] = (
     ConsoleLink("operator:payouts", _("Payouts"), roles.VIEW_PAYOUTS, _("Money")),
     ConsoleLink("operator_ledger", _("Ledger"), roles.VIEW_LEDGER, _("Money")),
     ConsoleLink("operator:impact_export", _("Impact export (CSV)"), roles.EXPORT_REPORTS, _("Reports")),
+    ConsoleLink("operator:pictures", _("Pictures"), "catalog.change_productmodel", _("Catalogue")),
+    ConsoleLink("operator:synonyms", _("Search synonyms"), "catalog.change_productmodel", _("Catalogue")),
 )
 
 #: Operator URLs that are actions or downloads reached from a page, not menu entries.

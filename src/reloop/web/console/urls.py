@@ -15,6 +15,7 @@ from reloop.web.console import (
     seller_views,
     views,
 )
+from reloop.web.console import catalogue_views as catalogue
 from reloop.web.console import tradein_views as tradeins
 
 app_name = "operator"
@@ -58,6 +59,11 @@ urlpatterns: list = [
     path("payouts/", payout_views.payout_report, name="payouts"),
     path("payouts/export.csv", payout_views.payout_export, name="payouts_export"),
     path("emails/", email_views.email_log, name="emails"),
+    path("catalogue/pictures/", catalogue.pictures, name="pictures"),
+    path("catalogue/pictures/<int:model_id>/upload/", catalogue.picture_upload, name="picture_upload"),
+    path("catalogue/pictures/delete/<int:image_id>/", catalogue.picture_delete, name="picture_delete"),
+    path("catalogue/synonyms/", catalogue.synonyms, name="synonyms"),
+    path("catalogue/synonyms/<int:synonym_id>/delete/", catalogue.synonym_delete, name="synonym_delete"),
     path("emails/<int:message_id>/", email_views.email_detail, name="email"),
     path("emails/<int:message_id>/html/", email_views.email_html, name="email_html"),
     path("emails/preview/<path:template>/", email_views.email_preview, name="email_preview"),

@@ -1,7 +1,8 @@
 """Public catalogue pictures (renditions made by catalog.images), served from Django's storage.
 
-Only names of the shape the pipeline writes are served (``catalogue/<model>/<16 hex>-<width>.webp|jpg``), so no
-other stored file (after-sales photos are private) can be reached through this view.
+Only names of the shape the pipeline writes are served (``catalogue/<model>/<16 hex>-<width>.webp|jpg``, and the
+sellers' photos of a unit on sale, ``offers/<offer>/…``, shown on public product pages), so no other stored file
+(after-sales photos are private) can be reached through this view.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from django.core.files.storage import default_storage
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.views.decorators.http import require_safe
 
-NAME = re.compile(r"^catalogue/\d{1,12}/[0-9a-f]{16}-\d{2,4}\.(webp|jpg)$")
+NAME = re.compile(r"^(?:catalogue|offers)/\d{1,12}/[0-9a-f]{16}-\d{2,4}\.(webp|jpg)$")
 TYPES = {"webp": "image/webp", "jpg": "image/jpeg"}
 
 
