@@ -18,7 +18,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from reloop.accounts import services as accounts
 from reloop.accounts.domain import ADDRESS_FIELDS
+from reloop.accounts.errors import InvalidAddress
 from reloop.accounts.forms import AddressForm
 from reloop.accounts.selectors import addresses_for
 from reloop.buyback.credit import available_credit
@@ -47,6 +49,34 @@ def _delivery(request: HttpRequest) -> dict[str, str] | None:
     country = request.market.country  # type: ignore[attr-defined]
     saved = [a for a in addresses_for(user=request.user) if a.country == country]  # type: ignore[arg-type]
     return {"region": saved[0].region, "postal_code": saved[0].postal_code, "city": saved[0].city} if saved else None
+
+
+SAVE_ADDRESS = "save_address:{number}"  # the session's address to save once order {number} is paid
+
+
+def _keep_address_for(request: HttpRequest, *, number: str, address: dict[str, str]) -> None:
+    """The buyer ticked "save this address": remember it until the order is paid (then ``_save_address``)."""
+    if request.POST.get("save_address") == "1":
+        request.session[SAVE_ADDRESS.format(number=number)] = address
+
+
+def _save_address(request: HttpRequest, *, number: str) -> None:
+    """Order ``number`` is paid: save the address its buyer asked to keep, unless it is saved already. A refusal
+    (their 30 addresses, a country no market delivers to) is told, never in the order's way."""
+    address = request.session.pop(SAVE_ADDRESS.format(number=number), None)
+    if not address:
+        return
+    key = [address.get(f, "") for f in ("country", *ADDRESS_FIELDS)]
+    saved = addresses_for(user=request.user)  # type: ignore[arg-type]
+    if any([getattr(a, f) for f in ("country", *ADDRESS_FIELDS)] == key for a in saved):
+        return
+    try:
+        accounts.add_address(user=request.user, data=address)  # type: ignore[arg-type]
+    except InvalidAddress as exc:
+        reasons = " ".join(str(m) for field in exc.field_errors.values() for m in field)
+        messages.warning(request, _("Your address was not saved to your account: %(reason)s") % {"reason": reasons})
+    else:
+        messages.info(request, _("The delivery address is saved to your account."))
 
 
 def _context(request: HttpRequest, review: Any, form: CheckoutForm) -> dict[str, Any]:
@@ -116,14 +146,18 @@ def checkout_page(request: HttpRequest) -> HttpResponse:
                 context="checkout",
                 reference=started.order.number,
             )
+            _keep_address_for(request, number=started.order.number, address=address_form.address_data.as_dict())
             if started.redirect_url:  # on to the provider's page
                 return HttpResponseRedirect(started.redirect_url)
             refresh_cart_count(request)  # paid at once: the order's lines left the cart
+            _save_address(request, number=started.order.number)
             return HttpResponseRedirect(reverse("web:order", args=[started.order.number]))
     if request.method != "POST":
         form.initial["idempotency_key"] = uuid.uuid4().hex
     context = _context(request, review, form)
     context["address_form"] = address_form
+    # Offer to keep the address typed here: ticked for a buyer with no address in this market's country yet
+    context["save_address"] = request.POST.get("save_address") == "1" if request.method == "POST" else not saved
     context["reloop_credit"] = available_credit(user_id=request.user.pk or 0, currency=market.currency)
     return render(request, "web/storefront/checkout.html", context)
 
@@ -152,6 +186,7 @@ def checkout_return(request: HttpRequest) -> HttpResponse:
     refresh_cart_count(request)  # a paid order's lines left the cart
     if order.status == OrderStatus.PAID:
         messages.success(request, _("Payment received: your order is placed."))
+        _save_address(request, number=order.number)
     elif order.status == OrderStatus.PAYMENT_FAILED:
         messages.error(request, order.failure_reason or _("The payment did not go through."))
         return HttpResponseRedirect(reverse("web:checkout"))
