@@ -10,7 +10,8 @@ from reloop.catalog.services import CatalogueLoadReport, load_catalogue
 from reloop.core.clock import today
 from reloop.impact.services import FootprintLoadReport, load_footprints
 from reloop.ops.demo_offers import load_demo_offers
-from reloop.pricing.services import RefreshReport, rebuild_all_buy_boxes
+from reloop.ops.demo_passports import load_demo_passports
+from reloop.pricing.services import RefreshReport, rebuild_all_buy_boxes, refresh_buy_boxes
 from reloop.sellers.services import load_demo_sellers
 
 Size = Literal["small", "medium", "large"]
@@ -40,4 +41,9 @@ def seed(*, size: Size) -> SeedReport:
     sellers = load_demo_sellers()
     offers, prices = load_demo_offers(size=size, today=today())
     buy_boxes = rebuild_all_buy_boxes()
+    # Most buy-box offers of the featured models list their units with passports; those buy boxes are ranked again
+    # (a passport wins among otherwise equal offers).
+    _units, touched = load_demo_passports()
+    if touched:
+        buy_boxes.add(refresh_buy_boxes(variant_ids=sorted(touched)))
     return SeedReport(size, catalogue, footprints, sellers, offers, prices, buy_boxes)
