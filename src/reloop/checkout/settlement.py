@@ -6,8 +6,11 @@
 2. ``settle_payment``: Reloop learns the outcome by a signed webhook, by the buyer's return redirect, or from the
    reconciliation job, whichever comes first; each asks the provider for the payment's status and applies it.
    An authorized payment is captured (key ``<order>:capture``) and the order placed (``pending_payment → paid``,
-   a conditional update: once). A declined, failed or abandoned payment closes the order and gives the units
-   back. A payment authorized after the hold expired is voided (the buyer is never charged); one captured after
+   a conditional update: once). A declined card leaves the payment waiting for another one while the hold runs
+   (the buyer retries on the provider's page); a payment abandoned (the buyer came back without paying),
+   cancelled or failed for good closes the order and gives the units back. The order keeps the reason as a code
+   (``checkout.failures``), shown in the viewer's language. A payment authorized after the hold expired is
+   voided (the buyer is never charged); one captured after
    it is refunded in full (key ``<order>:late-refund``).
 
 Every step is idempotent, so the webhook, the redirect and the job may all run, in any order, any number of
@@ -22,7 +25,9 @@ import logging
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from reloop.checkout.crash import crash_point
 from reloop.checkout.errors import TotalChanged
+from reloop.checkout.failures import ABANDONED, AMOUNT_MISMATCH, RESERVATION_EXPIRED, failure_code
 from reloop.checkout.models import CartLine, CheckoutPayment, PaymentState
 from reloop.core import clock
 from reloop.core.errors import InvalidInput
@@ -30,6 +35,7 @@ from reloop.core.money import Money
 from reloop.offers.services import adjust_stock
 from reloop.orders.models import Order, OrderLine, OrderStatus, SellerOrder
 from reloop.orders.services import close_unpaid, mark_paid, record_initial_events
+from reloop.passports.services import release_units
 from reloop.payments import services as ledger
 from reloop.payments.domain import SellerShare
 from reloop.payments.errors import CaptureRefused
@@ -46,6 +52,7 @@ def open_payment(*, order: Order, return_url: str, instalments: int = 1) -> Chec
     record = CheckoutPayment.objects.filter(order=order).first()
     if record is not None:
         return record
+    crash_point("after_reserve")
     provider = get_provider()
     amount = Money(order.total, order.currency)
     if instalments != 1 and instalments not in {p.count for p in provider.instalment_plans(amount=amount)}:
@@ -97,7 +104,7 @@ def settle_payment(*, reference: str, source: str) -> Order | None:
     elif payment.status in _WAITING:
         _waiting(record, payment, source)
     elif payment.status in (PaymentStatus.FAILED, PaymentStatus.CANCELED):
-        _close(record, OrderStatus.PAYMENT_FAILED, payment.failure_message or _("The payment did not go through"))
+        _close(record, OrderStatus.PAYMENT_FAILED, failure_code(payment.failure_code))
         _mark(record, PaymentState.FAILED, source)
     elif payment.status is PaymentStatus.AUTHORIZED:
         _authorized(record, source)
@@ -115,13 +122,14 @@ def _waiting(record: CheckoutPayment, payment: Payment, source: str) -> None:
     if order.status == OrderStatus.PENDING_PAYMENT and not hold_over and not abandoned:
         return  # the buyer is still at the provider (or authenticating): nothing to do yet
     if hold_over:
-        _close(record, OrderStatus.EXPIRED, "reservation expired before payment")
+        _close(record, OrderStatus.EXPIRED, RESERVATION_EXPIRED)
     cancelled = _cancel(record)
     if cancelled is None:  # paid meanwhile: settle what it became
         settle_payment(reference=record.reference, source=source)
         return
-    if abandoned:
-        _close(record, OrderStatus.PAYMENT_FAILED, _("You left the payment page without paying"))
+    if abandoned:  # the last decline, if the buyer tried a card before leaving, says more than "abandoned"
+        reason = failure_code(payment.failure_code) if payment.failure_code else ABANDONED
+        _close(record, OrderStatus.PAYMENT_FAILED, reason)
     _mark(record, PaymentState.FAILED, source)
 
 
@@ -129,18 +137,20 @@ def _authorized(record: CheckoutPayment, source: str) -> None:
     order = record.order
     order.refresh_from_db(fields=["status", "reserved_until"])
     if order.status == OrderStatus.PENDING_PAYMENT and order.reserved_until < clock.now():
-        _close(record, OrderStatus.EXPIRED, "reservation expired before payment")
+        _close(record, OrderStatus.EXPIRED, RESERVATION_EXPIRED)
         order.refresh_from_db(fields=["status"])
     if order.status == OrderStatus.PENDING_PAYMENT:
         amount = Money(record.amount, record.currency)
         provider = get_provider(record.provider)
+        crash_point("after_authorize")
         with contextlib.suppress(CaptureRefused):  # captured meanwhile by another path, or voided: ask again
             provider.capture(reference=record.reference, amount=amount, idempotency_key=f"{order.number}:capture")
+        crash_point("after_capture")
         settled = provider.retrieve_payment(reference=record.reference)
         if settled.status is PaymentStatus.CAPTURED:
             _place_or_refund(record, settled, source)
         elif settled.status in (PaymentStatus.FAILED, PaymentStatus.CANCELED):
-            _close(record, OrderStatus.PAYMENT_FAILED, _("The payment did not go through"))
+            _close(record, OrderStatus.PAYMENT_FAILED, failure_code(settled.failure_code))
             _mark(record, PaymentState.FAILED, source)
         return
     if order.status == OrderStatus.PAID:
@@ -191,7 +201,7 @@ def _refuse_mismatch(record: CheckoutPayment, payment: Payment, source: str) -> 
             )
     elif not payment.status.final:
         _cancel(record)
-    _close(record, OrderStatus.PAYMENT_FAILED, _("The payment amount did not match the order total"))
+    _close(record, OrderStatus.PAYMENT_FAILED, AMOUNT_MISMATCH)
     _mark(record, PaymentState.FAILED, source)
 
 
@@ -218,10 +228,16 @@ def _mark(record: CheckoutPayment, state: str, source: str) -> None:
 
 
 def restore_stock(order: Order) -> None:
-    for offer_id, quantity in (
-        OrderLine.objects.filter(seller_order__order=order).order_by("offer_id").values_list("offer_id", "quantity")
+    """The order was not paid: its units go back to stock, and the units its buyer chose back on sale."""
+    line_ids = []
+    for line_id, offer_id, quantity in (
+        OrderLine.objects.filter(seller_order__order=order)
+        .order_by("offer_id")
+        .values_list("pk", "offer_id", "quantity")
     ):
         adjust_stock(offer_id=offer_id, delta=quantity)
+        line_ids.append(line_id)
+    release_units(order_line_ids=line_ids)
 
 
 def pay_with_credit(order: Order) -> bool:
@@ -285,7 +301,7 @@ def expire_reservations(*, now: object | None = None) -> int:
         :500
     ]:
         with transaction.atomic():
-            if close_unpaid(order=order, status=OrderStatus.EXPIRED, reason="reservation expired before payment"):
+            if close_unpaid(order=order, status=OrderStatus.EXPIRED, reason=RESERVATION_EXPIRED):
                 restore_stock(order)
                 expired += 1
         record = CheckoutPayment.objects.filter(order=order).first()

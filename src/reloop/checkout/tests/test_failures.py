@@ -102,3 +102,13 @@ def test_the_test_providers_card_list_is_translated(language, outcomes):
     with translation.override("en"):
         english = [str(outcome) for _, outcome in TEST_CARDS]
     assert not set(labels) & set(english)  # all five translated
+
+
+def test_pages_render_the_code_in_their_own_language():
+    from django.template import Context, Template
+
+    page = Template("{% load checkout_failures %}{{ reason|failure_message }}")
+    with translation.override("fr"):
+        assert page.render(Context({"reason": "card_declined"})) == "Votre carte a été refusée."
+    with translation.override("en"):
+        assert page.render(Context({"reason": ""})) == "The payment did not go through."

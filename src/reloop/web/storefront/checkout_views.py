@@ -25,6 +25,7 @@ from reloop.accounts.forms import AddressForm
 from reloop.accounts.selectors import addresses_for
 from reloop.buyback.credit import available_credit
 from reloop.checkout import services as checkout
+from reloop.checkout.failures import failure_message
 from reloop.checkout.models import PaymentState
 from reloop.checkout.selectors import checkout_summary, instalment_plans, payment_for_buyer, review_cart
 from reloop.checkout.settlement import settle_payment
@@ -188,7 +189,7 @@ def checkout_return(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Payment received: your order is placed."))
         _save_address(request, number=order.number)
     elif order.status == OrderStatus.PAYMENT_FAILED:
-        messages.error(request, order.failure_reason or _("The payment did not go through."))
+        messages.error(request, failure_message(order.failure_reason))  # the code, in the buyer's language
         return HttpResponseRedirect(reverse("web:checkout"))
     elif order.status == OrderStatus.EXPIRED:
         record.refresh_from_db(fields=["state"])
