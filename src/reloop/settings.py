@@ -129,6 +129,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "reloop.markets.middleware.MarketMiddleware",
+    "reloop.notifications.site.SiteURLMiddleware",  # emails link to the address the request came to
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -466,6 +467,9 @@ EMAIL_FILE_PATH = VAR_DIR / "mail"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Reloop <no-reply@reloop.localhost>")
 # The site's public address, for links in emails sent outside a request (after-sales steps, jobs).
 RELOOP_SITE_URL = os.environ.get("RELOOP_SITE_URL", "http://127.0.0.1:8000")
+# Without RELOOP_SITE_URL, an email that a request sets off links to the address that request came to (the demo on
+# another port, a development server); set RELOOP_SITE_URL in production (notifications/site.py).
+RELOOP_SITE_URL_FROM_REQUEST = env_bool("RELOOP_SITE_URL_FROM_REQUEST", default=not os.environ.get("RELOOP_SITE_URL"))
 
 # US sales tax at checkout (docs/invoicing.md): "table" (built-in state base rates, an approximation) or "service"
 # (a real tax service at RELOOP_TAX_SERVICE_URL with RELOOP_TAX_SERVICE_KEY; reloop.markets.tax).

@@ -21,6 +21,7 @@ from django.utils import timezone, translation
 from reloop.core.money import Money
 from reloop.markets.registry import get_market
 from reloop.notifications.services import Rendered, queue_rendered
+from reloop.notifications.site import site_root
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +42,7 @@ def _link(name: str, case_id: int, language: str) -> str:
             path = reverse(name, kwargs={"case_id": case_id})
         except NoReverseMatch:
             return ""
-    return settings.RELOOP_SITE_URL.rstrip("/") + path
+    return site_root() + path
 
 
 def send(case_id: int, step: str, roles: Sequence[str]) -> int:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from reloop.core.money import Money
 from reloop.markets.registry import get_market
+from reloop.notifications.site import site_root
 
 logger = logging.getLogger(__name__)
 
@@ -97,7 +98,7 @@ def _link(name: str, number: str, language: str) -> str:
             path = reverse(name, kwargs={"number": number})
         except NoReverseMatch:
             return ""
-    return settings.RELOOP_SITE_URL.rstrip("/") + path
+    return site_root() + path
 
 
 def send(tradein_id: int, step: str) -> int:
@@ -123,7 +124,7 @@ def send(tradein_id: int, step: str) -> int:
             if email
         ]
         if emails:
-            link = settings.RELOOP_SITE_URL.rstrip("/") + reverse("seller:tradein", kwargs={"number": tradein.number})
+            link = site_root() + reverse("seller:tradein", kwargs={"number": tradein.number})
             subject = f"Trade-in {tradein.number}: {step.replace('_', ' ')}"
             sent += send_mail(subject, f"{subject}\n\n{link}\n", None, emails, fail_silently=False)
     if step in OPERATOR_STEPS:

@@ -9,6 +9,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from reloop.notifications.site import site_root
+
 FIELDS = {
     "operator_name": "RELOOP_OPERATOR_NAME",
     "operator_legal_form": "RELOOP_OPERATOR_LEGAL_FORM",
@@ -29,7 +31,7 @@ def platform_identity() -> dict[str, str]:
     for name, variable in FIELDS.items():
         value = str(configured.get(name, "") or "").strip()
         identity[name] = value or _("[to be completed: %(variable)s]") % {"variable": variable}
-    identity["site_url"] = settings.RELOOP_SITE_URL
+    identity["site_url"] = site_root()
     return identity
 
 

@@ -15,11 +15,12 @@ from django.utils import translation
 from reloop.legal.identity import platform_identity
 from reloop.legal.models import NoticeReport
 from reloop.notifications.services import Rendered, queue_rendered
+from reloop.notifications.site import site_root
 
 
 def _queue(notice: NoticeReport, template: str, to: str, language: str) -> None:
     with translation.override(language):
-        context = {"notice": notice, "site_url": settings.RELOOP_SITE_URL, "identity": platform_identity()}
+        context = {"notice": notice, "site_url": site_root(), "identity": platform_identity()}
         subject = render_to_string(f"legal/email/{template}_subject.txt", context).strip()
         body = render_to_string(f"legal/email/{template}.txt", context)
     queue_rendered(

@@ -35,6 +35,7 @@ from reloop.core import clock
 from reloop.core.mail import email_claimed, email_failed, email_sent, hand_over, stable_message_id
 from reloop.markets.data import MARKETS
 from reloop.notifications.models import Message, MessageStatus
+from reloop.notifications.site import site_root
 
 logger = logging.getLogger(__name__)
 
@@ -56,8 +57,8 @@ def language_for_country(country: str) -> str:
 
 
 def site_url(path: str) -> str:
-    """An absolute link for an email (``RELOOP_SITE_URL`` + path)."""
-    return settings.RELOOP_SITE_URL.rstrip("/") + path
+    """An absolute link for an email: the site's address (``notifications.site``) + path."""
+    return site_root() + path
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,7 @@ def render_email(
     """The subject, text and HTML of ``template`` in ``language`` (a market code) and ``time_zone``. ``subject``
     replaces the subject template (messages whose subject is a translated string in code)."""
     with translation.override(language), timezone.override(time_zone):
-        ctx = {**context, "site_url": settings.RELOOP_SITE_URL.rstrip("/"), "language": language}
+        ctx = {**context, "site_url": site_root(), "language": language}
         if subject is None:
             subject = render_to_string(f"{template}.subject.txt", ctx)
         subject = " ".join(subject.split())

@@ -12,7 +12,6 @@ import secrets
 from dataclasses import dataclass
 from functools import partial
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
@@ -29,6 +28,7 @@ from reloop.core import clock
 from reloop.core.errors import InvalidInput, NotFound
 from reloop.core.money import Money
 from reloop.markets.registry import UnknownMarket, get_market
+from reloop.notifications.site import site_root
 from reloop.pricing.models import BuyBoxSnapshot
 from reloop.search.models import Favourite, PriceAlert
 
@@ -42,7 +42,7 @@ def _token() -> str:
 
 
 def _site() -> str:
-    return str(getattr(settings, "RELOOP_SITE_URL", "")).rstrip("/")
+    return site_root()
 
 
 @transaction.atomic

@@ -4,6 +4,7 @@ import logging
 import threading
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
@@ -27,6 +28,8 @@ class Command(BaseCommand):
         parser.add_argument("--no-serve", action="store_true", help="Prepare the database, then exit")
 
     def handle(self, *args: Any, host: str, port: int, no_serve: bool, **options: Any) -> None:
+        if settings.RELOOP_SITE_URL_FROM_REQUEST:  # RELOOP_SITE_URL not set: the demo's emails link to where it runs
+            settings.RELOOP_SITE_URL = f"http://{'127.0.0.1' if host in {'0.0.0.0', '::'} else host}:{port}"  # noqa: S104  # the address to link to, not to bind
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write("Database migrated.")
         if ProductModel.objects.exists():
