@@ -7,7 +7,7 @@ The markup is the one ``_model_card.html`` used to produce.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -63,9 +63,11 @@ class CardLabels:
         )
 
 
-def model_cards(models: Iterable[Any], market: Market) -> SafeString:
+def model_cards(models: Iterable[Any], market: Market, *, to_door: Callable[[int], int] | None = None) -> SafeString:
+    """The cards of ``models``; ``to_door`` turns a refurbished price into what the buyer pays to their door (the
+    US state's estimated sales tax, ``checkout.all_in``); new prices are shown as published."""
     labels = CardLabels.current()
-    return mark_safe("".join(model_card(pm, market, labels) for pm in models))  # noqa: S308  # format_html output
+    return mark_safe("".join(model_card(pm, market, labels, to_door=to_door) for pm in models))  # noqa: S308
 
 
 #: The card's picture is about 220 CSS pixels wide, half the screen on a phone.
@@ -156,7 +158,10 @@ def card_url(pm: Any) -> str:
     return f"{url}?{urlencode(query)}" if query else url
 
 
-def model_card(pm: Any, market: Market, labels: CardLabels) -> SafeString:
+def model_card(
+    pm: Any, market: Market, labels: CardLabels, *, to_door: Callable[[int], int] | None = None
+) -> SafeString:
+    door = to_door or (lambda amount: amount)
     sizes = getattr(pm, "storage_sizes", [])
     meta = str(pm.release_year) + (" · " + ", ".join(format_storage(gb) for gb in sizes) if sizes else "")
     horizon = support.horizon(brand=pm.brand.name, name=pm.name, release_date=pm.release_date)
@@ -166,7 +171,9 @@ def model_card(pm: Any, market: Market, labels: CardLabels) -> SafeString:
     new_from = getattr(pm, "new_price_from", None)
     if price_from:
         price = format_html(
-            '<p class="card-price"><span class="muted">{}</span> {}</p>', labels.price_from, _money(price_from, market)
+            '<p class="card-price"><span class="muted">{}</span> {}</p>',
+            labels.price_from,
+            _money(door(price_from), market),
         )
         grades = getattr(pm, "grade_prices", [])
         if grades:
@@ -174,7 +181,7 @@ def model_card(pm: Any, market: Market, labels: CardLabels) -> SafeString:
                 '<ul class="card-grades" aria-label="{}">{}</ul>',
                 labels.per_grade,
                 format_html_join(
-                    "", "<li>{} {}</li>", ((labels.grades[gp.grade], _money(gp.price, market)) for gp in grades)
+                    "", "<li>{} {}</li>", ((labels.grades[gp.grade], _money(door(gp.price), market)) for gp in grades)
                 ),
             )
     elif new_from:

@@ -18,10 +18,13 @@ from django.utils.translation import gettext_lazy as _
 from reloop.catalog import names as catalog_names
 from reloop.catalog.grading import HIGH_BATTERY_MINIMUM, BatteryTier
 from reloop.catalog.models import format_storage
+from reloop.checkout.all_in import all_in_price
 from reloop.core.money import Money
 from reloop.markets.registry import enabled_markets
+from reloop.markets.tax import charges_sales_tax
 from reloop.offers.models import VatScheme
 from reloop.web import cards
+from reloop.web.templatetags.allin_tags import buyer_state
 
 register = template.Library()
 
@@ -141,8 +144,17 @@ def vat_note(context: dict[str, Any], vat_scheme: str) -> str:
 
 @register.simple_tag(takes_context=True)
 def model_cards(context: dict[str, Any], models: Any) -> str:
-    """``{% model_cards page.object_list %}``: the cards of a list of models (see web/cards.py)."""
-    return cards.model_cards(models, context["market"])
+    """``{% model_cards page.object_list %}``: the cards of a list of models (see web/cards.py), priced to the
+    buyer's door (``us_state`` in the context: the US state whose estimated sales tax is added)."""
+    market = context["market"]
+    state = context.get("us_state")
+    if not state and charges_sales_tax(market):  # a page not cached per state: the buyer's own
+        state = buyer_state(context.get("request"))
+    if not state:
+        return cards.model_cards(models, market)
+    return cards.model_cards(
+        models, market, to_door=lambda amount: all_in_price(amount=amount, market=market, state=state).total.amount
+    )
 
 
 NEXT = "__NEXT__"
