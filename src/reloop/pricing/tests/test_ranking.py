@@ -156,3 +156,23 @@ def test_a_refresh_in_sql_writes_what_the_python_ranking_calls_for_and_prunes_th
         assert refresh_buy_boxes(variant_ids=variant_ids).differences == 0  # nothing left to write
         assert report.variants == 2
         transaction.set_rollback(True)
+
+
+def test_among_otherwise_equal_offers_the_one_with_a_passport_wins_in_sql_and_in_python():
+    """The tie-break itself, which random offers rarely reach: same price, seller score, dispatch and warranty; the
+    older offer would win, but the newer one lists an available unit (a reserved one would not count)."""
+    with transaction.atomic():
+        spec = {"stock": 5, "active": True, "dispatch": 1, "warranty": 12, "grade": Grade.GOOD, "variant": 0}
+        offers = [
+            {**spec, "seller": 0, "created": 0, "unit": UnitStatus.RESERVED, "prices": {"en-gb": 10_000}},
+            {**spec, "seller": 1, "created": 1, "unit": UnitStatus.AVAILABLE, "prices": {"en-gb": 10_000}},
+        ]
+        variant_ids = _make([(95, Standing.ACTIVE, None), (100, Standing.ACTIVE, None)], offers)
+        with frozen_at(dt.datetime(2026, 3, 10, 12, tzinfo=dt.UTC)):
+            in_python, _ = compute_states(variant_ids)
+            in_sql, _ = compute_states_sql(variant_ids, today=TODAY)
+        newer = Offer.objects.get(sku="R-1").pk
+        key = (variant_ids[0], Grade.GOOD, "en-gb")
+        assert in_python[key][0] == newer
+        assert in_sql[key][0] == newer
+        transaction.set_rollback(True)
