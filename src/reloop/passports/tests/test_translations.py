@@ -51,7 +51,7 @@ def test_a_passport_reads_in_the_market_s_language(lang, summary, promise):
         check_passport({**FULL, "battery_health": 96, "battery_cycles": 110}),
     ]
     with translation.override(lang):
-        line = summarize(units).line  # type: ignore[union-attr]
+        line = summarize(units).line
         assert line.startswith(summary)
         assert str(BASELINE_PROMISES[1]).startswith(promise)
         assert unit_phrases(units[0])[0] != "battery 91 %"

@@ -71,7 +71,7 @@ class UnitForm(forms.Form):
         super().__init__(*args, **kwargs)
         provenances = [("", gettext_lazy("Not replaced")), *PROVENANCES.items()]
         for part, label in PARTS.items():
-            self.fields[f"part_{part}"] = forms.ChoiceField(label=label, required=False, choices=provenances)
+            self.fields[f"part_{part}"] = forms.ChoiceField(label=str(label), required=False, choices=provenances)
 
     @property
     def part_fields(self) -> list[Any]:
