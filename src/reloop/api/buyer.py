@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+from decimal import Decimal
 from typing import Any, Literal
 
 from django.http import HttpRequest
@@ -339,6 +340,14 @@ class LineOut(Schema):
     state: str = Field(..., examples=["paid", "shipped", "delivered", "return_requested"])
     warranty_months: int
     avoided_kgco2e: float | None = Field(None, description="Per unit, with the method at /impact/methodology")
+    avoided_kgco2e_low: float | None = Field(
+        None, description="Low end of the per-unit range (docs/impact.md); null for lines placed before ranges"
+    )
+    avoided_kgco2e_high: float | None = Field(None, description="High end of the per-unit range")
+
+
+def _kg(value: Decimal | None) -> float | None:
+    return float(value) if value is not None else None
 
 
 class ParcelEventOut(Schema):
@@ -415,6 +424,8 @@ def _order_out(order: Order, *, with_parcels: bool = False) -> OrderOut:
                         state=line.state,
                         warranty_months=line.warranty_months,
                         avoided_kgco2e=float(line.avoided_kgco2e) if line.avoided_kgco2e is not None else None,
+                        avoided_kgco2e_low=_kg(line.avoided_kgco2e_low),
+                        avoided_kgco2e_high=_kg(line.avoided_kgco2e_high),
                     )
                     for line in part.lines.all()
                 ],
