@@ -122,3 +122,28 @@ class QualityWarning(models.Model):
     @property
     def is_open(self) -> bool:
         return self.kind == WarningKind.WARNING and self.resolved_on is None
+
+
+class BuyBoxShareSnapshot(models.Model):
+    """Of the buy boxes (product variant, grade, market) a seller competes in with a priced offer, how many it held
+    on ``day``: one row per seller and market, written by the daily quality job, for the seller's chart of its
+    buy-box share over time (the buy boxes themselves keep only the present: ``pricing.BuyBoxSnapshot``)."""
+
+    seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="buy_box_shares")
+    market = models.CharField(max_length=5)
+    day = models.DateField()
+    held = models.PositiveIntegerField()
+    competing = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["seller", "day", "market"]
+        constraints = [
+            models.UniqueConstraint(fields=["seller", "market", "day"], name="buy_box_share_one_per_seller_market_day"),
+            models.CheckConstraint(
+                condition=Q(held__lte=models.F("competing")), name="buy_box_share_held_le_competing"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.seller_id} {self.market} {self.day}: {self.held}/{self.competing}"

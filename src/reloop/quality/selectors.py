@@ -10,14 +10,16 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 
 from reloop.aftersales.domain import DEFECT_REASONS, CaseKind
 from reloop.aftersales.models import Case
+from reloop.offers.models import Offer
 from reloop.orders.domain import LineState
 from reloop.orders.models import ActorKind, LineEvent, OrderLine
+from reloop.pricing.models import BuyBoxSnapshot
 from reloop.quality import domain
-from reloop.quality.models import QualitySnapshot, QualityWarning, WarningKind
+from reloop.quality.models import BuyBoxShareSnapshot, QualitySnapshot, QualityWarning, WarningKind
 from reloop.reviews.models import Review
 from reloop.sellers.models import Seller, Standing
 
@@ -141,3 +143,36 @@ def public_seller(*, slug: str) -> Seller | None:
         .filter(slug=slug)
         .first()
     )
+
+
+def buy_box_share_now(*, seller_id: int) -> list[tuple[str, int, int]]:
+    """Per market: (market, buy boxes the seller holds now, buy boxes it competes in: a variant and grade where it
+    has an offer priced in that market). One query."""
+    competing = Offer.objects.filter(
+        seller_id=seller_id,
+        variant_id=OuterRef("variant_id"),
+        grade=OuterRef("grade"),
+        prices__market=OuterRef("market"),
+    )
+    rows = (
+        BuyBoxSnapshot.objects.filter(Exists(competing))
+        .values("market")
+        .annotate(held=Count("pk", filter=Q(winner__seller_id=seller_id)), competing=Count("pk"))
+        .values_list("market", "held", "competing")
+        .order_by("market")
+    )
+    return list(rows)
+
+
+@dataclass(frozen=True)
+class ShareDay:
+    day: dt.date
+    market: str
+    held: int
+    competing: int
+
+
+def buy_box_share_history(*, seller: Seller, first: dt.date, last: dt.date) -> list[ShareDay]:
+    """The seller's daily buy-box share per market from ``first`` to ``last``, oldest first. One query."""
+    rows = BuyBoxShareSnapshot.objects.filter(seller=seller, day__gte=first, day__lte=last).order_by("day", "market")
+    return [ShareDay(r.day, r.market, r.held, r.competing) for r in rows]

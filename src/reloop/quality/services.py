@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 
 from reloop.core import clock
 from reloop.quality import conf, domain, notifications, selectors
-from reloop.quality.models import QualitySnapshot, QualityWarning, WarningKind
+from reloop.quality.models import BuyBoxShareSnapshot, QualitySnapshot, QualityWarning, WarningKind
 from reloop.sellers.models import Seller, Standing
 from reloop.sellers.services import set_quality_score, set_seller_standing
 
@@ -108,9 +108,23 @@ def compute_quality_scores(*, day: dt.date | None = None) -> int:
     end = min(end, now)
     written = 0
     for seller in selectors.sellers_to_score():
+        record_buy_box_share(seller_id=seller.pk, day=day)
         if QualitySnapshot.objects.filter(seller=seller, day=day).exists():
             continue
         counts = selectors.seller_counts(seller_id=seller.pk, start=start, end=end)
         if record_quality(seller=seller, day=day, counts=counts, start=start, end=end) is not None:
             written += 1
     return written
+
+
+def record_buy_box_share(*, seller_id: int, day: dt.date) -> int:
+    """Keep the seller's buy-box share per market as it stands, as ``day``'s (the daily job runs it before the
+    quality snapshot). Once per seller, market and day: a second run, or two at once, write nothing more (the
+    unique constraint). Returns how many rows it wrote."""
+    if BuyBoxShareSnapshot.objects.filter(seller_id=seller_id, day=day).exists():
+        return 0
+    rows = [
+        BuyBoxShareSnapshot(seller_id=seller_id, market=market, day=day, held=held, competing=competing)
+        for market, held, competing in selectors.buy_box_share_now(seller_id=seller_id)
+    ]
+    return len(BuyBoxShareSnapshot.objects.bulk_create(rows, ignore_conflicts=True))

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_safe
 
 from reloop.console import domain, selectors
 from reloop.core import clock
+from reloop.quality import selectors as quality
 from reloop.quality.conf import limits
 from reloop.quality.domain import Metric
 from reloop.sellers.models import Seller
@@ -21,12 +22,16 @@ DAYS = 30
 
 
 def seller_charts(seller: Seller) -> dict[str, charts.Chart]:
-    """Four queries: rates, sales per day, buy-box share, quality snapshots."""
+    """Five queries: rates, sales per day, buy-box share now and over time, quality snapshots."""
     period = domain.period_ending(clock.today(), f"{DAYS}d")
     rates = selectors.rates_on(period.last)
     sales = selectors.daily_sales(period=period, rates=rates, seller=seller)
     share = selectors.seller_buy_box_share(seller=seller)
     trend = selectors.seller_quality_trend(seller=seller, days=DAYS)
+    history = quality.buy_box_share_history(seller=seller, first=period.first, last=period.last)
+    days = sorted({h.day for h in history})
+    markets = sorted({h.market for h in history})
+    held = {(h.day, h.market): domain.ratio(h.held, h.competing) for h in history}
     limit = limits()
     currency = rates.reporting_currency
     return {
@@ -50,6 +55,19 @@ def seller_charts(seller: Seller) -> dict[str, charts.Chart]:
             x_label=_("Market"),
             categories=[market for market, _won, _total in share],
             series=[charts.Series(_("Share held"), [domain.ratio(won, total) for _m, won, total in share])],
+            percent=True,
+        ),
+        "buybox-history": charts.Chart(
+            slug="seller-buybox-history",
+            title=_("Buy-box share per market, day by day"),
+            description=_(
+                "Of the buy boxes you competed in each day with a priced offer, the share you held, as the daily "
+                "quality job found it over the last %(days)s days."
+            )
+            % {"days": DAYS},
+            x_label=_("Day"),
+            categories=[day.isoformat() for day in days],
+            series=[charts.Series(market, [held.get((day, market)) for day in days]) for market in markets],
             percent=True,
         ),
         "quality": charts.Chart(
@@ -80,11 +98,16 @@ def seller_charts(seller: Seller) -> dict[str, charts.Chart]:
 @seller_required
 def insights(request: HttpRequest) -> HttpResponse:
     url = reverse("seller:insights_csv", args=["NAME"])
-    found = seller_charts(seller_of(request))
+    seller = seller_of(request)
+    found = seller_charts(seller)
     return render(
         request,
         "web/backoffice/insights.html",
-        {"charts": [(chart, url.replace("NAME", name)) for name, chart in found.items()]},
+        {
+            "charts": [(chart, url.replace("NAME", name)) for name, chart in found.items()],
+            # the CO2e its kept sales avoided, per market and month, summed from its order lines' snapshots
+            "impact_rows": selectors.seller_impact_rows(seller=seller),
+        },
     )
 
 
