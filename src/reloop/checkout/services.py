@@ -42,12 +42,12 @@ from reloop.checkout.errors import (
     TotalChanged,
 )
 from reloop.checkout.models import MAX_QUANTITY, Cart, CartLine
-from reloop.checkout.selectors import checkout_drafts, find_cart, review_cart, with_sales_tax
+from reloop.checkout.selectors import CartItem, checkout_drafts, find_cart, review_cart, with_sales_tax
 from reloop.checkout.settlement import open_payment, pay_with_credit
 from reloop.core import clock
 from reloop.core.errors import InvalidInput
 from reloop.core.money import Money
-from reloop.impact.selectors import estimate_for_model
+from reloop.impact.selectors import estimate_for_offer
 from reloop.invoicing.services import issue_credit_notes
 from reloop.markets.registry import get_market
 from reloop.markets.tax import TaxUnavailable, charges_sales_tax
@@ -64,6 +64,8 @@ from reloop.orders.services import (
     open_order,
     transition_line,
 )
+from reloop.passports.errors import UnitUnavailable
+from reloop.passports.services import check_choosable, release_units, reserve_units
 from reloop.payments import services as ledger
 from reloop.payments.domain import commission
 from reloop.payments.providers import get_provider
@@ -87,8 +89,12 @@ def ensure_cart(*, user: User | None, token: str | None, market: str) -> Cart:
 
 
 @transaction.atomic
-def add_to_cart(*, cart: Cart, offer_id: int, quantity: int = 1) -> CartLine:
-    """Put units of an offer in the cart at today's price; adding again raises the quantity (at most 5, and stock)."""
+def add_to_cart(*, cart: Cart, offer_id: int, quantity: int = 1, unit_id: int | None = None) -> CartLine:
+    """Put units of an offer in the cart at today's price; adding again raises the quantity (at most 5, and stock).
+
+    With ``unit_id``, the buyer chose one of the units the offer lists (docs/unit-passports.md): the line holds
+    that unit, quantity 1 (choosing another unit of the same offer replaces the choice). The unit is reserved at
+    checkout, with the stock."""
     if not 1 <= quantity <= MAX_QUANTITY:
         raise InvalidInput(_("Quantity must be between 1 and %(max)s") % {"max": MAX_QUANTITY}, code="invalid_quantity")
     offer = Offer.objects.select_related("seller").filter(pk=offer_id).first()
@@ -96,6 +102,26 @@ def add_to_cart(*, cart: Cart, offer_id: int, quantity: int = 1) -> CartLine:
     if offer is None or price is None or not offer_is_eligible(offer):
         raise NotAvailable(_("This offer is not available in this market any more"))
     line = CartLine.objects.filter(cart=cart, offer=offer).first()
+    if unit_id is not None:
+        if quantity != 1:
+            raise InvalidInput(_("A unit you choose is one unit: quantity 1"), code="invalid_quantity")
+        unit = check_choosable(offer_id=offer.pk, unit_id=unit_id)
+        if line is None:
+            line = CartLine.objects.create(
+                cart=cart, offer=offer, quantity=1, unit=unit, price_seen=price.amount, currency=price.currency
+            )
+        else:
+            CartLine.objects.filter(pk=line.pk).update(
+                quantity=1, unit=unit, price_seen=price.amount, currency=price.currency
+            )
+            line.quantity, line.unit, line.price_seen = 1, unit, price.amount
+        Cart.objects.filter(pk=cart.pk).update(updated_at=timezone.now())
+        return line
+    if line is not None and line.unit_id is not None:
+        raise InvalidInput(
+            _("You chose a specific unit of this offer: remove it from your cart to buy any units instead"),
+            code="unit_chosen",
+        )
     wanted = min(MAX_QUANTITY, quantity + (line.quantity if line else 0))
     if wanted > offer.stock:
         raise NotAvailable(_("Only %(stock)s left from this seller") % {"stock": offer.stock}, code="not_enough_stock")
@@ -121,6 +147,8 @@ def set_quantity(*, cart: Cart, line_id: int, quantity: int) -> None:
         return
     if not 1 <= quantity <= MAX_QUANTITY:
         raise InvalidInput(_("Quantity must be between 1 and %(max)s") % {"max": MAX_QUANTITY}, code="invalid_quantity")
+    if line.unit_id is not None and quantity != 1:
+        raise InvalidInput(_("You chose a specific unit: its quantity is 1"), code="unit_chosen")
     CartLine.objects.filter(pk=line.pk).update(quantity=quantity)
 
 
@@ -133,11 +161,15 @@ def merge_carts(*, source: Cart, target: Cart) -> Cart:
     for line in source.lines.all():
         if line.offer_id in existing:
             kept = existing[line.offer_id]
+            if line.unit_id is not None or kept.unit_id is not None:  # a chosen unit: the latest choice wins
+                CartLine.objects.filter(pk=kept.pk).update(quantity=1, unit_id=line.unit_id or kept.unit_id)
+                continue
             CartLine.objects.filter(pk=kept.pk).update(quantity=min(MAX_QUANTITY, kept.quantity + line.quantity))
         else:
             CartLine.objects.create(
                 cart=target,
                 offer_id=line.offer_id,
+                unit_id=line.unit_id,
                 quantity=line.quantity,
                 price_seen=line.price_seen,
                 currency=line.currency,
@@ -266,15 +298,26 @@ def _reserve(checkout: Checkout) -> Order:
         lines = []
         for item in part.items:
             product_model = item.offer.variant.product_model
-            impact = estimate_for_model(product_model)
-            avoided = impact.estimate.avoided_kgco2e if impact else None
+            impact = estimate_for_offer(item.offer, market.code)  # this offer's parts and route (ADR 0042)
             assert item.price is not None  # checked above  # noqa: S101
             # Commission: 10% of the line total incl. VAT (or the category's rate), frozen with the line.
             fee = commission(item.price * item.line.quantity, commission_rate(product_model.category.commission_rate))
             key = str(item.offer.pk)
             line_tax = tax.for_key(key) if tax else None  # US sales tax, collected by the platform
             rate = line_tax.rate if line_tax else None
-            lines.append(LineSpec(item.offer, item.line.quantity, item.price, avoided, fee, sales_tax.get(key), rate))
+            lines.append(
+                LineSpec(
+                    item.offer,
+                    item.line.quantity,
+                    item.price,
+                    impact.point if impact else None,
+                    fee,
+                    sales_tax.get(key),
+                    rate,
+                    avoided_kgco2e_low=impact.low if impact else None,
+                    avoided_kgco2e_high=impact.high if impact else None,
+                )
+            )
         shipping_fee = commission(shipping, commission_rate(None))
         parts.append(SellerPart(part.seller, method, shipping, lines, shipping_fee))
     try:
@@ -306,6 +349,7 @@ def _reserve(checkout: Checkout) -> Order:
             )
             if order.total != total.grand_total.amount:  # the amount asked of the provider is the total shown
                 raise TotalChanged(_("The total could not be confirmed; please check it and pay again"))
+            _reserve_chosen_units(order, review.items)
             return order
     except IntegrityError:
         # The same checkout attempt reserved concurrently (double click): use that one; ours rolled back.
@@ -313,6 +357,22 @@ def _reserve(checkout: Checkout) -> Order:
         if existing is None:
             raise
         return existing
+
+
+def _reserve_chosen_units(order: Order, items: list[CartItem]) -> None:
+    """The units the buyer chose are reserved for their order lines, in the reservation's transaction: a unit
+    taken meanwhile refuses the whole checkout (``SoldOut``, code ``unit_taken``) and nothing stays reserved."""
+    chosen = {i.offer.pk: i.line.unit_id for i in items if i.line.unit_id is not None}
+    if not chosen:
+        return
+    lines = OrderLine.objects.filter(seller_order__order=order, offer_id__in=list(chosen)).values_list("pk", "offer_id")
+    try:
+        reserve_units(
+            choices={line_id: (chosen[offer_id], offer_id) for line_id, offer_id in lines},
+            variant_ids={i.offer.variant_id for i in items if i.line.unit_id is not None},
+        )
+    except UnitUnavailable as exc:
+        raise SoldOut(exc.message, code="unit_taken") from None
 
 
 # --- Cancellation ---------------------------------------------------------------------------------------
@@ -328,6 +388,7 @@ def cancel_line(*, line_id: int, actor: User | None, actor_kind: str, reason: st
             line_id=line_id, to_state=LineState.CANCELLED, actor=actor, actor_kind=actor_kind, reason=reason
         )
         adjust_stock(offer_id=line.offer_id, delta=line.quantity)
+        release_units(order_line_ids=[line.pk])  # a unit the buyer chose goes back on sale
         # Decided in the cancelling transaction, the seller order locked (PostgreSQL; SQLite writers are
         # serialized): of two lines cancelled at once, exactly one sees no other live line and carries the shipping.
         part = SellerOrder.objects.select_for_update(of=("self",)).select_related("order").get(pk=line.seller_order_id)

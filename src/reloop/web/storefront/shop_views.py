@@ -75,11 +75,12 @@ def cart_add(request: HttpRequest) -> HttpResponse:
     try:
         offer_id = int(request.POST.get("offer", ""))
         quantity = int(request.POST.get("quantity", "1"))
+        unit_id = int(request.POST["unit"]) if request.POST.get("unit") else None  # a unit the buyer chose
     except ValueError:
         messages.error(request, _("That offer could not be added."))
         return HttpResponseRedirect(reverse("web:cart"))
     try:
-        checkout.add_to_cart(cart=_cart(request, create=True), offer_id=offer_id, quantity=quantity)
+        checkout.add_to_cart(cart=_cart(request, create=True), offer_id=offer_id, quantity=quantity, unit_id=unit_id)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
