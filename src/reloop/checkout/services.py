@@ -284,6 +284,7 @@ def _reserve(checkout: Checkout) -> Order:
         raise TaxUnavailable(_("Give the state of the delivery address: sales tax depends on it"))
     total = checkout_total(currency=market.currency, parts=drafts)
     sales_tax = {line.key: line.tax for part in drafts for line in part.lines}
+    shipping_tax = {part.seller_id: part.shipping_tax for part in drafts}  # where the state taxes shipping
     if checkout.expected_total is not None and checkout.expected_total != total.grand_total.amount:
         raise TotalChanged(
             _("The total is now %(total)s; please check it and pay again")
@@ -319,7 +320,7 @@ def _reserve(checkout: Checkout) -> Order:
                 )
             )
         shipping_fee = commission(shipping, commission_rate(None))
-        parts.append(SellerPart(part.seller, method, shipping, lines, shipping_fee))
+        parts.append(SellerPart(part.seller, method, shipping, lines, shipping_fee, shipping_tax.get(part.seller.pk)))
     try:
         with transaction.atomic():
             check_daily_caps(review, lock=True)  # again, locked: a concurrent checkout may have taken the last unit
@@ -397,10 +398,11 @@ def cancel_line(*, line_id: int, actor: User | None, actor_kind: str, reason: st
         sales_tax = Money(line.tax_amount, order.currency)  # US: collected by the platform, given back with the line
         gross = Money(line.line_total, order.currency)
         fee = Money(line.commission, order.currency)
-        if not live:  # the whole part is cancelled: shipping goes back as well, with its commission
+        if not live:  # the whole part is cancelled: shipping goes back as well, with its commission and its tax
             lines_fee = sum(OrderLine.objects.filter(seller_order=part).values_list("commission", flat=True))
             gross += Money(part.shipping_amount, order.currency)
             fee += Money(part.commission - lines_fee, order.currency)
+            sales_tax += Money(part.shipping_tax_amount, order.currency)
     paid_with_credit = credit.is_credit_payment(order.payment_reference)
     if not paid_with_credit:
         get_provider().refund(
