@@ -19,7 +19,7 @@ from reloop.checkout.domain import shipping_options
 from reloop.core.errors import InvalidInput
 from reloop.core.money import Money
 from reloop.markets.data import Market
-from reloop.markets.tax import US_STATE_RATES, charges_sales_tax, line_tax
+from reloop.markets.tax import US_SHIPPING_TAXABLE, US_STATE_RATES, charges_sales_tax, line_tax
 
 #: The state assumed until the buyer picks one: the most populous.
 DEFAULT_US_STATE = "CA"
@@ -93,5 +93,7 @@ def all_in_price(*, amount: int, market: Market, state: str | None = None) -> Al
         state = state_or_default(state)
         rate = US_STATE_RATES[state]
         tax = line_tax(item, rate)
+        if state in US_SHIPPING_TAXABLE:  # the state taxes the delivery too, as checkout does (markets.tax)
+            tax += line_tax(shipping, rate)
         return AllInPrice(item + tax + shipping, item, tax, shipping, state, rate)
     return AllInPrice(item + shipping, item, Money.zero(market.currency), shipping, None, Decimal(0))

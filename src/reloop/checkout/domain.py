@@ -74,13 +74,15 @@ class LineDraft:
 
 @dataclass(frozen=True)
 class PartDraft:
-    """One seller's part of a checkout: its lines and the shipping method the buyer chose."""
+    """One seller's part of a checkout: its lines and the shipping method the buyer chose; ``shipping_tax`` is the
+    sales tax on the shipping (``None``: none added)."""
 
     seller_id: int
     seller_name: str
     shipping_method: str
     shipping: Money
     lines: tuple[LineDraft, ...]
+    shipping_tax: Money | None = None
 
 
 @dataclass(frozen=True)
@@ -122,8 +124,8 @@ class CheckoutTotal:
 
 
 def checkout_total(*, currency: str, parts: Sequence[PartDraft]) -> CheckoutTotal:
-    """Items + shipping + tax per seller part, and the grand total. Pure: the caller brings each line's tax (a
-    ``markets.tax`` quote where the market adds sales tax; none elsewhere)."""
+    """Items + shipping + tax per seller part, and the grand total. Pure: the caller brings each line's tax and the
+    shipping's (a ``markets.tax`` quote where the market adds sales tax; none elsewhere)."""
     zero = Money.zero(currency)
     return CheckoutTotal(
         currency=currency,
@@ -134,7 +136,7 @@ def checkout_total(*, currency: str, parts: Sequence[PartDraft]) -> CheckoutTota
                 shipping_method=part.shipping_method,
                 items=sum((line.total for line in part.lines), zero),
                 shipping=part.shipping,
-                tax=sum((line.tax for line in part.lines if line.tax is not None), zero),
+                tax=sum((line.tax for line in part.lines if line.tax is not None), zero) + (part.shipping_tax or zero),
             )
             for part in parts
         ),

@@ -169,8 +169,9 @@ def _finish_cancellations(record: CheckoutPayment, order: Order, moment: datetim
         key = f"order:{order.number}:line:{line.pk}:cancel"
         if key in keys:
             continue
-        gross, fee = _cancellation_amounts(line)
-        sales_tax = Money(line.tax_amount, order.currency)  # US: given back with the line, as cancel_line does
+        gross, fee, shipping_tax = _cancellation_amounts(line)
+        # US: the line's sales tax (and its shipping's, with the shipping) given back, as cancel_line does
+        sales_tax = Money(line.tax_amount, order.currency) + shipping_tax
         get_provider(record.provider).refund(
             reference=record.reference, amount=gross + sales_tax, idempotency_key=f"line:{line.pk}:cancel"
         )
@@ -188,12 +189,13 @@ def _finish_cancellations(record: CheckoutPayment, order: Order, moment: datetim
     return fixed
 
 
-def _cancellation_amounts(line: OrderLine) -> tuple[Money, Money]:
+def _cancellation_amounts(line: OrderLine) -> tuple[Money, Money, Money]:
     """What ``cancel_line`` gives back for ``line``: its total and commission, plus the part's shipping (and the
-    commission on it) when no other line of the part is live and no other cancellation took the shipping."""
+    commission and the sales tax on it) when no other line of the part is live and no other cancellation took the
+    shipping; the third amount is that shipping's sales tax."""
     part = line.seller_order
     currency = part.order.currency
-    gross, fee = Money(line.line_total, currency), Money(line.commission, currency)
+    gross, fee, shipping_tax = Money(line.line_total, currency), Money(line.commission, currency), Money.zero(currency)
     others = OrderLine.objects.filter(seller_order=part).exclude(pk=line.pk)
     live = others.exclude(state__in=REFUNDING_STATES).exists()
     shipping_taken = (
@@ -203,7 +205,8 @@ def _cancellation_amounts(line: OrderLine) -> tuple[Money, Money]:
         lines_fee = sum(OrderLine.objects.filter(seller_order=part).values_list("commission", flat=True))
         gross += Money(part.shipping_amount, currency)
         fee += Money(part.commission - lines_fee, currency)
-    return gross, fee
+        shipping_tax = Money(part.shipping_tax_amount, currency)
+    return gross, fee, shipping_tax
 
 
 def _report(provider: str, reference: str, order: Order | None, kind: str, detail: str) -> None:

@@ -145,13 +145,19 @@ def checkout_drafts(*, review: CartReview, shipping: Mapping[int, str], currency
 def with_sales_tax(
     *, drafts: list[PartDraft], market: str, address: Mapping[str, str] | None
 ) -> tuple[list[PartDraft], TaxQuote | None]:
-    """The drafts with each line's sales tax where the market adds it (the US), quoted by ``markets.tax`` from the
-    delivery address; unchanged elsewhere, or while the address has no state yet (quote ``None``).
-    ``TaxUnavailable`` when the tax of that address cannot be computed."""
+    """The drafts with each line's and each part's shipping's sales tax where the market adds it (the US), quoted
+    by ``markets.tax`` from the delivery address (shipping is taxed where the state taxes it); unchanged elsewhere,
+    or while the address has no state yet (quote ``None``). ``TaxUnavailable`` when the tax of that address cannot
+    be computed."""
     where = get_market(market)
     if not charges_sales_tax(where) or not address or not (address.get("region") or "").strip():
         return drafts, None
     items = [TaxableItem(line.key, line.total, line.quantity) for part in drafts for line in part.lines]
+    items += [
+        TaxableItem(_shipping_key(part.seller_id), part.shipping, shipping=True)
+        for part in drafts
+        if part.shipping.amount
+    ]
     quote = get_tax_provider().quote(
         address=TaxAddress(
             where.country, address.get("region", ""), address.get("postal_code", ""), address.get("city", "")
@@ -160,10 +166,18 @@ def with_sales_tax(
         items=items,
     )
     taxed = [
-        replace(part, lines=tuple(replace(line, tax=_tax_of(quote, line.key)) for line in part.lines))
+        replace(
+            part,
+            lines=tuple(replace(line, tax=_tax_of(quote, line.key)) for line in part.lines),
+            shipping_tax=_tax_of(quote, _shipping_key(part.seller_id)),
+        )
         for part in drafts
     ]
     return taxed, quote
+
+
+def _shipping_key(seller_id: int) -> str:
+    return f"shipping:{seller_id}"
 
 
 def _tax_of(quote: TaxQuote, key: str) -> Money:
