@@ -11,7 +11,8 @@ Placement runs in three steps (DESIGN.md section 3, docs/adr/0010-checkout.md, d
    the card.
 3. **Place**: when the provider's webhook, the buyer's return or the reconciliation job first reports the payment
    authorized, Reloop captures it and marks the order paid (once), with its line events and ledger transactions,
-   and empties the cart (``settlement.settle_payment``). A declined or abandoned payment closes the order and
+   and empties the cart (``settlement.settle_payment``). A declined card leaves the order held while the buyer
+   tries another on the provider's page; an abandoned payment, or a hold that runs out, closes the order and
    gives the units back instead.
 
 The same idempotency key again (double click, retried request, replayed form) finds the same order and resumes
@@ -41,6 +42,7 @@ from reloop.checkout.errors import (
     SoldOut,
     TotalChanged,
 )
+from reloop.checkout.failures import failure_message
 from reloop.checkout.models import MAX_QUANTITY, Cart, CartLine
 from reloop.checkout.selectors import CartItem, checkout_drafts, find_cart, review_cart, with_sales_tax
 from reloop.checkout.settlement import open_payment, pay_with_credit
@@ -243,7 +245,7 @@ def start_checkout(*, checkout: Checkout) -> CheckoutStart:
     if order.status == OrderStatus.PAID:
         return CheckoutStart(order, "")
     if order.status != OrderStatus.PENDING_PAYMENT:
-        raise PaymentDeclined(order.failure_reason or _("This checkout did not go through"))
+        raise PaymentDeclined(failure_message(order.failure_reason))  # a code, told in the buyer's language
     if checkout.use_credit:
         if not pay_with_credit(order):
             raise PaymentDeclined(_("This checkout did not go through"))

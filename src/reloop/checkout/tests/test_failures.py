@@ -112,3 +112,30 @@ def test_pages_render_the_code_in_their_own_language():
         assert page.render(Context({"reason": "card_declined"})) == "Votre carte a été refusée."
     with translation.override("en"):
         assert page.render(Context({"reason": ""})) == "The payment did not go through."
+
+
+@pytest.mark.django_db
+def test_the_same_checkout_sent_again_after_a_decline_says_why_in_words():
+    from reloop.accounts.tests.factories import UserFactory
+    from reloop.catalog.tests.factories import VariantFactory
+    from reloop.checkout.errors import PaymentDeclined
+    from reloop.checkout.services import Checkout
+    from reloop.checkout.test_provider_buyer import pay_with_test_card
+    from reloop.checkout.tests.factories import ADDRESS
+    from reloop.payments.providers.testing import CARD_DECLINED
+
+    buyer = UserFactory()
+    offer = make_offer(seller=SellerFactory(), variant=VariantFactory(), price=10000, stock=2)
+    attempt = Checkout(
+        buyer=buyer,
+        cart=cart_with(buyer=buyer, items=[(offer, 1)]),
+        shipping_address=ADDRESS,
+        shipping={},
+        idempotency_key="declined-once",
+    )
+    with pytest.raises(PaymentDeclined):
+        pay_with_test_card(checkout=attempt, card=CARD_DECLINED)  # declined, then back at the shop
+    with translation.override("fr"), pytest.raises(PaymentDeclined) as again:
+        pay_with_test_card(checkout=attempt)  # the form sent again: the same closed order
+    assert again.value.message == "Votre carte a été refusée."
+    assert Order.objects.get().failure_reason == "card_declined"
