@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -20,11 +21,14 @@ from reloop.catalog.errors import CategoryNotFound, ProductNotFound
 from reloop.catalog.grading import BASELINE_PROMISES, GRADE_DEFINITIONS, GRADE_ORDER, grade_definitions
 from reloop.catalog.models import Category
 from reloop.checkout.selectors import instalment_plans
+from reloop.core import clock
 from reloop.core.money import Money
 from reloop.impact import selectors as impact
 from reloop.markets.registry import enabled_markets
+from reloop.markets.tax import charges_sales_tax
 from reloop.pricing import selectors as pricing
-from reloop.pricing.domain import savings
+from reloop.pricing.grades import grade_advice
+from reloop.pricing.new_price import CURRENT_FOR_DAYS, compare_with_new, successor
 from reloop.reviews import selectors as reviews
 from reloop.search import browse as search_browse
 from reloop.search import selectors as search_selectors
@@ -33,6 +37,7 @@ from reloop.search.domain import without_storage
 from reloop.search.selectors import SearchResult
 from reloop.web import page_cache
 from reloop.web.storefront.forms import BrowseForm, ProductChoiceForm
+from reloop.web.templatetags.allin_tags import buyer_state
 
 PER_PAGE = 24
 
@@ -81,15 +86,20 @@ def _browse(
         network_5g=cleaned.get("network") == "5g",
         grade=cleaned.get("grade") or "",
         band=cleaned.get("price") or "",
+        battery=cleaned.get("battery") or "",
         query=cleaned.get("q") or "",
+        updates_until=cleaned.get("updates"),
     )
     query = form.normalized_query()
     versions = ".".join(str(c.cache_version) for c in categories if c.pk in set(ids))
-    key = page_cache.key("browse", market.code, scope.pk if scope else "all", versions, query.urlencode())
+    us_state = buyer_state(request) if charges_sales_tax(market) else ""  # US cards are priced to the buyer's state
+    key = page_cache.key("browse", market.code, scope.pk if scope else "all", versions, query.urlencode(), us_state)
 
     def render_browse() -> str:
+        # each listed model's security-update horizon, read only when the page is rendered (one query)
+        filters_now = replace(filters, support_years=search_browse.support_years(filters.category_ids))
         page = search_browse.browse(
-            filters=filters,
+            filters=filters_now,
             market=market,
             sort=cleaned.get("sort") or "recent",
             page=cleaned.get("page") or 1,
@@ -97,11 +107,12 @@ def _browse(
         )
         context = {
             "page": page,
-            "facets": search_browse.facets(filters=filters, market=market),
+            "facets": search_browse.facets(filters=filters_now, market=market),
             "form": form,
             "filters": filters,
             "found": found,
             "card_query": {"grade": filters.grade} if filters.grade else {},
+            "us_state": us_state,
         }
         return render_to_string(
             "web/storefront/_browse.html", {**context, "page_query": query, **extra}, request=request
@@ -183,8 +194,10 @@ def product(request: HttpRequest, model_slug: str, variant_slug: str | None = No
     except ProductNotFound as exc:
         raise Http404(str(exc)) from exc
     choice = ProductChoiceForm.from_query(request.GET)
+    # US prices are all-in for the buyer's state (issue 16 item 5): one cached body per state
+    us_state = buyer_state(request) if charges_sales_tax(market) else ""
     key = page_cache.key(
-        "product", market.code, ref.variant_id, ref.cache_version, choice.grade, choice.battery, choice.parts
+        "product", market.code, ref.variant_id, ref.cache_version, choice.grade, choice.battery, choice.parts, us_state
     )
 
     def render_product() -> dict[str, str]:
@@ -209,21 +222,35 @@ def product(request: HttpRequest, model_slug: str, variant_slug: str | None = No
                 (_("Battery"), offers.battery_choices, "battery"),
                 (_("Parts"), offers.parts_choices, "parts"),
             ],
-            "savings": savings(price=offers.buy_box.price, reference=reference.amount)
+            # "x% below new" only against a price new today; an old launch price is stated as such (item 5)
+            "new_comparison": compare_with_new(
+                price=offers.buy_box.price,
+                reference=reference.amount,
+                observed_on=reference.observed_on,
+                today=clock.today(),
+            )
             if offers.buy_box and reference
             else None,
+            "successor": successor(pm, market=market.code)
+            if reference and not (clock.today() - reference.observed_on).days <= CURRENT_FOR_DAYS
+            else None,
+            "us_state": us_state,
             # "or 3 × 101.33 €": the payment provider's instalment plans for the buy-box price (checkout.selectors)
             "instalment_plans": instalment_plans(amount=Money(offers.buy_box.price, offers.buy_box.currency))
             if offers.buy_box
             else [],
             "impact": impact.estimate_for_model(pm),
+            # "Excellent is cheaper right now": a better grade for no more money (issue 16 item 6), one query
+            "better_deal": grade_advice(
+                variant_id=page.variant.pk, market=market.code, grade=offers.grade.value if offers.grade else None
+            ),
             "ratings": reviews.product_ratings(product_model_id=pm.pk),  # summary + latest: two queries
             "grades": [(g, definitions[g]) for g in GRADE_ORDER],  # games are graded on disc, case, manual
             "promises": BASELINE_PROMISES,
             "page_query": choice.query(),
         }
         return {
-            "title": _("%(title)s %(label)s, refurbished") % {"title": pm.title, "label": page.variant.label},
+            "title": _("%(title)s %(label)s, refurbished") % {"title": pm.display_title, "label": page.variant.label},
             "body": render_to_string("web/storefront/_product.html", context, request=request),
             "canonical": reverse("web:product", args=[pm.slug, page.variant.slug]),
         }
