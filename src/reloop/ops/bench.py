@@ -498,6 +498,21 @@ def database_url(settings_dict: Mapping[str, Any]) -> str:
     raise BenchError(f"reloop bench supports SQLite and PostgreSQL, not {engine}")
 
 
+def refresh_statistics(conn: BaseDatabaseWrapper = connection) -> bool:
+    """PostgreSQL: ``ANALYZE`` the whole database before measuring; True when it ran.
+
+    A freshly seeded database has no planner statistics until autovacuum gets to it (and never on a server running
+    with ``autovacuum = off``): PostgreSQL then guesses a few dozen rows per table and picks plans that read every
+    reference price of a market for each model of a category page (131 ms for one page's query instead of 25 ms,
+    docs/benchmarks.md). Production databases have autovacuum on; the bench measures them, not a missing ANALYZE.
+    """
+    if conn.vendor != "postgresql":
+        return False
+    with conn.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return True
+
+
 def data_counts() -> dict[str, int]:
     """The amount of data behind the figures, so runs of different sizes are not compared by mistake."""
     return {

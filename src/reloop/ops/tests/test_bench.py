@@ -342,3 +342,14 @@ def test_bench_serves_the_test_database_with_gunicorn_measures_it_with_wrk_and_s
         assert running.process.returncode is not None  # gunicorn's master has exited…
         with pytest.raises(ProcessLookupError):  # …and no worker of its process group is left
             os.killpg(running.process.pid, 0)
+
+
+@pytest.mark.django_db
+def test_the_planner_statistics_are_refreshed_on_postgresql_before_measuring():
+    # ANALYZE runs inside a transaction on PostgreSQL; SQLite keeps its plans (nothing to refresh)
+    assert bench.refresh_statistics() is (connection.vendor == "postgresql")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT last_analyze IS NOT NULL FROM pg_stat_user_tables WHERE relname = 'catalog_variant'")
+            (analyzed,) = cursor.fetchone()
+        assert analyzed

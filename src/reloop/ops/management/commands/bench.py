@@ -160,6 +160,8 @@ class Command(BaseCommand):
             raise CommandError(f"the database has unapplied migrations ({', '.join(missing)}): run `reloop migrate`")
         if not skip_seed:
             call_command("seed", size=size, stdout=self.stdout, stderr=self.stderr)
+        if bench.refresh_statistics():
+            self.stdout.write("Planner statistics refreshed (ANALYZE)")
         modes = modes if modes is not None else list(bench.MODES)
         urls = bench.select_urls(scenarios)
         queries = {scenario: bench.count_queries(path) for scenario, path in urls.items()}
