@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 
 from reloop.catalog.grading import BatteryTier, Grade
 from reloop.catalog.tests.factories import CategoryFactory, ProductModelFactory, ReferencePriceFactory, VariantFactory
+from reloop.core import clock
 from reloop.core.money import Money
 from reloop.offers.services import set_offer_prices, set_stock
 from reloop.offers.tests.factories import make_offer
@@ -43,7 +46,9 @@ def test_product_page_runs_the_same_queries_with_1_and_50_offers(client):
 
 def test_buy_box_shows_price_seller_terms_and_labelled_savings(client):
     variant = product_with_offers(3)
-    html = client.get(url(variant)).content.decode()
+    # the reference is a launch price of 7 September 2022: within a year of it, it stands for the price new
+    with clock.frozen_at(dt.datetime(2023, 3, 1, 12, tzinfo=dt.UTC)):
+        html = client.get(url(variant)).content.decode()
     assert 'data-testid="buy-box-price">£300.00' in html
     assert f'data-testid="buy-box-seller">Seller {variant.pk}-0' in html
     assert "£400.00 less than new (57% below the new price)" in html
@@ -53,6 +58,11 @@ def test_buy_box_shows_price_seller_terms_and_labelled_savings(client):
     assert "<del>" not in html
     assert "2 other offers" in html
     assert "margin scheme" in html
+    cache.clear()  # the page is cached for minutes; a new day may change the comparison after that
+    with clock.frozen_at(dt.datetime(2026, 12, 6, 12, tzinfo=dt.UTC)):  # four years on: stated, no percentage
+        later = client.get(url(variant)).content.decode()
+    assert "below the new price" not in later
+    assert "This is the launch price of 2022, not what a new one costs today" in later
 
 
 def test_grade_picker_disables_grades_without_offers_and_switches_grade(client):
