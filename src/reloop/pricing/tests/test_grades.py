@@ -85,7 +85,8 @@ def test_the_picker_points_to_the_cheaper_better_grade_and_says_why():
         s.grade: s for s in BuyBoxSnapshot.objects.filter(variant=variant, market="fr-fr").select_related("winner")
     }
     deal = better_deal(snapshots, Grade.FAIR)
-    assert (deal.grade, deal.price, deal.cheaper, deal.reasons) == (Grade.GOOD, 35000, True, (NEW_BATTERY,))
+    # the best grade no dearer than Fair: Excellent (Good is cheaper still, but Excellent is the better grade)
+    assert (deal.grade, deal.price, deal.cheaper, deal.reasons) == (Grade.EXCELLENT, 39600, True, (NEW_BATTERY,))
     assert better_deal(snapshots, Grade.GOOD) is None
     assert better_deal(snapshots, None) is None
     count = count_inversions(market="fr-fr")
