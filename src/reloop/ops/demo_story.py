@@ -17,9 +17,12 @@ from stdnum import luhn
 from reloop.accounts.models import User
 from reloop.checkout.services import Checkout, add_to_cart, ensure_cart
 from reloop.checkout.test_provider_buyer import pay_with_test_card
+from reloop.devices.domain import IDENTIFIED_BY_NOTHING
+from reloop.devices.services import identification_for
 from reloop.fulfillment.services import confirm_delivery, ship_seller_order
 from reloop.offers.models import Offer
-from reloop.orders.models import Order, SellerOrder
+from reloop.orders.models import Order, OrderLine, SellerOrder
+from reloop.passports.models import OfferUnit, UnitStatus
 from reloop.sellers.models import Seller
 
 MARKET = "en-gb"
@@ -70,7 +73,9 @@ def seller_part(order: Order, seller: Seller) -> SellerOrder:
 
 
 def ship(part: SellerOrder, *, tracking: str, tac: str, unit_offset: int = 0) -> None:
-    """The seller ships ``part`` by Royal Mail, one generated IMEI per unit (see ``demo_imei``)."""
+    """The seller ships ``part`` by Royal Mail, as a careful seller would: the unit the buyer chose or a unit listed
+    on the offer when it lists units (unit passports), nothing for a game (the platform numbers it), else one
+    generated IMEI per unit (see ``demo_imei``)."""
     ship_seller_order(
         actor=None,
         seller=part.seller,
@@ -78,10 +83,33 @@ def ship(part: SellerOrder, *, tracking: str, tac: str, unit_offset: int = 0) ->
         carrier="royal_mail",
         tracking_number=tracking,
         units={
-            line.pk: [demo_imei(tac=tac, line_id=line.pk, unit=n + unit_offset) for n in range(line.quantity)]
-            for line in part.lines.all()
+            line.pk: units_to_ship(
+                line, [demo_imei(tac=tac, line_id=line.pk, unit=n + unit_offset) for n in range(line.quantity)]
+            )
+            for line in part.lines.select_related("variant__product_model__category__parent__parent")
         },
     )
+
+
+def units_to_ship(line: OrderLine, generated: list[str]) -> list[str]:
+    """What the demo seller types as the units of ``line``: ``generated`` unless the line's category has no unit
+    identifier or its offer lists units, which are then shipped (the buyer's choice first)."""
+    if identification_for(line.variant) == IDENTIFIED_BY_NOTHING:
+        return []
+    chosen = list(
+        OfferUnit.objects.filter(offer_id=line.offer_id, status=UnitStatus.RESERVED, order_line_ref=line.pk)
+        .order_by("pk")
+        .values_list("identifier", flat=True)
+    )
+    available = list(
+        OfferUnit.objects.filter(offer_id=line.offer_id, status=UnitStatus.AVAILABLE)
+        .order_by("pk")
+        .values_list("identifier", flat=True)[: max(line.quantity - len(chosen), 0)]
+    )
+    listed = chosen + available
+    if not listed and not OfferUnit.objects.filter(offer_id=line.offer_id).exists():
+        return generated  # the offer lists no units: any valid IMEI ships
+    return listed + generated[len(listed) :]  # too few listed: the extra ones are refused, as they should be
 
 
 def deliver(order: Order, part: SellerOrder) -> None:
