@@ -46,8 +46,11 @@ contracts: install-dev
 migrations-check: install-dev
 	$(RELOOP) makemigrations --check --dry-run
 
+# The suite runs on PYTEST_WORKERS processes (pytest-xdist): one per core up to 4 by default, 0 = in this process
+# only. Test modules that share the local servers (Redis, RabbitMQ, web processes) stay on one worker (conftest.py).
+PYTEST_WORKERS ?= $(shell $(PYTHON) -c 'import os; print(min(4, os.cpu_count() or 1))')
 pytest: install-dev
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 messages: install-dev  ## extract and compile translations (needs GNU gettext)
 	cd src/reloop && ../../$(RELOOP) makemessages -l fr -l de -l es -l it --ignore='*/tests/*' --no-obsolete

@@ -14,10 +14,18 @@ import datetime as dt
 import os
 import shutil
 import sys
+import types
 from collections.abc import Callable, Iterator
 
 import pytest
 from django.db import connection
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
+
+# Property tests judge results, not speed: on a shared CI machine running the suite on several workers an example
+# may take seconds, which must not fail the run (no deadline, no "too slow" health check).
+hypothesis_settings.register_profile("reloop", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "reloop"))
 
 CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome")
 
@@ -121,6 +129,23 @@ def pytest_report_header(config: pytest.Config) -> str:
     return f"clock: {SUITE_NOW_VARIABLE}={moment.isoformat()} (the suite starts at this moment, UTC)"
 
 
+SHARED_SERVICE_HELPERS = ("reloop.ops.tests.services", "reloop.ops.tests.processes")
+
+
+def uses_shared_services(item: pytest.Item) -> bool:
+    """Whether the test's module starts or shares the local servers (Redis database 15, RabbitMQ's queues, web
+    processes on chosen ports): such modules run one after another on a single xdist worker."""
+    module = getattr(item, "module", None)
+    if module is None:
+        return False
+    origins = {
+        value.__name__ if isinstance(value, types.ModuleType) else getattr(value, "__module__", None)
+        for value in vars(module).values()
+    }
+    return not origins.isdisjoint(SHARED_SERVICE_HELPERS)
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the xdist_group marks
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     on_postgres = connection.vendor == "postgresql"
     if _required("REQUIRE_POSTGRES") and not on_postgres:
@@ -135,6 +160,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip_pg)
         if "browser" in item.keywords and not has_browser:
             item.add_marker(skip_browser)
+        if uses_shared_services(item):
+            item.add_marker(pytest.mark.xdist_group("shared-services"))
 
 
 @pytest.fixture(autouse=True)

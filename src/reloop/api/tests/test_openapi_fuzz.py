@@ -28,6 +28,8 @@ from reloop.sellers.tests.factories import SellerFactory
 
 SCHEMA = api.get_openapi_schema()
 SEEN: Counter[int] = Counter()  # status codes answered, to check the run reached the handlers
+# The last test reads what the others saw: the whole module runs on one pytest-xdist worker, in order.
+pytestmark = pytest.mark.xdist_group("openapi-fuzz")
 COMPONENTS = SCHEMA.get("components", {})
 EXAMPLES = int(os.environ.get("RELOOP_FUZZ_EXAMPLES", "4"))
 OPERATIONS = [

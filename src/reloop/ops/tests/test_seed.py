@@ -7,7 +7,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
+from django.db import connection, transaction
 
 from reloop.catalog.models import Category, ProductModel, ReferencePrice, Variant
 from reloop.impact.models import CategoryFootprint, ImpactSource, ModelFootprint
@@ -17,7 +17,18 @@ from reloop.pricing.models import BuyBoxSnapshot
 from reloop.pricing.services import rebuild_all_buy_boxes
 from reloop.sellers.models import Seller, Standing
 
-pytestmark = pytest.mark.django_db
+# The module's tests share one seeded database (below): they run on one pytest-xdist worker, one after another.
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("seed")]
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    """The default seed, loaded once for the tests that only read it and rolled back after the last of them (each
+    test still runs in a savepoint of its own inside this transaction)."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("seed", stdout=StringIO(), stderr=StringIO())
+        yield
+        transaction.set_rollback(True)
 
 
 def counts():
@@ -75,8 +86,7 @@ def test_demo_prepares_the_database_once_then_leaves_it(settings):
     assert counts() == before
 
 
-def test_every_impact_figure_has_a_source_with_a_url():
-    call_command("seed", stdout=StringIO(), stderr=StringIO())
+def test_every_impact_figure_has_a_source_with_a_url(seeded):
     for fp in CategoryFootprint.objects.select_related(
         "new_source", "manufacturing_share_source", "refurbishing_source"
     ):
@@ -85,8 +95,7 @@ def test_every_impact_figure_has_a_source_with_a_url():
     assert not ModelFootprint.objects.filter(report="").exists()
 
 
-def test_methodology_page_lists_every_figure_and_source(client):
-    call_command("seed", stdout=StringIO(), stderr=StringIO())
+def test_methodology_page_lists_every_figure_and_source(client, seeded):
     html = client.get("/en-gb/impact/methodology/").content.decode()
     for source in ImpactSource.objects.all():
         assert source.url in html
@@ -95,24 +104,21 @@ def test_methodology_page_lists_every_figure_and_source(client):
     assert "69.5" in html  # the smartphone category figure
 
 
-def test_product_page_of_a_model_with_a_manufacturer_figure_shows_it_with_the_method_link(client):
-    call_command("seed", stdout=StringIO(), stderr=StringIO())
+def test_product_page_of_a_model_with_a_manufacturer_figure_shows_it_with_the_method_link(client, seeded):
     html = client.get("/en-gb/p/apple-iphone-13/").content.decode()
     assert "About 36.8 kg CO2e avoided" in html
     assert "Apple, iPhone 13 Product Environmental Report" in html
     assert 'href="/en-gb/impact/methodology/"' in html
 
 
-def test_product_page_without_any_figure_makes_no_claim(client):
-    call_command("seed", stdout=StringIO(), stderr=StringIO())
+def test_product_page_without_any_figure_makes_no_claim(client, seeded):
     slug = ProductModel.objects.filter(category__slug="audio").values_list("slug", flat=True).first()
     html = client.get(f"/en-gb/p/{slug}/").content.decode()
     assert "kg CO2e avoided" not in html
     assert "we make no claim" in html
 
 
-def test_every_variant_has_a_buy_box_in_two_grades_in_every_market():
-    call_command("seed", stdout=StringIO(), stderr=StringIO())
+def test_every_variant_has_a_buy_box_in_two_grades_in_every_market(seeded):
     variants = Variant.objects.count()
     for market in MARKETS:
         boxes = BuyBoxSnapshot.objects.filter(market=market.code)
