@@ -261,6 +261,7 @@ def _delete_image(image: ProductImage) -> None:
         ProductImage.objects.filter(pk=pk).update(position=position)
     touch_categories(category_ids=[product_model.category_id])
     touch_variants(variant_ids=Variant.objects.filter(product_model_id=product_model.pk).values_list("pk", flat=True))
+
     def delete_files() -> None:
         for name in names:
             if name:
