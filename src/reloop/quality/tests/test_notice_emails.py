@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 
 from reloop.accounts.tests.factories import UserFactory
@@ -22,7 +23,7 @@ pytestmark = pytest.mark.django_db
 
 
 def warned(country: str, *kinds: str) -> tuple[int, list[int]]:
-    seller = SellerFactory(name="Atelier Phénix", country=country)
+    seller = SellerFactory.create(name="Atelier Phénix", country=country)
     SellerMemberFactory(seller=seller, user=UserFactory(email="owner@phenix.test"), role=MemberRole.OWNER)
     SellerMemberFactory(seller=seller, user=UserFactory(email="staff@phenix.test"), role=MemberRole.STAFF)
     now = clock.now()
@@ -55,6 +56,7 @@ def test_a_warning_is_recorded_and_sent_once_in_the_sellers_language_as_html_and
     assert sent.subject == "Avertissement qualité pour Atelier Phénix"
     assert "15%" in sent.body
     assert "/seller/quality/" in sent.body
+    assert isinstance(sent, EmailMultiAlternatives)
     html, mimetype = sent.alternatives[0]
     assert mimetype == "text/html"
     assert "Avertissement qualité pour Atelier Phénix" in html
