@@ -57,7 +57,8 @@ def test_a_warning_is_recorded_and_sent_once_in_the_sellers_language_as_html_and
     assert "15%" in sent.body
     assert "/seller/quality/" in sent.body
     assert isinstance(sent, EmailMultiAlternatives)
-    html, mimetype = sent.alternatives[0]
+    content, mimetype = sent.alternatives[0]
+    html = str(content)
     assert mimetype == "text/html"
     assert "Avertissement qualité pour Atelier Phénix" in html
     assert "15%" in html
