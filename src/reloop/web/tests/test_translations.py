@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
+from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
@@ -17,6 +18,13 @@ from reloop.sellers.tests.factories import SellerFactory
 
 LOCALE_DIR = Path(__file__).resolve().parents[1] / "locale"
 LANGUAGES = ["de", "es", "fr", "it"]
+
+
+@pytest.fixture(autouse=True)
+def _back_to_the_default_language():
+    """A request to /fr-fr/ leaves French active in this thread: later tests' reverse() must not inherit it."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 def _entries(path: Path, reader) -> dict[object, object]:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.conf import settings
+from django.utils import translation
 
 from reloop.accounts.models import User
 from reloop.catalog.tests.factories import VariantFactory
@@ -16,6 +18,14 @@ from reloop.web.context_processors import CART_COUNTS
 from reloop.web.tests.helpers import queries_for
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _back_to_the_default_language():
+    """A request to /fr-fr/ leaves French active in this thread: later tests' reverse() must not inherit it."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
 
 PASSWORD = "pw-123456-x"
 
