@@ -184,6 +184,17 @@ def _fast_passwords(settings):
 
 
 @pytest.fixture(autouse=True)
+def _default_language_after_each_test():
+    """A request to /fr-fr/ leaves French active in the test's thread (LocaleMiddleware activates it, nothing
+    deactivates it): the next test's reverse() would build French URLs."""
+    yield
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """Cached fragments never leak from one test to the next (primary keys are reused between tests)."""
     from django.core.cache import cache
