@@ -41,6 +41,18 @@ def box(page, selector: str) -> dict:
     return found
 
 
+def assert_pictures_inside_their_cards(page) -> None:
+    """Every card's picture or drawing stays within its card (it once spilled over the card's top edge)."""
+    spills = page.evaluate(
+        "Array.from(document.querySelectorAll('.card')).slice(0, 8).flatMap(card => {"
+        " const c = card.getBoundingClientRect();"
+        " return Array.from(card.querySelectorAll('.card-art svg, .card-art img')).filter(art => {"
+        "  const a = art.getBoundingClientRect();"
+        "  return a.top < c.top || a.bottom > c.bottom || a.left < c.left || a.right > c.right; }).length; })"
+    )
+    assert not any(spills), spills
+
+
 def test_the_header_is_one_row_and_nothing_is_wider_than_the_phone(live_server, phone, catalogue):
     for home in ("/en-gb/", "/de-de/", "/fr-fr/"):  # longer words in German and French
         phone.goto(f"{live_server.url}{home}")
@@ -94,6 +106,9 @@ def test_category_filters_are_folded_on_a_phone_and_stay_open_while_used(live_se
     expect(phone.get_by_role("group", name="Brand")).to_be_hidden()
     results = box(phone, ".card-grid .card")
     assert results["y"] < PHONE["height"], results  # the first results show without scrolling past filters
+    assert_pictures_inside_their_cards(phone)
+    count = box(phone, ".result-count")
+    assert count["y"] + count["height"] <= results["y"], (count, results)  # the count is not hidden under a card
     shot(phone, "category-smartphones-phone-375")
 
     summary.click()
@@ -112,4 +127,9 @@ def test_wide_screens_show_the_filters_unfolded(live_server, page, catalogue):
     page.goto(f"{live_server.url}/en-gb/c/smartphones/")
     expect(page.locator("details.filter-fold summary")).to_be_hidden()
     expect(page.get_by_role("group", name="Brand")).to_be_visible()
+    # Two columns: the results start beside the filters, at the top, not under them
+    filters, first = box(page, ".filters"), box(page, ".card-grid .card")
+    assert first["x"] >= filters["x"] + filters["width"], (filters, first)
+    assert first["y"] < 900, first
+    assert_pictures_inside_their_cards(page)
     expect(page.locator(".buy-bar")).to_have_count(0)
