@@ -26,7 +26,7 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from importlib import import_module
 from io import StringIO
 from urllib.parse import urlencode, urlsplit
@@ -159,7 +159,10 @@ def signed_in_buyers(*, count: int, run: str) -> list[Buyer]:
     if users[0].pk is None:  # backends that return no ids from bulk inserts
         users = list(User.objects.filter(username__startswith=f"flash-{run}-").order_by("pk"))
     backend = settings.AUTHENTICATION_BACKENDS[-1]
-    expire = clock.now() + timedelta(hours=2)
+    # The server is another process reading the machine's clock: the sessions must be valid by it as well as by
+    # ours (they differ when a test suite runs at a shifted moment, RELOOP_TEST_NOW).
+    machine_now = datetime.fromtimestamp(time.time(), tz=UTC)
+    expire = max(clock.now(), machine_now) + timedelta(hours=2)
     store_class = import_module(settings.SESSION_ENGINE).SessionStore
     in_database = issubclass(store_class, DatabaseSessionStore)
     buyers, rows = [], []
