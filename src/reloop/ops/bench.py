@@ -508,8 +508,9 @@ def refresh_statistics(conn: BaseDatabaseWrapper = connection) -> bool:
     """
     if conn.vendor != "postgresql":
         return False
+    tables = ", ".join(conn.ops.quote_name(t) for t in conn.introspection.django_table_names(True))
     with conn.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        cursor.execute(f"ANALYZE {tables}")  # the site's tables, not the cluster-wide catalogues
     return True
 
 

@@ -7,7 +7,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 from reloop.core.errors import DomainError
-from reloop.ops.seeding import SIZES, seed
+from reloop.ops.seeding import SIZES, analyze_if_postgres, seed
 
 
 class Command(BaseCommand):
@@ -40,5 +40,4 @@ class Command(BaseCommand):
             # The tables were bulk-loaded: give the planner their real sizes now rather than when autovacuum gets
             # to them (never, where it is off). Unanalysed, a category page read every reference price of its
             # market once per model (docs/benchmarks.md, "Planner statistics").
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
+            analyze_if_postgres()
