@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from reloop.sellers.domain import MAX_LENGTHS
 from reloop.sellers.models import ApplicationStatus
-
-if TYPE_CHECKING:
-    pass  # what gettext_lazy returns, in django-stubs
 
 
 class RejectForm(forms.Form):
