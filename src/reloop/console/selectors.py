@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, DecimalField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 
 from reloop.accounts.models import User
@@ -34,11 +34,10 @@ from reloop.console import conf, domain
 from reloop.console.models import ExchangeRate, OperatorDecision
 from reloop.core.money import Money
 from reloop.devices.models import Device
-from reloop.offers.models import Offer
 from reloop.orders.domain import LineState
 from reloop.orders.models import Order, OrderLine, OrderStatus, SellerOrder
 from reloop.payments.models import LineRefund, Payout, TransactionKind
-from reloop.pricing.models import BuyBoxSnapshot
+from reloop.quality import selectors as quality_selectors
 from reloop.quality.models import QualitySnapshot, QualityWarning
 from reloop.sellers.models import ApplicationStatus, Seller, SellerApplication
 
@@ -725,19 +724,6 @@ def seller_quality_trend(*, seller: Seller, days: int = 30) -> list[QualityPoint
 
 
 def seller_buy_box_share(*, seller: Seller) -> list[tuple[str, int, int]]:
-    """Per market: (market, buy boxes the seller holds now, buy boxes it competes in: a (variant, grade) where it
-    has an offer priced in that market). One query."""
-    competing = Offer.objects.filter(
-        seller=seller,
-        variant_id=OuterRef("variant_id"),
-        grade=OuterRef("grade"),
-        prices__market=OuterRef("market"),
-    )
-    rows = (
-        BuyBoxSnapshot.objects.filter(Exists(competing))
-        .values("market")
-        .annotate(won=Count("pk", filter=Q(winner__seller=seller)), total=Count("pk"))
-        .values_list("market", "won", "total")
-        .order_by("market")
-    )
-    return list(rows)
+    """Per market: (market, buy boxes the seller holds now, buy boxes it competes in). One query
+    (``quality.selectors.buy_box_share_now``, which the daily share snapshot also records)."""
+    return quality_selectors.buy_box_share_now(seller_id=seller.pk)
