@@ -135,3 +135,24 @@ def test_every_variable_an_operator_sets_is_documented():
 def test_the_compose_file_only_interpolates_what_env_example_provides():
     defaults = set(re.findall(r"\$\{([A-Z][A-Z0-9_]*):-", (DEPLOY / "compose.yaml").read_text()))
     assert interpolated() - defaults <= env_example(), interpolated() - defaults - env_example()
+
+
+def test_settings_load_with_the_optional_error_reporting_configured():
+    """SENTRY_DSN is read only in production, so nothing else runs ``sentry_sdk.init``: a subprocess loads the settings
+    with a DSN (nothing is sent: the process ends before any event) to catch a changed Sentry API at test time."""
+    import os
+    import subprocess
+    import sys
+
+    env = {
+        **os.environ,
+        "SENTRY_DSN": "https://public@127.0.0.1:9/1",
+        "SENTRY_TRACES_SAMPLE_RATE": "0",
+        "DJANGO_SETTINGS_MODULE": "reloop.settings",
+    }
+    probe = "import django, sentry_sdk; django.setup(); print(sentry_sdk.get_client().is_active())"
+    done = subprocess.run(  # noqa: S603 - this interpreter, a fixed script
+        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().endswith("True")
