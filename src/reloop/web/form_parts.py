@@ -1,8 +1,9 @@
 """Form parts every audience's pages use: the photo upload field, a message to a case's thread, an amount in
-the case's currency. They parse input; the services hold the rules."""
+the case's currency, a service's errors by field. They parse input; the services hold the rules."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django import forms
@@ -37,6 +38,13 @@ class PhotosField(forms.FileField):
 
 def photos_of(files: list[UploadedFile]) -> list[Photo]:
     return [Photo(name=item.name or "photo", content=item.read()) for item in files]
+
+
+def add_field_errors(form: forms.Form, field_errors: Mapping[str, Any]) -> None:
+    """A service's errors by field onto the form: each under its field, or above the form for a field the form
+    does not show."""
+    for field, errors in field_errors.items():
+        form.add_error(field if field in form.fields else None, errors)
 
 
 class NoteForm(forms.Form):

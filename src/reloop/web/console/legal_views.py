@@ -26,6 +26,7 @@ from reloop.legal.models import NoticeStatus
 from reloop.markets.registry import UnknownMarket, enabled_markets, get_market
 from reloop.web.console.access import operator_required
 from reloop.web.console.legal_forms import DecisionForm, DraftForm
+from reloop.web.form_parts import add_field_errors
 
 VIEW_TEXTS = "legal.view_legalversion"
 EDIT_TEXTS = "legal.change_legalversion"
@@ -106,8 +107,7 @@ def version(request: HttpRequest, version_id: int) -> HttpResponse:
                     change_note=form.cleaned_data["change_note"],
                 )
             except InvalidNotice as exc:
-                for field, errors in exc.field_errors.items():
-                    form.add_error(field if field in form.fields else None, errors)
+                add_field_errors(form, exc.field_errors)
             except DomainError as exc:
                 form.add_error(None, exc.message)
             else:
@@ -181,8 +181,7 @@ def notice(request: HttpRequest, notice_id: int) -> HttpResponse:
                     reason=form.cleaned_data["reason"],
                 )
             except InvalidNotice as exc:
-                for field, errors in exc.field_errors.items():
-                    form.add_error(field if field in form.fields else None, errors)
+                add_field_errors(form, exc.field_errors)
             except DomainError as exc:
                 form.add_error(None, exc.message)
             else:

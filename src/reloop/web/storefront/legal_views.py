@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from reloop.legal import domain, selectors, services
 from reloop.legal.errors import InvalidNotice, VersionNotFound
 from reloop.legal.identity import platform_identity
+from reloop.web.form_parts import add_field_errors
 from reloop.web.storefront.legal_forms import NoticeForm
 
 
@@ -70,8 +71,7 @@ def notice_form(request: HttpRequest) -> HttpResponse:
                     site_hosts=_site_hosts(request),
                 )
             except InvalidNotice as exc:
-                for field, messages in exc.field_errors.items():
-                    form.add_error(field if field in form.fields else None, messages)
+                add_field_errors(form, exc.field_errors)
             else:
                 return HttpResponseRedirect(
                     reverse("web:notice_sent") + f"?ref={notice.reference}&key={notice.submission_key}"
