@@ -71,12 +71,12 @@ def render_content(content: dict[str, Any]) -> bytes:
         pdf = FPDF(format="A4")
         pdf.set_margins(18, 16, 18)
         pdf.set_auto_page_break(auto=True, margin=18)
-        pdf.add_font("Noto", "", str(fonts.noto_sans("")))
-        pdf.add_font("Noto", "B", str(fonts.noto_sans("B")))
+        fonts.add_font(pdf, "Noto", "", fonts.noto_sans(""))
+        fonts.add_font(pdf, "Noto", "B", fonts.noto_sans("B"))
         if fonts.needs_fallback(_texts(content)):
             cjk = fonts.cjk_font()
             if cjk is not None:
-                pdf.add_font("CJK", "", str(cjk))
+                fonts.add_font(pdf, "CJK", "", cjk)
                 pdf.set_fallback_fonts(["CJK"], exact_match=False)
         credit = content["kind"] == InvoiceKind.CREDIT_NOTE
         title = _title(content.get("title", ""), credit=credit)

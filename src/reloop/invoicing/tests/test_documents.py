@@ -7,8 +7,10 @@ from decimal import Decimal
 from typing import cast
 
 import pytest
+from fpdf import FPDF
 from pypdf import PdfReader
 
+from reloop.invoicing import fonts
 from reloop.invoicing.models import Invoice
 from reloop.invoicing.pdf import render_pdf
 from reloop.invoicing.services import issue_invoices
@@ -161,3 +163,27 @@ def test_seller_without_onboarding_data_prints_its_record() -> None:
     [invoice] = issue_invoices(order_id=paid_order(market="fr-fr", items=[Item(offer_of(seller), 100)]).pk)
     assert invoice.content["seller"]["legal_name"] == "Old Seller SARL"
     assert invoice.content["seller"]["address"] == ["Nantes", "France"]
+
+
+@pytest.mark.parametrize("market", ["fr-fr", "el-gr", "en-us", "ja-jp"])
+def test_fonts_parsed_once_per_process_give_the_same_pdf_byte_for_byte(
+    market: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Given an invoice of a market (Latin, Greek, US sales tax, Japanese with the CJK fallback font), when it is
+    drawn with the fonts this process parsed once and again with fpdf2 parsing every font file itself, then the
+    two PDFs are the same bytes; and a later document parses no font file."""
+    seller = trader(country="US" if market == "en-us" else "FR")
+    scheme = "standard" if market in {"en-us", "ja-jp"} else "margin"
+    order = paid_order(market=market, items=[Item(offer_of(seller, scheme=scheme), 30000)], shipping=990)
+    [invoice] = issue_invoices(order_id=order.pk)
+    parsed_once = render_pdf(invoice)
+    with monkeypatch.context() as patched:
+        patched.setattr(fonts, "add_font", lambda pdf, family, style, path: pdf.add_font(family, style, str(path)))
+        parsed_each_time = render_pdf(invoice)
+    assert parsed_once == parsed_each_time
+
+    def parse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a font file was parsed again")
+
+    monkeypatch.setattr(FPDF, "add_font", parse)
+    assert render_pdf(invoice) == parsed_each_time
