@@ -73,10 +73,13 @@ def _rebuild(hint: Any, value: Any) -> Any:
     if origin in (typing.Union, types.UnionType):
         inner = [a for a in typing.get_args(hint) if a is not type(None)]
         return _rebuild(inner[0], value) if len(inner) == 1 else value
-    if hint is frozenset or origin is frozenset:
-        return frozenset(value)
+    args = typing.get_args(hint)
+    if hint is frozenset or origin is frozenset:  # elements rebuilt too: a set of pairs comes back as lists
+        return frozenset(_rebuild(args[0], v) for v in value) if args else frozenset(value)
     if hint is tuple or origin is tuple:
-        return tuple(value)
+        if args and Ellipsis not in args and len(args) == len(value):
+            return tuple(_rebuild(a, v) for a, v in zip(args, value, strict=True))
+        return tuple(_rebuild(args[0], v) for v in value) if len(args) == 2 and args[1] is Ellipsis else tuple(value)
     return value
 
 

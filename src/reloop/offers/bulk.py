@@ -147,6 +147,7 @@ class _Update:
     removals: tuple[str, ...]
     moves_buy_box: bool
     markets: frozenset[str] | None = None  # the only markets whose buy boxes can move; None: any
+    grades: tuple[str, ...] = ()  # the grades whose buy boxes can move: the offer's, and its new one if it changes
 
 
 @dataclass
@@ -599,8 +600,20 @@ def _plan_update(
     every_market = crosses_zero or bool(set(fields) - {"stock"})  # eligibility or ranking in every market
     moves = bool(upserts or removals or every_market)
     markets = None if every_market else frozenset(upserts) | frozenset(removals)
+    grades = (
+        (current.grade,) if fields.get("grade", current.grade) == current.grade else (current.grade, fields["grade"])
+    )
     update = _Update(
-        change.line, change.sku, current.pk, current.variant_id, fields, upserts, tuple(removals), moves, markets
+        change.line,
+        change.sku,
+        current.pk,
+        current.variant_id,
+        fields,
+        upserts,
+        tuple(removals),
+        moves,
+        markets,
+        grades,
     )
     return update, terms
 
@@ -736,18 +749,25 @@ def apply_plan(plan: Plan, *, progress: Progress | None = None) -> Summary:
         raise InvalidOffer(
             _("The database refused the change (%(error)s): nothing was applied") % {"error": exc}, code="conflict"
         ) from exc
-    # At most two events: the variants whose buy boxes can move in any market, and those where only prices of some
-    # markets changed (the union of those markets: refreshing a market that did not move is harmless).
-    everywhere = {u.variant_id for u in plan.updates if u.moves_buy_box and u.markets is None}
-    priced = {u.variant_id for u in plan.updates if u.moves_buy_box and u.markets is not None}
-    priced |= {c.terms.variant_id for c in plan.creates}
+    # At most two events, each naming the (variant, grade) pairs whose buy boxes can move: those that can move in
+    # any market (a stock crossing zero, a term, activation), and those where only prices of some markets changed
+    # (the union of those markets: refreshing a market that did not move is harmless). A variant's other grades are
+    # not re-ranked; its summaries are re-aggregated from the stored buy boxes.
+    everywhere = {(u.variant_id, g) for u in plan.updates if u.moves_buy_box and u.markets is None for g in u.grades}
+    priced = {(u.variant_id, g) for u in plan.updates if u.moves_buy_box and u.markets is not None for g in u.grades}
+    priced |= {(c.terms.variant_id, c.terms.grade) for c in plan.creates}
     priced -= everywhere
     markets = {m for u in plan.updates if u.markets for m in u.markets} | {m for c in plan.creates for m in c.prices}
     if everywhere:
-        publish(OffersChanged(frozenset(everywhere)))
+        publish(OffersChanged(frozenset(v for v, _g in everywhere), variant_grades=frozenset(everywhere)))
     if priced:
-        publish(OffersChanged(frozenset(priced), markets=frozenset(markets)))
-    stock_only = plan.stock_only_variant_ids - everywhere - priced
+        publish(
+            OffersChanged(
+                frozenset(v for v, _g in priced), markets=frozenset(markets), variant_grades=frozenset(priced)
+            )
+        )
+    moved_variants = {v for v, _g in everywhere | priced}
+    stock_only = plan.stock_only_variant_ids - moved_variants
     if stock_only:
         publish(OfferStockChanged(frozenset(stock_only)))
     return plan.summary

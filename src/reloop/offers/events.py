@@ -11,10 +11,15 @@ class OffersChanged:
 
     ``markets``: only prices in these markets changed, so only their buy boxes can move; ``None`` (the default):
     any market's may (stock, terms, activation).
+
+    ``variant_grades``: only the buy boxes of these (variant, grade) pairs can move (the grades of the offers that
+    changed: a price, a stock crossing zero, a term); the variant summaries are then re-aggregated from the stored
+    buy boxes. ``None`` (the default): every grade of ``variant_ids``.
     """
 
     variant_ids: frozenset[int]
     markets: frozenset[str] | None = None
+    variant_grades: frozenset[tuple[int, str]] | None = None
 
 
 @dataclass(frozen=True)

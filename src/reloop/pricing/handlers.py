@@ -9,7 +9,7 @@ from reloop.sellers.events import SellerStandingChanged
 
 
 def on_offers_changed(event: OffersChanged) -> None:
-    refresh_buy_boxes(variant_ids=event.variant_ids, markets=event.markets)
+    refresh_buy_boxes(variant_ids=event.variant_ids, markets=event.markets, variant_grades=event.variant_grades)
 
 
 def on_seller_standing_changed(event: SellerStandingChanged) -> None:

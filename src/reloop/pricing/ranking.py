@@ -64,9 +64,28 @@ def stage_variants(cursor: Any, variant_ids: Sequence[int]) -> str:
     return table
 
 
-def ranked_sql(touched: str, markets: Collection[str] | None, today: dt.date) -> tuple[str, list[Any]]:
+def stage_variant_grades(cursor: Any, variant_grades: Sequence[tuple[int, str]]) -> str:
+    """``COPY`` (variant, grade) pairs into a temporary table (dropped at commit); returns its name."""
+    table = f"reloop_touched_{next(_names)}"
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE {table} (variant_id bigint, grade varchar(10), PRIMARY KEY (variant_id, grade)) "
+        "ON COMMIT DROP"
+    )
+    staged = sorted(set(variant_grades))
+    with cursor.cursor.copy(f"COPY {table} (variant_id, grade) FROM STDIN") as copy:
+        for pair in staged:
+            copy.write_row(pair)
+    if len(staged) >= ANALYZE_FROM:
+        cursor.execute(f"ANALYZE {table}")
+    return table
+
+
+def ranked_sql(
+    touched: str, markets: Collection[str] | None, today: dt.date, *, by_grade: bool = False
+) -> tuple[str, list[Any]]:
     """One row per touched (variant, grade, market) with eligible offers: winner, price, currency, count, runner-up
-    and its price. ``touched`` names the staged variant table; sellers capped on ``today`` take no part."""
+    and its price. ``touched`` names the staged variant table (with ``by_grade``: the staged (variant, grade)
+    pairs); sellers capped on ``today`` take no part."""
     offer, price, seller = _q(Offer._meta.db_table), _q(OfferPrice._meta.db_table), _q(Seller._meta.db_table)
     unit = _q(OfferUnit._meta.db_table)
     params: list[Any] = [PENALTY_FREE_SCORE, PENALTY_PER_POINT, Standing.ACTIVE, today]
@@ -86,7 +105,7 @@ def ranked_sql(touched: str, markets: Collection[str] | None, today: dt.date) ->
             SELECT o.variant_id, o.grade, p.market, o.id AS offer_id, p.amount, p.currency,
                    ROW_NUMBER() OVER w AS rank, COUNT(*) OVER (PARTITION BY o.variant_id, o.grade, p.market) AS offers
             FROM {touched} t
-            JOIN {offer} o ON o.variant_id = t.variant_id
+            JOIN {offer} o ON o.variant_id = t.variant_id {"AND o.grade = t.grade" if by_grade else ""}
             JOIN {price} p ON p.offer_id = o.id
             JOIN {seller} s ON s.id = o.seller_id
             CROSS JOIN LATERAL (
@@ -113,24 +132,36 @@ SNAPSHOT_COLUMNS = ("winner_id", "price", "currency", "offer_count", "runner_up_
 SUMMARY_COLUMNS = ("currency", "lowest_price", "offer_count", *GRADE_PRICE_FIELDS.values())
 
 
-def _summary_sql(wanted: str) -> str:
+def _summary_sql(touched: str, in_markets: str) -> str:
+    """Each touched variant's summaries (in the touched markets), aggregated from its stored buy boxes as
+    ``pricing.services.summaries_from_snapshots`` does."""
+    snapshot = _q(BuyBoxSnapshot._meta.db_table)
     grade_prices = ", ".join(
-        f"MAX(price) FILTER (WHERE grade = '{grade}') AS {column}" for grade, column in GRADE_PRICE_FIELDS.items()
+        f"MAX(x.price) FILTER (WHERE x.grade = '{grade}') AS {column}" for grade, column in GRADE_PRICE_FIELDS.items()
     )
     return (
-        f"SELECT variant_id, market, MIN(currency) AS currency, MIN(price) AS lowest_price, "  # noqa: S608  # ours
-        f"SUM(offer_count) AS offer_count, {grade_prices} FROM {wanted} GROUP BY variant_id, market"
+        f"SELECT x.variant_id, x.market, MIN(x.currency) AS currency, MIN(x.price) AS lowest_price, "  # noqa: S608  # ours
+        f"SUM(x.offer_count) AS offer_count, {grade_prices} FROM {snapshot} x "
+        f"JOIN {touched} t ON t.variant_id = x.variant_id WHERE TRUE {in_markets} GROUP BY x.variant_id, x.market"
     )
 
 
 def compute_states_sql(
-    variant_ids: Sequence[int], markets: Collection[str] | None = None, *, today: dt.date | None = None
+    variant_ids: Sequence[int],
+    markets: Collection[str] | None = None,
+    *,
+    today: dt.date | None = None,
+    variant_grades: Sequence[tuple[int, str]] | None = None,
 ) -> tuple[dict[SnapshotKey, State], dict[SummaryKey, State]]:
     """The snapshot and summary states the SQL ranking calls for, in ``pricing.services.compute_states``'s shape
-    (the tests compare the two). Must run inside a transaction (the staging table lives until commit)."""
+    (the tests compare the two); the summaries as if the snapshots were stored. ``variant_grades``: rank only those
+    (variant, grade) pairs. Must run inside a transaction (the staging table lives until commit)."""
     with connection.cursor() as cursor:
-        touched = stage_variants(cursor, variant_ids)
-        sql, params = ranked_sql(touched, markets, today or clock.today())
+        if variant_grades is None:
+            touched = stage_variants(cursor, variant_ids)
+        else:
+            touched = stage_variant_grades(cursor, variant_grades)
+        sql, params = ranked_sql(touched, markets, today or clock.today(), by_grade=variant_grades is not None)
         cursor.execute(sql, params)
         snapshots: dict[SnapshotKey, State] = {
             (row[0], row[1], row[2]): (row[3], row[4], row[5], int(row[6]), row[7], row[8]) for row in cursor.fetchall()
@@ -148,8 +179,13 @@ def compute_states_sql(
     return snapshots, summaries
 
 
-def refresh_in_sql(variant_ids: Sequence[int], markets: Collection[str] | None) -> tuple[int, int, int, int, set[int]]:
-    """Rank and write the snapshots and summaries of ``variant_ids`` (in ``markets`` only, if given) in SQL.
+def refresh_in_sql(
+    variant_ids: Sequence[int],
+    markets: Collection[str] | None,
+    variant_grades: Sequence[tuple[int, str]] | None = None,
+) -> tuple[int, int, int, int, set[int]]:
+    """Rank and write the snapshots of ``variant_ids`` (in ``markets`` and of the ``variant_grades`` pairs only, if
+    given) in SQL, then their variants' summaries from the stored snapshots.
 
     Inside the caller's transaction. Returns (snapshots written, deleted, summaries written, deleted, variants whose
     summaries moved). Rows whose values did not change are not written (``IS DISTINCT FROM``), so a refresh where
@@ -159,8 +195,10 @@ def refresh_in_sql(variant_ids: Sequence[int], markets: Collection[str] | None) 
     in_markets, market_params = ("", []) if markets is None else ("AND x.market = ANY(%s)", [sorted(markets)])
     with connection.cursor() as cursor:
         touched = stage_variants(cursor, variant_ids)
+        keys = touched if variant_grades is None else stage_variant_grades(cursor, variant_grades)
+        same_key = "" if variant_grades is None else "AND x.grade = t.grade"
         wanted = f"reloop_wanted_{next(_names)}"
-        sql, params = ranked_sql(touched, markets, clock.today())
+        sql, params = ranked_sql(keys, markets, clock.today(), by_grade=variant_grades is not None)
         cursor.execute(f"CREATE TEMPORARY TABLE {wanted} ON COMMIT DROP AS {sql}", params)
         if len(variant_ids) >= ANALYZE_FROM:
             cursor.execute(f"ANALYZE {wanted}")
@@ -176,7 +214,7 @@ def refresh_in_sql(variant_ids: Sequence[int], markets: Collection[str] | None) 
         )
         snapshots_written = cursor.rowcount
         cursor.execute(
-            f"DELETE FROM {snapshot} x USING {touched} t WHERE x.variant_id = t.variant_id {in_markets} "  # noqa: S608
+            f"DELETE FROM {snapshot} x USING {keys} t WHERE x.variant_id = t.variant_id {same_key} {in_markets} "  # noqa: S608
             f"AND NOT EXISTS (SELECT 1 FROM {wanted} w "
             f"WHERE w.variant_id = x.variant_id AND w.grade = x.grade AND w.market = x.market)",
             market_params,
@@ -187,16 +225,17 @@ def refresh_in_sql(variant_ids: Sequence[int], markets: Collection[str] | None) 
         changed = " OR ".join(f"x.{c} IS DISTINCT FROM excluded.{c}" for c in SUMMARY_COLUMNS)
         cursor.execute(
             f"INSERT INTO {summary} AS x (variant_id, market, {columns}) "  # noqa: S608  # ours
-            f"SELECT variant_id, market, {columns} FROM ({_summary_sql(wanted)}) s ORDER BY variant_id, market "
-            f"ON CONFLICT (variant_id, market) DO UPDATE SET "
+            f"SELECT variant_id, market, {columns} FROM ({_summary_sql(touched, in_markets)}) s "
+            f"ORDER BY variant_id, market ON CONFLICT (variant_id, market) DO UPDATE SET "
             + ", ".join(f"{c} = excluded.{c}" for c in SUMMARY_COLUMNS)
-            + f" WHERE {changed} RETURNING x.variant_id"
+            + f" WHERE {changed} RETURNING x.variant_id",
+            market_params,
         )
         written = [row[0] for row in cursor.fetchall()]
         moved = set(written)
         cursor.execute(
             f"DELETE FROM {summary} x USING {touched} t WHERE x.variant_id = t.variant_id {in_markets} "  # noqa: S608
-            f"AND NOT EXISTS (SELECT 1 FROM {wanted} w WHERE w.variant_id = x.variant_id AND w.market = x.market) "
+            f"AND NOT EXISTS (SELECT 1 FROM {snapshot} w WHERE w.variant_id = x.variant_id AND w.market = x.market) "
             f"RETURNING x.variant_id",
             market_params,
         )

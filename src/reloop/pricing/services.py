@@ -1,11 +1,13 @@
 """Keeping the buy-box snapshots and variant summaries equal to what the offers say.
 
-``refresh_buy_boxes`` recomputes every (variant, grade, market) of the given variants from the offers and writes
-only what changed: on PostgreSQL ranked and written in SQL (``pricing.ranking``), elsewhere ranked in Python with
-``pricing.domain`` (the reference both are tested against). It runs after each offer change commits
-(``pricing.handlers``) and, over every variant, in ``reloop rebuild_buybox``. Refreshes of one variant are
-serialized by locking its row first (PostgreSQL; SQLite serializes all writers anyway), so a slower refresh can
-never write an older state over a newer one.
+``refresh_buy_boxes`` recomputes the (variant, grade, market) buy boxes of the given variants from the offers —
+every grade and market, or only the (variant, grade) pairs and markets a change can move — and writes only what
+changed: on PostgreSQL ranked and written in SQL (``pricing.ranking``), elsewhere ranked in Python with
+``pricing.domain`` (the reference both are tested against). A variant's summaries are then aggregated from its
+stored buy boxes (``summaries_from_snapshots``), so a refresh of one grade needs no ranking of the others. It runs
+after each offer change commits (``pricing.handlers``) and, over every variant, in ``reloop rebuild_buybox``.
+Refreshes of one variant are serialized by locking its row first (PostgreSQL; SQLite serializes all writers
+anyway), so a slower refresh can never write an older state over a newer one.
 """
 
 from __future__ import annotations
@@ -57,16 +59,25 @@ def _chunks(ids: list[int], size: int) -> Iterator[list[int]]:
         yield ids[start : start + size]
 
 
+VariantGrade = tuple[int, str]
+
+
 def eligible_candidates(
-    variant_ids: list[int], markets: Collection[str] | None = None
+    variant_ids: list[int],
+    markets: Collection[str] | None = None,
+    variant_grades: Collection[VariantGrade] | None = None,
 ) -> dict[SnapshotKey, list[tuple[Candidate, str]]]:
-    """Candidates (with their currency) per (variant, grade, market), of every market or only ``markets``: one query.
+    """Candidates (with their currency) per (variant, grade, market), of every market or only ``markets``, of every
+    grade or only the ``variant_grades`` pairs: one query.
 
     Eligibility is decided in SQL (``pricing.eligibility``): active offer, stock above zero, active seller.
     """
     prices = eligible_prices().filter(offer__variant_id__in=variant_ids).annotate(passport=has_passport_for_price())
     if markets is not None:
         prices = prices.filter(market__in=sorted(markets))
+    pairs = None if variant_grades is None else set(variant_grades)
+    if pairs is not None:
+        prices = prices.filter(offer__grade__in=sorted({grade for _v, grade in pairs}))
     rows = prices.values_list(
         "offer_id",
         "market",
@@ -82,6 +93,8 @@ def eligible_candidates(
     ).order_by()
     grouped: dict[SnapshotKey, list[tuple[Candidate, str]]] = defaultdict(list)
     for offer_id, market, amount, currency, variant_id, grade, dispatch, warranty, created, score, passport in rows:
+        if pairs is not None and (variant_id, grade) not in pairs:
+            continue
         candidate = Candidate(offer_id, amount, score, dispatch, warranty, created, has_passport=passport)
         grouped[(variant_id, grade, market)].append((candidate, currency))
     return grouped
@@ -96,40 +109,54 @@ SUMMARY_FIELDS = ("currency", "lowest_price", "offer_count", *GRADE_PRICE_FIELDS
 State = tuple[object, ...]
 
 
-def compute_states(
-    variant_ids: list[int], markets: Collection[str] | None = None
-) -> tuple[dict[SnapshotKey, State], dict[SummaryKey, State]]:
-    """The snapshot and summary states the offers of ``variant_ids`` call for (in ``markets`` only, if given)."""
-    snapshots: dict[SnapshotKey, State] = {}
-    currencies: dict[SummaryKey, str] = {}
-    lowest: dict[SummaryKey, int] = {}
-    counts: dict[SummaryKey, int] = defaultdict(int)
-    grade_prices: dict[SummaryKey, list[int | None]] = {}
+def summaries_from_snapshots(snapshots: dict[SnapshotKey, State]) -> dict[SummaryKey, State]:
+    """The variant summaries the buy boxes ``snapshots`` (key → ``SNAPSHOT_FIELDS`` state) call for: per (variant,
+    market), the currency, the lowest price, the offers counted in every grade and each grade's buy-box price. The
+    one definition of a summary: the SQL path aggregates the stored snapshots the same way (tested)."""
     grade_index = {grade: n for n, grade in enumerate(GRADE_PRICE_FIELDS)}
-    for (variant_id, grade, market), entries in eligible_candidates(variant_ids, markets).items():
+    summaries: dict[SummaryKey, list[object]] = {}
+    for (variant_id, grade, market), (_winner, price, currency, count, _runner, _runner_price) in sorted(
+        snapshots.items()
+    ):
+        state = summaries.get((variant_id, market))
+        if state is None:
+            state = summaries[(variant_id, market)] = [currency, price, 0, *([None] * len(grade_index))]
+        state[1] = min(state[1], price)  # type: ignore[call-overload]
+        state[2] = state[2] + count  # type: ignore[operator]
+        state[3 + grade_index[grade]] = price
+    return {key: tuple(state) for key, state in summaries.items()}
+
+
+def compute_snapshot_states(
+    variant_ids: list[int],
+    markets: Collection[str] | None = None,
+    variant_grades: Collection[VariantGrade] | None = None,
+) -> dict[SnapshotKey, State]:
+    """The buy-box states the offers of ``variant_ids`` call for (in ``markets`` and ``variant_grades`` only, if
+    given), ranked in Python by ``pricing.domain.buy_box``: the reference."""
+    snapshots: dict[SnapshotKey, State] = {}
+    for key, entries in eligible_candidates(variant_ids, markets, variant_grades).items():
         box: BuyBox | None = buy_box(c for c, _ in entries)
         if box is None:
             continue
-        runner_up, price, currency = box.runner_up, box.winner.price, entries[0][1]
-        snapshots[(variant_id, grade, market)] = (
+        runner_up = box.runner_up
+        snapshots[key] = (
             box.winner.offer_id,
-            price,
-            currency,
+            box.winner.price,
+            entries[0][1],
             box.offer_count,
             runner_up.offer_id if runner_up else None,
             runner_up.price if runner_up else None,
         )
-        summary_key = (variant_id, market)
-        if summary_key not in currencies:
-            currencies[summary_key], lowest[summary_key] = currency, price
-            grade_prices[summary_key] = [None] * len(grade_index)
-        lowest[summary_key] = min(lowest[summary_key], price)
-        counts[summary_key] += box.offer_count
-        grade_prices[summary_key][grade_index[grade]] = price
-    summaries: dict[SummaryKey, State] = {
-        k: (currencies[k], lowest[k], counts[k], *grade_prices[k]) for k in currencies
-    }
-    return snapshots, summaries
+    return snapshots
+
+
+def compute_states(
+    variant_ids: list[int], markets: Collection[str] | None = None
+) -> tuple[dict[SnapshotKey, State], dict[SummaryKey, State]]:
+    """The snapshot and summary states the offers of ``variant_ids`` call for (in ``markets`` only, if given)."""
+    snapshots = compute_snapshot_states(variant_ids, markets)
+    return snapshots, summaries_from_snapshots(snapshots)
 
 
 def _snapshot(key: SnapshotKey, state: State) -> BuyBoxSnapshot:
@@ -181,31 +208,45 @@ def _sync(
     return written, stale
 
 
-def _refresh_chunk(variant_ids: list[int], markets: Collection[str] | None = None) -> RefreshReport:
+def _stored_snapshots(
+    variant_ids: list[int], markets: Collection[str] | None, pairs: set[VariantGrade] | None
+) -> dict[SnapshotKey, tuple[int, State]]:
+    in_markets = {} if markets is None else {"market__in": sorted(markets)}
+    in_grades = {} if pairs is None else {"grade__in": sorted({grade for _v, grade in pairs})}
+    rows = BuyBoxSnapshot.objects.filter(variant_id__in=variant_ids, **in_markets, **in_grades).values_list(
+        "pk", "variant_id", "grade", "market", *SNAPSHOT_FIELDS
+    )
+    return {
+        (row[1], row[2], row[3]): (row[0], tuple(row[4:])) for row in rows if pairs is None or (row[1], row[2]) in pairs
+    }
+
+
+def _refresh_chunk(
+    variant_ids: list[int], markets: Collection[str] | None = None, pairs: set[VariantGrade] | None = None
+) -> RefreshReport:
     report = RefreshReport(variants=len(variant_ids))
     # Serialize refreshes of the same variants (a no-op on SQLite, where writers are serialized already).
     list(Variant.objects.select_for_update().filter(pk__in=variant_ids).order_by("pk").values_list("pk", flat=True))
-    wanted_snapshots, wanted_summaries = compute_states(variant_ids, markets)
-    in_markets = {} if markets is None else {"market__in": sorted(markets)}
-    stored_snapshots = BuyBoxSnapshot.objects.filter(variant_id__in=variant_ids, **in_markets).values_list(
-        "pk", "variant_id", "grade", "market", *SNAPSHOT_FIELDS
-    )
     written, stale = _sync(
         BuyBoxSnapshot,
-        {(row[1], row[2], row[3]): (row[0], tuple(row[4:])) for row in stored_snapshots},
-        wanted_snapshots,
+        _stored_snapshots(variant_ids, markets, pairs),
+        compute_snapshot_states(variant_ids, markets, pairs),
         build=_snapshot,
         unique=["variant", "grade", "market"],
         update=["winner", "price", "currency", "offer_count", "runner_up", "runner_up_price", "refreshed_at"],
     )
     report.snapshots_written, report.snapshots_deleted = len(written), len(stale)
+    # The summaries of the touched variants (in the touched markets), from every grade's stored buy box: the ones
+    # just written and the ones this refresh did not need to rank.
+    stored = {key: state for key, (_pk, state) in _stored_snapshots(variant_ids, markets, None).items()}
+    in_markets = {} if markets is None else {"market__in": sorted(markets)}
     stored_summaries = VariantOfferSummary.objects.filter(variant_id__in=variant_ids, **in_markets).values_list(
         "pk", "variant_id", "market", *SUMMARY_FIELDS
     )
     written_summaries, stale_summaries = _sync(
         VariantOfferSummary,
         {(row[1], row[2]): (row[0], tuple(row[3:])) for row in stored_summaries},
-        wanted_summaries,
+        summaries_from_snapshots(stored),
         build=_summary,
         unique=["variant", "market"],
         update=list(SUMMARY_FIELDS),
@@ -222,10 +263,14 @@ def _refresh_chunk(variant_ids: list[int], markets: Collection[str] | None = Non
     return report
 
 
-def _refresh_chunk_in_sql(variant_ids: list[int], markets: Collection[str] | None = None) -> RefreshReport:
+def _refresh_chunk_in_sql(
+    variant_ids: list[int], markets: Collection[str] | None = None, pairs: set[VariantGrade] | None = None
+) -> RefreshReport:
     """PostgreSQL: the same refresh, ranked and written by the database (``pricing.ranking``, ADR 0031)."""
     list(Variant.objects.select_for_update().filter(pk__in=variant_ids).order_by("pk").values_list("pk", flat=True))
-    written, deleted, summaries_written, summaries_deleted, moved = refresh_in_sql(variant_ids, markets)
+    written, deleted, summaries_written, summaries_deleted, moved = refresh_in_sql(
+        variant_ids, markets, sorted(pairs) if pairs is not None else None
+    )
     touch_variants(variant_ids=variant_ids)
     if moved:
         touch_categories(
@@ -236,19 +281,36 @@ def _refresh_chunk_in_sql(variant_ids: list[int], markets: Collection[str] | Non
     return RefreshReport(len(variant_ids), written, deleted, summaries_written, summaries_deleted)
 
 
-def refresh_buy_boxes(*, variant_ids: Iterable[int], markets: Collection[str] | None = None) -> RefreshReport:
+def refresh_buy_boxes(
+    *,
+    variant_ids: Iterable[int],
+    markets: Collection[str] | None = None,
+    variant_grades: Collection[VariantGrade] | None = None,
+) -> RefreshReport:
     """Bring the snapshots and summaries of ``variant_ids`` in line with their offers; report what changed.
 
     ``markets``: only prices in these markets changed, so only their snapshots and summaries are recomputed (a
-    feed repricing two markets does an eighth of the work of all sixteen). Each chunk of variants is its own
-    transaction, so a large refresh never holds locks for long. On PostgreSQL the database ranks the offers
-    (``pricing.ranking``); elsewhere ``pricing.domain`` does, in Python. Both follow the same rules (tested).
+    feed repricing two markets does an eighth of the work of all sixteen). ``variant_grades``: only the buy boxes
+    of these (variant, grade) pairs are ranked (a stock crossing zero moves its offer's grade, not the variant's
+    other grades); the summaries of their variants are re-aggregated from the stored buy boxes either way. Each
+    chunk of variants is its own transaction, so a large refresh never holds locks for long. On PostgreSQL the
+    database ranks the offers (``pricing.ranking``); elsewhere ``pricing.domain`` does, in Python. Both follow the
+    same rules (tested).
     """
     report = RefreshReport()
     in_sql = connection.vendor == "postgresql"
-    for chunk in _chunks(sorted(set(variant_ids)), SQL_CHUNK if in_sql else CHUNK):
+    pairs_by_variant: dict[int, set[VariantGrade]] | None = None
+    variants = set(variant_ids)
+    if variant_grades is not None:
+        pairs_by_variant = defaultdict(set)
+        for variant_id, grade in variant_grades:
+            pairs_by_variant[variant_id].add((variant_id, grade))
+        variants |= set(pairs_by_variant)
+    for chunk in _chunks(sorted(variants), SQL_CHUNK if in_sql else CHUNK):
+        pairs = None if pairs_by_variant is None else {p for v in chunk for p in pairs_by_variant.get(v, ())}
         with transaction.atomic():
-            report.add(_refresh_chunk_in_sql(chunk, markets) if in_sql else _refresh_chunk(chunk, markets))
+            refresh = _refresh_chunk_in_sql if in_sql else _refresh_chunk
+            report.add(refresh(chunk, markets, pairs))
     return report
 
 

@@ -114,7 +114,14 @@ def test_a_file_creates_and_updates_offers_as_its_report_announced(seller, varia
         ("en-gb", 31000, "GBP"),
         ("fr-fr", 32990, "EUR"),
     ]
-    assert published == [OffersChanged(frozenset({variant.pk}), markets=frozenset({"en-gb", "fr-fr"}))]
+    # (only the grades that changed: the repriced good offer and the new excellent one, not the unchanged fair one)
+    assert published == [
+        OffersChanged(
+            frozenset({variant.pk}),
+            markets=frozenset({"en-gb", "fr-fr"}),
+            variant_grades=frozenset({(variant.pk, Grade.GOOD), (variant.pk, Grade.EXCELLENT)}),
+        )
+    ]
 
 
 @pytest.mark.parametrize(

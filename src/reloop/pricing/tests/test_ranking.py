@@ -23,7 +23,13 @@ from reloop.offers.models import Offer, OfferPrice
 from reloop.passports.models import OfferUnit, UnitStatus
 from reloop.pricing.models import BuyBoxSnapshot, VariantOfferSummary
 from reloop.pricing.ranking import compute_states_sql
-from reloop.pricing.services import SNAPSHOT_FIELDS, SUMMARY_FIELDS, compute_states, refresh_buy_boxes
+from reloop.pricing.services import (
+    SNAPSHOT_FIELDS,
+    SUMMARY_FIELDS,
+    compute_snapshot_states,
+    compute_states,
+    refresh_buy_boxes,
+)
 from reloop.sellers.models import Seller, Standing
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
@@ -120,16 +126,30 @@ def _make(sellers_spec, offers_spec):
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
-    sellers_spec=sellers_st, offers_spec=st.lists(offer_st, min_size=1, max_size=len(CONDITIONS)), only=st.booleans()
+    sellers_spec=sellers_st,
+    offers_spec=st.lists(offer_st, min_size=1, max_size=len(CONDITIONS)),
+    only=st.booleans(),
+    pairs=st.one_of(
+        st.none(),
+        st.sets(st.tuples(st.integers(0, 1), st.sampled_from([Grade.GOOD, Grade.FAIR, Grade.EXCELLENT])), max_size=4),
+    ),
 )
-def test_sql_and_python_rank_random_offers_alike(sellers_spec, offers_spec, only):
+def test_sql_and_python_rank_random_offers_alike(sellers_spec, offers_spec, only, pairs):
+    """Every grade of the variants, or only some (variant, grade) pairs (the narrowed refresh)."""
     with transaction.atomic():
         variant_ids = _make(sellers_spec, offers_spec)
         markets = {"en-gb", "ja-jp"} if only else None
+        variant_grades = None if pairs is None else sorted((variant_ids[v], g) for v, g in pairs)
         with frozen_at(dt.datetime(2026, 3, 10, 12, tzinfo=dt.UTC)):
-            in_python = compute_states(variant_ids, markets)
-            in_sql = compute_states_sql(variant_ids, markets, today=TODAY)
+            in_python = compute_snapshot_states(variant_ids, markets, variant_grades)
+            in_sql, _ = compute_states_sql(variant_ids, markets, today=TODAY, variant_grades=variant_grades)
+            if pairs is None:
+                assert (
+                    compute_states_sql(variant_ids, markets, today=TODAY)[1] == compute_states(variant_ids, markets)[1]
+                )
         assert in_sql == in_python
+        if variant_grades is not None:  # nothing outside the pairs is ranked
+            assert {(v, g) for v, g, _m in in_sql} <= set(variant_grades)
         transaction.set_rollback(True)
 
 
