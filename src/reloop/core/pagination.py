@@ -25,3 +25,14 @@ def paginate(qs: Any, *, page: int, page_size: int) -> Paged[Any]:
     count = qs.count()
     start = (page - 1) * page_size
     return Paged(list(qs[start : start + page_size]), count, page, page_size)
+
+
+#: Pages past this are refused: a larger number would overflow the database's OFFSET.
+MAX_PAGE = 9_999
+
+
+def page_number(raw: str | None) -> int:
+    """The page a query string asks for (``?page=``): ASCII digits from 1 to ``MAX_PAGE``, otherwise the first."""
+    if raw and raw.isascii() and raw.isdigit() and 0 < int(raw) <= MAX_PAGE:
+        return int(raw)
+    return 1

@@ -12,7 +12,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from reloop.core import clock
-from reloop.core.pagination import paginate
+from reloop.core.pagination import page_number, paginate
 from reloop.payments import conf
 from reloop.payments import selectors as payouts
 from reloop.payments.errors import PayoutNotFound
@@ -21,17 +21,14 @@ from reloop.web.backoffice.shell import seller_of, seller_required
 PAGE_SIZE = 25
 
 
-def _page_number(request: HttpRequest) -> int:
-    raw = request.GET.get("page", "1")
-    return int(raw) if raw.isascii() and raw.isdigit() and 0 < int(raw) < 10_000 else 1
-
-
 @require_safe
 @seller_required(owner=True)
 def payout_list(request: HttpRequest) -> HttpResponse:
     """Balances per currency, then the payouts newest first (25 a page). Constant queries per page."""
     seller = seller_of(request)
-    page = paginate(payouts.seller_payouts(seller=seller), page=_page_number(request), page_size=PAGE_SIZE)
+    page = paginate(
+        payouts.seller_payouts(seller=seller), page=page_number(request.GET.get("page")), page_size=PAGE_SIZE
+    )
     return render(
         request,
         "web/backoffice/payouts/list.html",

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from reloop.core import clock
 from reloop.core.errors import DomainError
-from reloop.core.pagination import paginate
+from reloop.core.pagination import page_number, paginate
 from reloop.reviews import domain, services
 from reloop.reviews import selectors as reviews
 from reloop.reviews.errors import ReviewNotFound
@@ -21,17 +21,14 @@ from reloop.web.backoffice.shell import seller_of, seller_required
 PER_PAGE = 20
 
 
-def _page_number(request: HttpRequest) -> int:
-    raw = request.GET.get("page", "1")
-    return int(raw) if raw.isascii() and raw.isdigit() and 0 < int(raw) < 10_000 else 1
-
-
 @seller_required
 @require_safe
 def seller_reviews(request: HttpRequest) -> HttpResponse:
     """The seller's reviews, newest first, hidden ones marked, each with its reply form while it may change."""
     seller = seller_of(request)
-    page = paginate(reviews.seller_reviews(seller=seller), page=_page_number(request), page_size=PER_PAGE)
+    page = paginate(
+        reviews.seller_reviews(seller=seller), page=page_number(request.GET.get("page")), page_size=PER_PAGE
+    )
     now = clock.now()
     rows = [
         {

@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -18,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from reloop.accounts.models import User
 from reloop.core.errors import DomainError
-from reloop.core.pagination import paginate
+from reloop.core.pagination import page_number, paginate
 from reloop.legal import domain, selectors, services
 from reloop.legal.errors import InvalidNotice, NoticeNotFound, VersionNotFound
 from reloop.legal.identity import missing_identity_fields, platform_identity
@@ -147,13 +149,18 @@ def notices(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", NoticeStatus.RECEIVED)
     if status not in NoticeStatus.values:
         status = NoticeStatus.RECEIVED
-    raw = request.GET.get("page", "1")
-    page = int(raw) if raw.isascii() and raw.isdigit() and 0 < int(raw) < 10_000 else 1
+    page = page_number(request.GET.get("page"))
     paged = paginate(selectors.notice_queue(status=status), page=page, page_size=PAGE_SIZE)
     return render(
         request,
         "legal/operator/notices.html",
-        {"page": paged, "meta": paged.meta(), "status": status, "statuses": NoticeStatus.choices},
+        {
+            "page": paged,
+            "meta": paged.meta(),
+            "page_query": urlencode({"status": status}),
+            "status": status,
+            "statuses": NoticeStatus.choices,
+        },
     )
 
 

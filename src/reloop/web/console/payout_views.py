@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from reloop.core.money import Money
-from reloop.core.pagination import paginate
+from reloop.core.pagination import page_number, paginate
 from reloop.payments import selectors as payouts
 from reloop.payments.models import Payout, PayoutStatus
 from reloop.web.console.access import operator_required
@@ -85,10 +85,9 @@ def payout_report(request: HttpRequest) -> HttpResponse:
     filters = form.filters()
     page = total_rows = None
     if filters is not None:
-        raw = request.GET.get("page", "1")
         page = paginate(
             payouts.payouts_report(filters=filters),
-            page=int(raw) if raw.isascii() and raw.isdigit() and 0 < int(raw) < 10_000 else 1,
+            page=page_number(request.GET.get("page")),
             page_size=PAGE_SIZE,
         )
         total_rows = payouts.payout_totals(filters=filters)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from reloop.core.errors import DomainError
-from reloop.core.pagination import paginate
+from reloop.core.pagination import page_number, paginate
 from reloop.reviews import selectors as reviews
 from reloop.reviews import services
 from reloop.reviews.errors import ReviewNotFound
@@ -20,11 +20,6 @@ from reloop.web.console.review_forms import HideForm, RestoreForm
 PER_PAGE = 20
 
 
-def _page_number(request: HttpRequest) -> int:
-    raw = request.GET.get("page", "1")
-    return int(raw) if raw.isascii() and raw.isdigit() and 0 < int(raw) < 10_000 else 1
-
-
 @require_safe
 @operator_required(services.MODERATE_PERMISSION)
 def moderation(request: HttpRequest) -> HttpResponse:
@@ -32,7 +27,9 @@ def moderation(request: HttpRequest) -> HttpResponse:
     show = request.GET.get("show", "all")
     if show not in SHOW:
         show = "all"
-    page = paginate(reviews.moderation_queue(hidden=SHOW[show]), page=_page_number(request), page_size=PER_PAGE)
+    page = paginate(
+        reviews.moderation_queue(hidden=SHOW[show]), page=page_number(request.GET.get("page")), page_size=PER_PAGE
+    )
     return render(
         request,
         "web/console/reviews/moderation.html",

@@ -3,6 +3,8 @@ seller's page with suspend / reactivate. Staff with ``sellers.change_sellerappli
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -11,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from reloop.accounts.models import User
 from reloop.core.errors import DomainError, NotFound
-from reloop.core.pagination import paginate
+from reloop.core.pagination import page_number, paginate
 from reloop.sellers import selectors
 from reloop.sellers.models import ApplicationStatus, Seller, SellerApplication, Standing
 from reloop.sellers.services import (
@@ -37,13 +39,18 @@ def applications(request: HttpRequest) -> HttpResponse:
     user, permissions, count, one page, whatever the number of rows."""
     form = StatusFilterForm(request.GET or {"status": ApplicationStatus.SUBMITTED})
     status = form.cleaned_data["status"] if form.is_valid() else ApplicationStatus.SUBMITTED
-    raw = request.GET.get("page", "1")  # ASCII digits, 1..9,999: a larger number overflows the database's OFFSET
-    page = int(raw) if raw.isascii() and raw.isdigit() and 0 < int(raw) < 10_000 else 1
+    page = page_number(request.GET.get("page"))
     paged = paginate(selectors.applications_for_review(status=status or None), page=page, page_size=PAGE_SIZE)
     return render(
         request,
         "web/console/seller_applications.html",
-        {"form": form, "status": status, "page": paged, "meta": paged.meta()},
+        {
+            "form": form,
+            "status": status,
+            "page": paged,
+            "meta": paged.meta(),
+            "page_query": urlencode({"status": status or ""}),
+        },
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -23,7 +24,7 @@ from reloop.console import domain, roles, selectors
 from reloop.console.services import decide_seller_standing
 from reloop.core import clock
 from reloop.core.errors import DomainError, NotFound
-from reloop.core.pagination import paginate
+from reloop.core.pagination import page_number, paginate
 from reloop.sellers import selectors as sellers
 from reloop.sellers.models import Standing
 from reloop.web import charts
@@ -37,11 +38,6 @@ def _period(request: HttpRequest) -> tuple[str, domain.Period]:
     if code not in domain.PERIOD_DAYS:
         code = domain.DEFAULT_PERIOD
     return code, domain.period_ending(clock.today(), code)
-
-
-def _page(request: HttpRequest) -> int:
-    raw = request.GET.get("page", "1")  # ASCII digits, 1..9,999: a larger number overflows the database's OFFSET
-    return int(raw) if raw.isascii() and raw.isdigit() and 0 < int(raw) < 10_000 else 1
 
 
 # --- Charts of the home --------------------------------------------------------------------------------------
@@ -169,7 +165,9 @@ def seller_directory(request: HttpRequest) -> HttpResponse:
         standing = ""
     query = request.GET.get("q", "").replace("\x00", "").strip()[:100]
     paged = paginate(
-        selectors.sellers_for_console(standing=standing, query=query), page=_page(request), page_size=PAGE_SIZE
+        selectors.sellers_for_console(standing=standing, query=query),
+        page=page_number(request.GET.get("page")),
+        page_size=PAGE_SIZE,
     )
     today = clock.today()
     rates = selectors.rates_on(today)
@@ -179,7 +177,9 @@ def seller_directory(request: HttpRequest) -> HttpResponse:
         "web/console/sellers.html",
         {
             "rows": rows,
+            "page": paged,
             "meta": paged.meta(),
+            "page_query": urlencode({"q": query, "standing": standing}),
             "standing": standing,
             "query": query,
             "standings": Standing.choices,

@@ -6,7 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from reloop.core.pagination import paginate
+from reloop.core.pagination import page_number, paginate
 from reloop.quality import conf
 from reloop.quality import selectors as quality
 from reloop.quality.scorecards import public_scorecard
@@ -25,8 +25,7 @@ def seller_page(request: HttpRequest, slug: str) -> HttpResponse:
         raise Http404(f"No seller {slug!r}")
     summary: SellerRatingSummary | None = getattr(seller, "rating_summary", None)
     application = getattr(seller, "application", None)  # the approved application holds the trader data
-    raw = request.GET.get("page", "1")
-    number = int(raw) if raw.isascii() and raw.isdigit() and 0 < int(raw) < 10_000 else 1
+    number = page_number(request.GET.get("page"))
     page = paginate(reviews.public_seller_reviews(seller=seller), page=number, page_size=REVIEWS_PER_PAGE)
     limits = conf.limits()
     card = public_scorecard(seller=seller, limits=limits)
