@@ -151,13 +151,3 @@ def count_inversions(*, market: str) -> InversionCount:
     """How many models of ``market`` have a grade inversion, and how many of those the offers explain (one
     query, streamed)."""
     return _count(_snapshots(market).iterator(chunk_size=5_000), market)
-
-
-def grade_advice(*, variant_id: int, market: str, grade: str | None) -> BetterDeal | None:
-    """The grade picker's pointer to a better grade for no more money (one query)."""
-    if grade is None:
-        return None
-    snapshots = {
-        s.grade: s for s in BuyBoxSnapshot.objects.filter(variant_id=variant_id, market=market).select_related("winner")
-    }
-    return better_deal(snapshots, grade)

@@ -17,6 +17,7 @@ from reloop.offers.models import Offer, OfferPrice
 from reloop.passports.selectors import has_passport_for_price
 from reloop.pricing.domain import Candidate, price_to_win, rank
 from reloop.pricing.eligibility import eligible_prices, offer_is_eligible
+from reloop.pricing.grades import BetterDeal, better_deal
 from reloop.pricing.models import GRADE_PRICE_FIELDS, BuyBoxSnapshot, VariantOfferSummary
 from reloop.sellers.models import Seller
 
@@ -83,6 +84,8 @@ class ProductOffers:
     parts_choices: list[Choice] = field(default_factory=list)
     buy_box: OfferLine | None = None
     others: list[OfferLine] = field(default_factory=list)
+    # "Excellent is cheaper right now" (pricing.grades): read from the same snapshots as the grade picker
+    better_deal: BetterDeal | None = None
 
     @property
     def lowest_price(self) -> int | None:
@@ -109,10 +112,13 @@ def product_offers(
 ) -> ProductOffers:
     """The grade picker, the buy-box offer and the other offers of one variant in one market (two queries).
 
-    The grade picker reads the snapshots; the offers of the chosen grade are ranked with the same pure function
-    that builds the snapshots, then narrowed by the battery and parts choices when offers differ on them.
+    The grade picker reads the snapshots, with their winning offers for the better-grade pointer; the offers of
+    the chosen grade are ranked with the same pure function that builds the snapshots, then narrowed by the
+    battery and parts choices when offers differ on them.
     """
-    snapshots = {s.grade: s for s in BuyBoxSnapshot.objects.filter(variant_id=variant_id, market=market)}
+    snapshots = {
+        s.grade: s for s in BuyBoxSnapshot.objects.filter(variant_id=variant_id, market=market).select_related("winner")
+    }
     if grade not in snapshots:
         grade = next((g for g in DEFAULT_GRADE_PREFERENCE if g in snapshots), None)
     grades = [
@@ -150,6 +156,7 @@ def product_offers(
         parts_choices=parts_choices,
         buy_box=shown[0] if shown else None,
         others=shown[1:],
+        better_deal=better_deal(snapshots, grade),
     )
 
 

@@ -76,6 +76,28 @@ class BrowseFilters:
         return bool(self.storage_gb or self.colours or self.layouts)
 
 
+#: The filter each facet's ``skip`` leaves out: ``_models``, ``_variant_q``, ``_snapshots`` and ``_priced`` apply a
+#: filter only when it is selected and not skipped, so skipping an unselected one changes nothing.
+_SKIPPED = {
+    "brand": "brands",
+    "storage": "storage_gb",
+    "colour": "colours",
+    "layout": "layouts",
+    "year": "years",
+    "network": "network_5g",
+    "grade": "grade",
+    "band": "band",
+    "battery": "battery",
+    "updates": "updates_until",
+}
+
+
+def _selected(filters: BrowseFilters, skip: str) -> bool:
+    """Whether the filter ``skip`` names is selected (an unknown or empty ``skip`` is not)."""
+    name = _SKIPPED.get(skip)
+    return bool(name and getattr(filters, name))
+
+
 def _variant_q(filters: BrowseFilters, *, prefix: str = "", skip: str = "") -> Q:
     q = Q()
     if filters.storage_gb and skip != "storage":
@@ -326,8 +348,16 @@ def facets(*, filters: BrowseFilters, market: Market) -> Facets:
     whatever the number of models.
     """
 
+    bases: dict[str, QuerySet[Any]] = {}
+
     def base(skip: str) -> QuerySet[Any]:
-        return _priced(_models(filters, skip=skip), filters, market, skip=skip)
+        # A facet ignores its own selection; with nothing selected in it, its base is the unskipped one. Building
+        # the priced queryset (three correlated subqueries) cost more than running it, so it is built once per
+        # distinct base; each facet's ``values()`` / ``filter()`` clones it.
+        skip = skip if _selected(filters, skip) else ""
+        if skip not in bases:
+            bases[skip] = _priced(_models(filters, skip=skip), filters, market, skip=skip)
+        return bases[skip]
 
     brand_rows = base("brand").values("brand__slug", "brand__name").annotate(n=Count("pk")).order_by("brand__name")
     brands = [

@@ -6,6 +6,8 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -24,6 +26,7 @@ from reloop.pricing.grades import (
     reasons,
 )
 from reloop.pricing.models import BuyBoxSnapshot
+from reloop.pricing.selectors import product_offers
 from reloop.pricing.services import refresh_buy_boxes
 from reloop.sellers.tests.factories import SellerFactory
 
@@ -89,6 +92,12 @@ def test_the_picker_points_to_the_cheaper_better_grade_and_says_why():
     assert (deal.grade, deal.price, deal.cheaper, deal.reasons) == (Grade.EXCELLENT, 39600, True, (NEW_BATTERY,))
     assert better_deal(snapshots, Grade.GOOD) is None
     assert better_deal(snapshots, None) is None
+    # the product page reads the same pointer from the snapshots its grade picker reads: no query of its own
+    with CaptureQueriesContext(connection) as ctx:
+        offers = product_offers(variant_id=variant.pk, market="fr-fr", grade=Grade.FAIR)
+    assert len(ctx.captured_queries) == 2
+    assert offers.better_deal == deal
+    assert product_offers(variant_id=variant.pk, market="fr-fr", grade=Grade.GOOD).better_deal is None
     count = count_inversions(market="fr-fr")
     assert (count.models, count.inverted, count.explained) == (1, 1, 1)
     out = StringIO()

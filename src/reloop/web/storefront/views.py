@@ -27,7 +27,6 @@ from reloop.impact import selectors as impact
 from reloop.markets.registry import enabled_markets
 from reloop.markets.tax import charges_sales_tax
 from reloop.pricing import selectors as pricing
-from reloop.pricing.grades import grade_advice
 from reloop.pricing.new_price import CURRENT_FOR_DAYS, compare_with_new, successor
 from reloop.reviews import selectors as reviews
 from reloop.search import browse as search_browse
@@ -240,10 +239,9 @@ def product(request: HttpRequest, model_slug: str, variant_slug: str | None = No
             if offers.buy_box
             else [],
             "impact": impact.estimate_for_model(pm),
-            # "Excellent is cheaper right now": a better grade for no more money (issue 16 item 6), one query
-            "better_deal": grade_advice(
-                variant_id=page.variant.pk, market=market.code, grade=offers.grade.value if offers.grade else None
-            ),
+            # "Excellent is cheaper right now": a better grade for no more money (issue 16 item 6), from the
+            # snapshots product_offers read for the grade picker
+            "better_deal": offers.better_deal,
             "ratings": reviews.product_ratings(product_model_id=pm.pk),  # summary + latest: two queries
             "grades": [(g, definitions[g]) for g in GRADE_ORDER],  # games are graded on disc, case, manual
             "promises": BASELINE_PROMISES,
