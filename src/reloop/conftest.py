@@ -171,6 +171,15 @@ def _strict_events(settings):
 
 
 @pytest.fixture(autouse=True)
+def _tasks_in_the_request_for_browsers(request, settings):
+    """A browser test checks what the page after a click shows (the invoice on the order page, the email it sent);
+    a live server running a request's tasks once the response is sent (ADR 0043) would race that next page. Browser
+    tests keep the tasks in the request; core/tests/test_tasks_after_response.py tests the other way."""
+    if "live_server" in request.fixturenames:
+        settings.RELOOP_TASKS_AFTER_RESPONSE = False
+
+
+@pytest.fixture(autouse=True)
 def _staff_two_factor_off(settings):
     """Operator-page tests sign staff in with ``force_login``; the rule that staff need a second factor on
     /operator/ and /admin/ has its own tests (accounts/tests/test_two_factor.py), which turn it back on."""

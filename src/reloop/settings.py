@@ -492,6 +492,8 @@ RELOOP_AFTERSALES_EMAIL = env_list("RELOOP_AFTERSALES_EMAIL", [])
 # default): no broker, every task runs eagerly in the process that sends it, after its transaction commits.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+# Without a broker, the tasks a web request sends run once its response is sent, in the same process (ADR 0043).
+RELOOP_TASKS_AFTER_RESPONSE = env_bool("RELOOP_TASKS_AFTER_RESPONSE", default=True)
 CELERY_TASK_EAGER_PROPAGATES = True  # core.tasks.send_now logs (or, in tests, re-raises) a failure
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
