@@ -16,19 +16,34 @@ The buyers are created signed in (a session row each, no password sign-in: that 
 measures), the hot offers hold fewer units than there are buyers so the sale sells out, and the run is bounded by
 a number of buyers and a time limit. Afterwards the database is checked: the paid units of the hot offers, the
 stock left (oversold must be 0), and the ledger (``check_ledger``). Nothing here prints.
+
+**Two topologies.** Without a broker (the embedded default) the work after payment — the webhook's settlement when
+the return redirect has not done it, the invoice PDF, the emails, the buy-box refresh — runs in the web process once
+the response is sent (ADR 0043). With ``CELERY_BROKER_URL`` set (production's topology) ``task_worker`` starts a
+``reloop worker`` beside the server for the run, consuming the run's queue (``RELOOP_TASK_QUEUE``), and stops it
+whatever happens. Either way the run then waits (bounded) until that work is done — every outbox event recorded
+during the run delivered, every email recorded sent or failed — and reports how long after the last buyer it ended,
+so orders per second are also given with the work after payment included.
 """
 
 from __future__ import annotations
 
+import contextlib
 import http.client
+import os
+import socket
+import subprocess
+import sys
+import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from importlib import import_module
 from io import StringIO
+from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
@@ -37,18 +52,24 @@ from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionS
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.crypto import get_random_string
 
 from reloop.accounts.models import User
 from reloop.core import clock
+from reloop.core.models import OutboxEvent
 from reloop.markets.registry import get_market
+from reloop.notifications.models import Message, MessageStatus
 from reloop.offers.models import Offer
+from reloop.ops.bench import BenchError, stop_process_group
 from reloop.ops.flash_sale import ADDRESS, CARD, MARKET, hot_offers
 from reloop.orders.models import OrderLine, OrderStatus
 
 #: One request of a buyer may wait this long for the server (a saturated server is measured, not waited on forever).
 REQUEST_TIMEOUT_S = 30.0
+#: After the last buyer, how long the run waits for the work after payment (PDFs, emails) to be done.
+AFTER_PAYMENT_TIMEOUT_S = 180.0
+WORKER_STARTUP_TIMEOUT_S = 90.0
 TARGET_ORDERS_PER_S = 300.0
 _CSRF_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 _SESSION_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789"  # as Django's session keys
@@ -119,9 +140,23 @@ class FlashSaleHttpResult:
     purchase_p99_ms: float
     step_p50_ms: dict[str, float] = field(default_factory=dict)
     first_errors: tuple[str, ...] = field(default_factory=tuple)
+    #: where the work after payment runs: "in the web process, after the response" or "on `reloop worker`…"
+    topology: str = ""
+    #: seconds after the last buyer until every outbox event and email of the run was done (None: not within the
+    #: timeout, see ``after_payment_pending``)
+    after_payment_s: float | None = 0.0
+    after_payment_pending: int = 0
+
+    @property
+    def orders_per_s_all_work(self) -> float:
+        """Orders per second counting the time the work after payment went on after the last buyer."""
+        if self.after_payment_s is None:
+            return 0.0
+        total = self.seconds + self.after_payment_s
+        return self.orders / total if total else 0.0
 
     def as_dict(self) -> dict[str, object]:
-        return asdict(self)
+        return {**asdict(self), "orders_per_s_all_work": self.orders_per_s_all_work}
 
     @property
     def target_met(self) -> bool:
@@ -142,6 +177,14 @@ class FlashSaleHttpResult:
                 f"{self.server_errors} | {self.oversold} | {self.stock_left} | "
                 f"{'balanced' if self.ledger_ok else 'FAILED'} |",
                 "p50 of each step (ms): " + ", ".join(f"{k} {v:.0f}" for k, v in self.step_p50_ms.items()),
+                *([f"Work after payment (invoice PDFs, emails, buy boxes): {self.topology}"] if self.topology else []),
+                (
+                    f"It was done {self.after_payment_s:.1f} s after the last buyer: "
+                    f"{self.orders_per_s_all_work:.1f} orders/s with it included"
+                    if self.after_payment_s is not None
+                    else f"It was NOT done {AFTER_PAYMENT_TIMEOUT_S:g} s after the last buyer "
+                    f"({self.after_payment_pending} events or emails pending)"
+                ),
                 "placement: the checkout POST (reserve the units, open the payment); purchase: the five requests of a "
                 "buyer, from adding to the cart to the paid order",
                 f"Target (BENCHMARKS.md, PostgreSQL): ≥ {TARGET_ORDERS_PER_S:g} orders/s, 0 oversold, 0 5xx: "
@@ -319,10 +362,14 @@ def run_http_flash_sale(
     seconds: float,
     market: str = MARKET,
     check_ledger: Callable[[], bool] | None = None,
+    topology: str = "",
+    after_payment_timeout: float = AFTER_PAYMENT_TIMEOUT_S,
 ) -> FlashSaleHttpResult:
     """Every buyer buys one unit of a hot offer (in turn) over HTTP from the server on ``port``, ``concurrency``
-    at a time, until the buyers or ``seconds`` run out; then the database is checked."""
+    at a time, until the buyers or ``seconds`` run out; then the run waits for the work after payment and the
+    database is checked."""
     paths = Paths.for_market(market)
+    run_started = timezone.now()
     tally = _Tally()
     queue = iter(enumerate(buyers))
     queue_lock = threading.Lock()
@@ -350,6 +397,7 @@ def run_http_flash_sale(
     for thread in pool:
         thread.join(timeout=seconds + REQUEST_TIMEOUT_S * 6)
     elapsed = time.monotonic() - started
+    after_payment_s, pending = wait_for_work_after_payment(since=run_started, timeout=after_payment_timeout)
 
     units = sum(o.stock for o in offers)
     paid_units = sum(
@@ -381,7 +429,70 @@ def run_http_flash_sale(
         purchase_p99_ms=percentile(tally.purchase_ms, 99),
         step_p50_ms={step: percentile(ms, 50) for step, ms in tally.step_ms.items()},
         first_errors=tuple(tally.first_errors),
+        topology=topology,
+        after_payment_s=after_payment_s,
+        after_payment_pending=pending,
     )
+
+
+def work_after_payment_pending(*, since: datetime) -> int:
+    """Outbox events recorded since ``since`` not yet delivered, plus emails recorded since then not yet sent or
+    failed: the work after payment still to do."""
+    events = OutboxEvent.objects.filter(created_at__gte=since, delivered_at__isnull=True).count()
+    emails = Message.objects.filter(
+        created_at__gte=since, status__in=[MessageStatus.QUEUED, MessageStatus.SENDING]
+    ).count()
+    return events + emails
+
+
+def wait_for_work_after_payment(*, since: datetime, timeout: float) -> tuple[float | None, int]:
+    """Wait until no work after payment is pending; returns the seconds waited (``None`` past ``timeout``) and
+    what was still pending at the end."""
+    started = time.monotonic()
+    while True:
+        pending = work_after_payment_pending(since=since)
+        waited = time.monotonic() - started
+        if not pending:
+            return waited, 0
+        if waited > timeout:
+            return None, pending
+        time.sleep(0.5)
+
+
+@contextlib.contextmanager
+def task_worker(
+    *, env: Mapping[str, str], base_dir: Path, concurrency: int = 0, startup_timeout: float = WORKER_STARTUP_TIMEOUT_S
+) -> Iterator[str]:
+    """Run ``reloop worker`` (the production worker command) for the block, on the broker and queue of ``env``
+    (``CELERY_BROKER_URL``, ``RELOOP_TASK_QUEUE``); yields its description once it answers a ping. The worker's
+    whole process group is stopped however the block exits. Its emails (console backend by default) are discarded."""
+    from reloop.celery_app import app  # this process's Celery app, on the same broker: it pings the worker
+
+    hostname = f"flash-bench-{os.getpid()}@{socket.gethostname()}"
+    argv = [sys.executable, "-m", "reloop", "worker", f"--hostname={hostname}", "--loglevel=WARNING"]
+    if concurrency:
+        argv.append(f"--concurrency={concurrency}")
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(  # noqa: S603  # this interpreter, fixed options; no shell
+            argv,
+            env=dict(env),
+            cwd=base_dir,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+            start_new_session=True,  # its own process group: stopped whole, and Ctrl+C reaches only us
+        )
+        try:
+            deadline = time.monotonic() + startup_timeout
+            while not app.control.ping(destination=[hostname], timeout=1.0):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    log.seek(0)
+                    tail = log.read()[-3000:].decode(errors="replace")
+                    raise BenchError(f"reloop worker did not start (exit {process.poll()}):\n{tail}")
+            queue = env.get("RELOOP_TASK_QUEUE") or settings.CELERY_TASK_DEFAULT_QUEUE
+            yield f"on `reloop worker` ({concurrency or os.cpu_count()} processes, queue {queue})"
+        finally:
+            stop_process_group(process)
 
 
 def ledger_balanced() -> bool:

@@ -10,8 +10,12 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.utils import timezone
 
 from reloop.catalog.tests.factories import make_models
+from reloop.core.models import OutboxEvent
+from reloop.invoicing.models import Invoice
+from reloop.notifications.models import Message, MessageStatus
 from reloop.offers.models import Offer
 from reloop.ops import bench, flash_sale_http
 from reloop.orders.models import Order, OrderStatus
@@ -104,3 +108,27 @@ def test_buyers_buy_over_http_until_sold_out_and_nothing_is_oversold(tmp_path: P
     assert paid.count() == 3
     assert "reloop serve: gunicorn, 2 sync workers" in out.getvalue()
     assert bench.database_url(connection.settings_dict)  # the test database is what the server used
+    # no broker: the work after payment ran in the web processes, once each response was sent, and was waited for
+    assert "ADR 0043" in data["topology"]
+    assert data["after_payment_s"] is not None
+    assert data["after_payment_pending"] == 0
+    confirmations = Message.objects.filter(object_type="order", object_id__in=[o.number for o in paid])
+    assert confirmations.count() == 3
+    for message in confirmations:
+        invoice = Invoice.objects.get(order__number=message.object_id)
+        assert (message.status, message.attachments) == (MessageStatus.SENT, [invoice.filename])
+
+
+@pytest.mark.django_db
+def test_the_wait_for_the_work_after_payment_ends_when_nothing_is_pending_or_at_its_timeout():
+    since = timezone.now()
+    assert flash_sale_http.wait_for_work_after_payment(since=since, timeout=5) == (pytest.approx(0, abs=1), 0)
+    OutboxEvent.objects.create(topic="orders.events.OrderPaid", payload={"order_id": 1}, created_at=timezone.now())
+    Message.objects.create(to="b@example.com", template="t", language="en-gb", subject="s", body_text="b")
+
+    waited, pending = flash_sale_http.wait_for_work_after_payment(since=since, timeout=0)
+
+    assert (waited, pending) == (None, 2)
+    OutboxEvent.objects.update(delivered_at=timezone.now())
+    Message.objects.update(status=MessageStatus.FAILED)  # failed counts as done: nothing more will happen
+    assert flash_sale_http.wait_for_work_after_payment(since=since, timeout=0)[1] == 0

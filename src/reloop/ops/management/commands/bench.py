@@ -89,6 +89,13 @@ class Command(BaseCommand):
             "at a time, at most --buyers buyers and --duration seconds)",
         )
         parser.add_argument(
+            "--task-workers",
+            type=int,
+            default=0,
+            help="Flash sale over HTTP with CELERY_BROKER_URL set: processes of the `reloop worker` started for the "
+            "run (default: one per core)",
+        )
+        parser.add_argument(
             "--ingest",
             action="store_true",
             help="Run the ingestion scenario instead: a 15,000-line CSV import and 100,000 bulk price/stock updates",
@@ -294,6 +301,7 @@ class Command(BaseCommand):
         connections: int,
         buyers: int,
         units: int,
+        task_workers: int = 0,
         **options: Any,
     ) -> None:
         missing = bench.unapplied_migrations()
@@ -310,10 +318,25 @@ class Command(BaseCommand):
             f"≤ {duration} s"
         )
         db_url = bench.database_url(connection.settings_dict)
-        with bench.gunicorn_server(
-            workers=workers, port=port, db_url=db_url, base_dir=settings.BASE_DIR, serve=True, secret_key=secret_key
-        ) as server:
+        with contextlib.ExitStack() as processes:
+            server = processes.enter_context(
+                bench.gunicorn_server(
+                    workers=workers,
+                    port=port,
+                    db_url=db_url,
+                    base_dir=settings.BASE_DIR,
+                    serve=True,
+                    secret_key=secret_key,
+                )
+            )
             self.stdout.write(f"Serving with {server.description} on {server.base_url}")
+            topology = "in the web process, once each response is sent (no broker: ADR 0043)"
+            if settings.CELERY_BROKER_URL:  # production's topology: a worker beside the server, for this run
+                env = bench.server_environment(db_url=db_url, base_dir=settings.BASE_DIR, secret_key=secret_key)
+                topology = processes.enter_context(
+                    flash_sale_http.task_worker(env=env, base_dir=settings.BASE_DIR, concurrency=task_workers)
+                )
+            self.stdout.write(f"Work after payment: {topology}")
             result = flash_sale_http.run_http_flash_sale(
                 port=port,
                 server=server.description,
@@ -322,6 +345,7 @@ class Command(BaseCommand):
                 buyers=queued,
                 concurrency=connections,
                 seconds=duration,
+                topology=topology,
             )
         self.stdout.write(result.render())
         generated_at = now()
