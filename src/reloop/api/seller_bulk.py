@@ -1,7 +1,9 @@
 """Seller API, bulk update: up to 1,000 offers' stock, prices and active flag in one call (``offers.bulk``).
 
 Each item is answered on its own (``updated``, ``unchanged`` or ``error`` with codes); the valid items are applied
-in one transaction and the buy boxes of all their variants refreshed once, after commit. ``all_or_nothing`` writes
+in one transaction. The buy boxes they can move are marked stale and ranked in batches with other calls' changes,
+within seconds of the answer (ADR 0044): a repricing tool's hundred calls rank the catalogue a few times, not a
+hundred; checkout reads the live price and stock, so a buyer never pays a stale price. ``all_or_nothing`` writes
 nothing when any item is refused. Idempotent: a retried call with the same ``Idempotency-Key`` gets the first answer
 and changes nothing more.
 """
@@ -134,7 +136,8 @@ def _read(index: int, item: BulkItemIn) -> tuple[OfferChange | None, list[LineEr
         "of your offers, matched by SKU. Each item gets its own result: `updated`, `unchanged`, or `error` with "
         "codes (`offer_not_found`, `duplicate_sku`, `invalid_stock`, `invalid_price`, `unknown_market`…). Valid "
         "items are applied in one transaction (none when `all_or_nothing` is set and any item is refused); buy "
-        "boxes are refreshed once for all of them. Requires an `Idempotency-Key`. Creating offers: "
+        "boxes follow within seconds (ranked in batches across calls; checkout always charges the live price). "
+        "Requires an `Idempotency-Key`. Creating offers: "
         "`POST /offers` or the CSV import."
     ),
 )
@@ -155,6 +158,7 @@ def bulk_update(request: HttpRequest, payload: BulkIn) -> BulkOut:
         lines=len(payload.items),
         all_or_nothing=payload.all_or_nothing,
         allow_create=False,
+        defer_buy_boxes=True,  # ranked in batches across calls, within seconds (ADR 0044)
     )
     errors_by_item: dict[int, list[ItemErrorOut]] = {}
     for e in plan.errors:

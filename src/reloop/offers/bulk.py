@@ -725,8 +725,9 @@ def _upsert_prices(rows: Sequence[tuple[int, str, int, str, Any]]) -> None:
         cursor.execute(sql, [value for row in rows for value in row])
 
 
-def apply_plan(plan: Plan, *, progress: Progress | None = None) -> Summary:
-    """Write ``plan`` (its lines without errors) inside the caller's transaction; publish the buy-box refresh.
+def apply_plan(plan: Plan, *, progress: Progress | None = None, defer_buy_boxes: bool = False) -> Summary:
+    """Write ``plan`` (its lines without errors) inside the caller's transaction; publish the buy-box refresh
+    (``defer_buy_boxes``: a deferred one, ranked in batches with other changes, ``OffersChanged.deferred``).
 
     Raises ``InvalidOffer`` (code ``conflict``) when a database constraint refuses a row: the caller's transaction
     then rolls back every row of the plan, none is left half-applied.
@@ -759,11 +760,18 @@ def apply_plan(plan: Plan, *, progress: Progress | None = None) -> Summary:
     priced -= everywhere
     markets = {m for u in plan.updates if u.markets for m in u.markets} | {m for c in plan.creates for m in c.prices}
     if everywhere:
-        publish(OffersChanged(frozenset(v for v, _g in everywhere), variant_grades=frozenset(everywhere)))
+        publish(
+            OffersChanged(
+                frozenset(v for v, _g in everywhere), variant_grades=frozenset(everywhere), deferred=defer_buy_boxes
+            )
+        )
     if priced:
         publish(
             OffersChanged(
-                frozenset(v for v, _g in priced), markets=frozenset(markets), variant_grades=frozenset(priced)
+                frozenset(v for v, _g in priced),
+                markets=frozenset(markets),
+                variant_grades=frozenset(priced),
+                deferred=defer_buy_boxes,
             )
         )
     moved_variants = {v for v, _g in everywhere | priced}
@@ -852,18 +860,20 @@ def apply_changes(
     all_or_nothing: bool = False,
     allow_create: bool = True,
     progress: Progress | None = None,
+    defer_buy_boxes: bool = False,
 ) -> Plan:
     """Plan and apply ``changes`` in one transaction; return the plan (every line's outcome and errors).
 
     ``errors`` are lines refused before (unreadable values). With ``all_or_nothing`` a single refused line means
     nothing is written; otherwise the valid lines are applied and the refused ones reported. Buy boxes of every
-    touched variant are refreshed once, after commit.
+    touched variant are refreshed once, after commit (``defer_buy_boxes``: within seconds, in a batch with other
+    changes; the Seller API's bulk update, ADR 0044).
     """
     with transaction.atomic(durable=True):
         plan = plan_changes(seller=seller, changes=changes, errors=errors, lines=lines, allow_create=allow_create)
         if plan.errors and all_or_nothing:
             return plan
-        apply_plan(plan, progress=progress)
+        apply_plan(plan, progress=progress, defer_buy_boxes=defer_buy_boxes)
     return plan
 
 

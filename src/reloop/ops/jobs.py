@@ -19,6 +19,7 @@ from reloop.core.ratelimit import purge_rate_limit_counters
 from reloop.fulfillment.services import deliver_overdue_shipments, poll_shipments
 from reloop.offers.imports import apply_waiting_imports
 from reloop.payments.services import release_matured_lines, run_due_payouts
+from reloop.pricing.services import STALE_JOB_EVERY, rank_stale_buy_boxes
 from reloop.quality.services import compute_quality_scores
 from reloop.search.alerts import send_price_alerts
 from reloop.sellers.services import lift_daily_caps
@@ -42,6 +43,13 @@ JOBS: tuple[Job, ...] = (
         relay_outbox,
         "Deliver the domain events no process delivered after their commit (a crash, a broker down, a failed handler)",
         every=timedelta(seconds=10),
+        time_limit=120,
+    ),
+    Job(
+        "refresh_stale_buy_boxes",
+        rank_stale_buy_boxes,
+        "Rank the buy boxes the Seller API's bulk updates marked stale and no later call has ranked yet (ADR 0044)",
+        every=STALE_JOB_EVERY,
         time_limit=120,
     ),
     Job(

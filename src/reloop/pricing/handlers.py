@@ -4,11 +4,22 @@ from __future__ import annotations
 
 from reloop.offers.events import OffersChanged
 from reloop.offers.models import Offer
-from reloop.pricing.services import refresh_buy_boxes
+from reloop.pricing.services import (
+    mark_buy_boxes_stale,
+    refresh_buy_boxes,
+    refresh_stale_buy_boxes,
+    stale_batch_due,
+)
 from reloop.sellers.events import SellerStandingChanged
 
 
 def on_offers_changed(event: OffersChanged) -> None:
+    if event.deferred and event.variant_grades is not None:
+        # ranked in a batch with the other deferred changes of the last seconds (ADR 0044)
+        mark_buy_boxes_stale(variant_grades=event.variant_grades, markets=event.markets)
+        if stale_batch_due():
+            refresh_stale_buy_boxes()
+        return
     refresh_buy_boxes(variant_ids=event.variant_ids, markets=event.markets, variant_grades=event.variant_grades)
 
 

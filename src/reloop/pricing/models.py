@@ -62,4 +62,23 @@ class VariantOfferSummary(models.Model):
         return f"{self.variant_id}/{self.market}: from {self.lowest_price}"
 
 
+class StaleBuyBox(models.Model):
+    """A (variant, grade, market) buy box a deferred change may have moved, waiting for the next batch refresh
+    (``pricing.services.refresh_stale_buy_boxes``, ADR 0044). ``market`` empty: every market of the pair."""
+
+    variant = models.ForeignKey(Variant, on_delete=models.CASCADE, related_name="+")
+    grade = models.CharField(max_length=10, choices=Grade.choices)
+    market = models.CharField(max_length=5, blank=True)
+    marked_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["variant", "grade", "market"], name="stale_buy_box_unique_key"),
+        ]
+        indexes = [models.Index(fields=["marked_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.variant_id}/{self.grade}/{self.market or '*'} stale since {self.marked_at:%H:%M:%S}"
+
+
 GRADE_PRICE_FIELDS = {g.value: f"{g.value}_price" for g in Grade}

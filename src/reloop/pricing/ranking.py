@@ -194,6 +194,9 @@ def refresh_in_sql(
     snapshot, summary = _q(BuyBoxSnapshot._meta.db_table), _q(VariantOfferSummary._meta.db_table)
     in_markets, market_params = ("", []) if markets is None else ("AND x.market = ANY(%s)", [sorted(markets)])
     with connection.cursor() as cursor:
+        # No just-in-time compilation: the ranking's estimated cost passes jit_above_cost, and compiling it took
+        # longer than running it (3.6 s with JIT, 1.3 s without, for the 3,728 pairs of a 25,000-offer feed).
+        cursor.execute("SET LOCAL jit = off")
         touched = stage_variants(cursor, variant_ids)
         keys = touched if variant_grades is None else stage_variant_grades(cursor, variant_grades)
         same_key = "" if variant_grades is None else "AND x.grade = t.grade"

@@ -12,6 +12,7 @@ anyway), so a slower refresh can never write an older state over a newer one.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
@@ -21,10 +22,11 @@ from django.db import connection, transaction
 
 from reloop.catalog.models import Variant
 from reloop.catalog.services import touch_categories, touch_variants
+from reloop.core import clock
 from reloop.passports.selectors import has_passport_for_price
 from reloop.pricing.domain import BuyBox, Candidate, buy_box
 from reloop.pricing.eligibility import eligible_prices
-from reloop.pricing.models import GRADE_PRICE_FIELDS, BuyBoxSnapshot, VariantOfferSummary
+from reloop.pricing.models import GRADE_PRICE_FIELDS, BuyBoxSnapshot, StaleBuyBox, VariantOfferSummary
 from reloop.pricing.ranking import refresh_in_sql
 
 CHUNK = 400
@@ -312,6 +314,71 @@ def refresh_buy_boxes(
             refresh = _refresh_chunk_in_sql if in_sql else _refresh_chunk
             report.add(refresh(chunk, markets, pairs))
     return report
+
+
+# --- Deferred changes: stale keys ranked in batches (ADR 0044) -------------------------------------------------
+
+#: A deferred change's buy boxes are ranked by the first deferred change at least this much later (one batch for all
+#: the calls of that window), or by the ``refresh_stale_buy_boxes`` job (every ``STALE_JOB_EVERY``), whichever comes
+#: first: a buy box lags its offers by at most ``STALE_JOB_EVERY`` plus one batch.
+STALE_BATCH_AFTER = dt.timedelta(seconds=2)
+STALE_JOB_EVERY = dt.timedelta(seconds=10)
+#: Stale keys claimed per transaction by a batch.
+STALE_BATCH_KEYS = 20_000
+
+
+def mark_buy_boxes_stale(*, variant_grades: Iterable[VariantGrade], markets: Collection[str] | None = None) -> None:
+    """Record that the buy boxes of these (variant, grade) pairs (in ``markets``; ``None``: every market) may have
+    moved: one statement. A key already waiting keeps its older mark (the batch is due by the oldest)."""
+    moment = clock.now()
+    in_markets = [""] if markets is None else sorted(markets)
+    StaleBuyBox.objects.bulk_create(
+        [
+            StaleBuyBox(variant_id=variant_id, grade=grade, market=market, marked_at=moment)
+            for variant_id, grade in sorted(set(variant_grades))
+            for market in in_markets
+        ],
+        ignore_conflicts=True,
+    )
+
+
+def stale_batch_due() -> bool:
+    """True when the oldest stale key has waited ``STALE_BATCH_AFTER``: one query."""
+    return StaleBuyBox.objects.filter(marked_at__lte=clock.now() - STALE_BATCH_AFTER).exists()
+
+
+def refresh_stale_buy_boxes() -> RefreshReport:
+    """Rank every stale key (``mark_buy_boxes_stale``) in batches of ``STALE_BATCH_KEYS``; the scheduled job.
+
+    Each batch claims its keys and ranks them in one transaction: a crash leaves them stale for the next run, and a
+    key marked again meanwhile (a change that committed after the batch read the offers) waits for the next batch,
+    so no change is ever left unranked. Concurrent runs skip each other's keys (PostgreSQL ``SKIP LOCKED``).
+    """
+    report = RefreshReport()
+    while True:
+        with transaction.atomic():
+            rows = list(
+                StaleBuyBox.objects.select_for_update(skip_locked=True)
+                .order_by("pk")
+                .values_list("pk", "variant_id", "grade", "market")[:STALE_BATCH_KEYS]
+            )
+            if not rows:
+                return report
+            StaleBuyBox.objects.filter(pk__in=[pk for pk, *_ in rows]).delete()
+            everywhere = {(variant_id, grade) for _pk, variant_id, grade, market in rows if not market}
+            priced = {(variant_id, grade) for _pk, variant_id, grade, market in rows if market} - everywhere
+            markets = {market for *_, market in rows if market}
+            if everywhere:
+                report.add(refresh_buy_boxes(variant_ids=(), variant_grades=everywhere))
+            if priced:
+                report.add(refresh_buy_boxes(variant_ids=(), markets=markets, variant_grades=priced))
+        if len(rows) < STALE_BATCH_KEYS:
+            return report
+
+
+def rank_stale_buy_boxes() -> int:
+    """The scheduled job: ``refresh_stale_buy_boxes``; returns how many rows it wrote or deleted."""
+    return refresh_stale_buy_boxes().differences
 
 
 def rebuild_all_buy_boxes() -> RefreshReport:
