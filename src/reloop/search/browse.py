@@ -11,21 +11,36 @@ number of models (docstrings say how many).
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, Count, Exists, F, IntegerField, Min, OuterRef, Q, QuerySet, Subquery, Value, When
-from django.db.models.functions import ExtractYear
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.utils.translation import gettext
 
 from reloop.catalog import support
 from reloop.catalog.grading import GRADE_ORDER, BatteryTier, Grade
 from reloop.catalog.models import ProductImage, ProductModel, Variant, format_storage
 from reloop.catalog.names import colour_name
-from reloop.catalog.selectors import new_price_from, storage_sizes_by_model
+from reloop.catalog.selectors import new_price_from
 from reloop.core import clock
 from reloop.core.money import Money
 from reloop.markets.data import Market
@@ -149,18 +164,23 @@ def _supported_until(filters: BrowseFilters, year: int) -> list[int]:
     return [pk for pk, until in filters.support_years if until >= year]
 
 
-def _updates_facet(filters: BrowseFilters, base: QuerySet[Any]) -> list[FacetValue]:
-    """Per year from this year to the furthest commitment: the models matching every other filter whose
-    manufacturer commits to security updates until at least that year (one query: a conditional count per year)."""
+def _updates_facet(filters: BrowseFilters, model_ids: Sequence[int]) -> list[FacetValue]:
+    """Per year from this year to the furthest commitment: the models among ``model_ids`` (those matching every
+    other filter) whose manufacturer commits to security updates until at least that year (no query: the horizons
+    were read once, ``support_years``)."""
     this_year = clock.today().year
     furthest = max((until for _, until in filters.support_years), default=this_year - 1)
     years = list(range(this_year, furthest + 1))
     if not years:
         return []
-    found = base.aggregate(**{f"u{y}": Count("pk", filter=Q(pk__in=_supported_until(filters, y))) for y in years})
+    until = dict(filters.support_years)
+    horizons = [until[pk] for pk in model_ids if pk in until]
     values = [
         FacetValue(
-            str(y), gettext("Until at least %(year)s") % {"year": y}, found[f"u{y}"] or 0, y == filters.updates_until
+            str(y),
+            gettext("Until at least %(year)s") % {"year": y},
+            sum(1 for year in horizons if year >= y),
+            y == filters.updates_until,
         )
         for y in years
     ]
@@ -229,7 +249,8 @@ def browse(
     and link),
     ``new_price_from``, ``grade_prices`` and ``storage_sizes``.
 
-    Queries: count, page, grade prices, storage sizes, pictures, colours: six whatever the page size.
+    Queries: count, page, grade prices, the variants (storage sizes, colours), pictures: five whatever the page
+    size.
     """
     qs = _priced(_models(filters), filters, market).select_related("brand", "category")
     qs = qs.annotate(new_price_from=new_price_from(market.code))
@@ -254,9 +275,8 @@ def browse(
     models = list(page_obj.object_list)
     ids = [m.pk for m in models]
     grade_prices = _grade_prices(ids, filters, market.code)
-    sizes = storage_sizes_by_model(ids)
+    colours, sizes = _card_variants(ids)
     images = _card_images(ids, filters)
-    colours = _card_colours(ids)
     for m in models:
         m.image = images.get(m.pk)
         m.card_colour = colours.get((m.pk, m.best_variant)) or colours.get((m.pk, None), "")
@@ -267,15 +287,19 @@ def browse(
     return page_obj
 
 
-def _card_colours(ids: Sequence[int]) -> dict[tuple[int, str | None], str]:
-    """Each variant's colour by (model, slug), and each model's first colour under (model, None) (one query)."""
-    found: dict[tuple[int, str | None], str] = {}
+def _card_variants(ids: Sequence[int]) -> tuple[dict[tuple[int, str | None], str], dict[int, list[int]]]:
+    """From the models' variants (one query): each variant's colour by (model, slug), each model's first colour under
+    (model, None); and each model's distinct storage sizes, smallest first."""
+    colours: dict[tuple[int, str | None], str] = {}
+    sizes: dict[int, set[int]] = {}
     rows = Variant.objects.filter(product_model_id__in=list(ids)).order_by("product_model_id", "pk")
-    for model_id, slug, colour in rows.values_list("product_model_id", "slug", "colour"):
-        found[(model_id, slug)] = colour
+    for model_id, slug, colour, gb in rows.values_list("product_model_id", "slug", "colour", "storage_gb"):
+        colours[(model_id, slug)] = colour
         if colour:
-            found.setdefault((model_id, None), colour)
-    return found
+            colours.setdefault((model_id, None), colour)
+        if gb is not None:
+            sizes.setdefault(model_id, set()).add(gb)
+    return colours, {model_id: sorted(found) for model_id, found in sizes.items()}
 
 
 def _card_images(ids: Sequence[int], filters: BrowseFilters) -> dict[int, ProductImage]:
@@ -306,6 +330,17 @@ def _grade_prices(ids: Sequence[int], filters: BrowseFilters, market: str) -> di
             if grade == g:
                 result.setdefault(model_id, []).append(GradePrice(Grade(g), price))
     return result
+
+
+class ModelRow(NamedTuple):
+    """A model matching a facet's base, with what the model-level facets count."""
+
+    pk: int
+    brand_slug: str
+    brand_name: str
+    release_date: dt.date
+    is_5g: bool | None
+    price_from: int | None
 
 
 @dataclass(frozen=True)
@@ -344,11 +379,13 @@ def band_label(market: Market, low: int | None, high: int | None) -> str:
 def facets(*, filters: BrowseFilters, market: Market) -> Facets:
     """Counts of matching models per value of each facet, each ignoring its own selection.
 
-    Queries: brand, storage, colour, layout, year, 5G, grade, price band, battery tier, updates horizon: ten,
-    whatever the number of models.
+    Queries: the matching models (brand, year, 5G, price band and updates horizon are counted from them), their
+    variants (storage, colour, layout), grade, battery tier: four, and one more for each of those facets with a
+    selection (its base differs): at most ten, whatever the number of models.
     """
 
     bases: dict[str, QuerySet[Any]] = {}
+    rows_of: dict[str, list[ModelRow]] = {}
 
     def base(skip: str) -> QuerySet[Any]:
         # A facet ignores its own selection; with nothing selected in it, its base is the unskipped one. Building
@@ -359,41 +396,61 @@ def facets(*, filters: BrowseFilters, market: Market) -> Facets:
             bases[skip] = _priced(_models(filters, skip=skip), filters, market, skip=skip)
         return bases[skip]
 
-    brand_rows = base("brand").values("brand__slug", "brand__name").annotate(n=Count("pk")).order_by("brand__name")
-    brands = [
-        FacetValue(r["brand__slug"], r["brand__name"], r["n"], r["brand__slug"] in filters.brands) for r in brand_rows
-    ]
-
-    def variant_counts(skip: str, column: str) -> list[tuple[Any, int]]:
-        variants = Variant.objects.filter(_variant_q(filters, skip=skip), product_model__in=base(skip).values("pk"))
-        if filters.grade or filters.battery:  # a variant counts when it has a price in that grade / tier
-            variants = variants.filter(
-                Exists(_snapshots(filters, market.code, skip=skip).filter(p_variant=OuterRef("pk")))
+    def model_rows(skip: str) -> list[ModelRow]:
+        """The models of ``base(skip)`` with what the model-level facets count (one query per distinct base),
+        brands in the database's order of their names."""
+        skip = skip if _selected(filters, skip) else ""
+        if skip not in rows_of:
+            rows = (
+                base(skip)
+                .annotate(is_5g=ExpressionWrapper(Q(specs__5g=True), output_field=BooleanField()))
+                .order_by("brand__name", "pk")
+                .values_list("pk", "brand__slug", "brand__name", "release_date", "is_5g", "price_from")
             )
-        rows = (
-            variants.exclude(**{f"{column}__isnull": True})
-            .exclude(**({column: ""} if column == "colour" else {}))  # games have no colour
-            .values(column)
-            .annotate(n=Count("product_model", distinct=True))
-            .order_by(column)
-        )
-        return [(r[column], r["n"]) for r in rows]
+            rows_of[skip] = [ModelRow(*row) for row in rows]
+        return rows_of[skip]
+
+    brand_counts: dict[tuple[str, str], int] = {}
+    for row in model_rows("brand"):
+        key = (row.brand_slug, row.brand_name)
+        brand_counts[key] = brand_counts.get(key, 0) + 1
+    brands = [FacetValue(slug, name, n, slug in filters.brands) for (slug, name), n in brand_counts.items()]
+
+    variant_rows_of: dict[str, list[tuple[Any, ...]]] = {}
+
+    def variant_counts(skip: str, index: int) -> list[tuple[Any, int]]:
+        """Per value of a variant column (1 storage, 2 colour, 3 keyboard layout), the models with a matching
+        variant, in the value's order. The variants of a base are read once (one query per distinct base) and
+        counted here."""
+        skip = skip if _selected(filters, skip) else ""
+        if skip not in variant_rows_of:
+            variants = Variant.objects.filter(_variant_q(filters, skip=skip), product_model__in=base(skip).values("pk"))
+            if filters.grade or filters.battery:  # a variant counts when it has a price in that grade / tier
+                variants = variants.filter(
+                    Exists(_snapshots(filters, market.code, skip=skip).filter(p_variant=OuterRef("pk")))
+                )
+            variant_rows_of[skip] = list(
+                variants.order_by().values_list("product_model_id", "storage_gb", "colour", "options__keyboard_layout")
+            )
+        models: dict[Any, set[int]] = {}
+        for row in variant_rows_of[skip]:
+            value = row[index]
+            if value is None or (index == 2 and value == ""):  # games have no colour
+                continue
+            models.setdefault(value, set()).add(row[0])
+        return sorted((value, len(ids)) for value, ids in models.items())
 
     storage = [
-        FacetValue(str(gb), format_storage(gb), n, gb in filters.storage_gb)
-        for gb, n in variant_counts("storage", "storage_gb")
+        FacetValue(str(gb), format_storage(gb), n, gb in filters.storage_gb) for gb, n in variant_counts("storage", 1)
     ]
-    colour_rows = sorted(variant_counts("colour", "colour"), key=lambda r: (-r[1], r[0]))
+    colour_rows = sorted(variant_counts("colour", 2), key=lambda r: (-r[1], r[0]))
     colours = [FacetValue(c, colour_name(c), n, c in filters.colours) for c, n in colour_rows]
-    layouts = [
-        FacetValue(str(v), str(v), n, v in filters.layouts)
-        for v, n in variant_counts("layout", "options__keyboard_layout")
-    ]
-    year_rows = (
-        base("year").annotate(year=ExtractYear("release_date")).values("year").annotate(n=Count("pk")).order_by("-year")
-    )
-    years = [FacetValue(str(r["year"]), str(r["year"]), r["n"], r["year"] in filters.years) for r in year_rows]
-    n_5g = base("network").filter(specs__5g=True).count()
+    layouts = [FacetValue(str(v), str(v), n, v in filters.layouts) for v, n in variant_counts("layout", 3)]
+    year_counts: dict[int, int] = {}
+    for row in model_rows("year"):
+        year_counts[row.release_date.year] = year_counts.get(row.release_date.year, 0) + 1
+    years = [FacetValue(str(y), str(y), n, y in filters.years) for y, n in sorted(year_counts.items(), reverse=True)]
+    n_5g = sum(1 for row in model_rows("network") if row.is_5g)
     network = FacetValue("5g", "5G", n_5g, filters.network_5g) if n_5g or filters.network_5g else None
 
     grade_base = _models(filters, skip="grade")
@@ -406,22 +463,18 @@ def facets(*, filters: BrowseFilters, market: Market) -> Facets:
     )
     grades = [FacetValue(g, str(Grade(g).label), grade_counts.get(g, 0), g == filters.grade) for g in GRADE_ORDER]
 
-    band_q = base("band")
-    aggregates = {}
-    for i, (_key, low, high) in enumerate(price_bands(market)):
-        condition = Q(price_from__isnull=False)
-        if low is not None:
-            condition &= Q(price_from__gte=low)
-        if high is not None:
-            condition &= Q(price_from__lt=high)
-        aggregates[f"b{i}"] = Count("pk", filter=condition)
-    band_counts = band_q.aggregate(**aggregates)
+    band_prices = [row.price_from for row in model_rows("band") if row.price_from is not None]
     bands = [
-        FacetValue(key, band_label(market, low, high), band_counts[f"b{i}"], key == filters.band)
-        for i, (key, low, high) in enumerate(price_bands(market))
+        FacetValue(
+            key,
+            band_label(market, low, high),
+            sum(1 for p in band_prices if (low is None or p >= low) and (high is None or p < high)),
+            key == filters.band,
+        )
+        for key, low, high in price_bands(market)
     ]
     batteries = _battery_facet(filters, market)
-    updates = _updates_facet(filters, base("updates"))
+    updates = _updates_facet(filters, [row.pk for row in model_rows("updates")])
     return Facets(brands, storage, colours[:24], layouts, years, grades, bands, network, batteries, updates)
 
 

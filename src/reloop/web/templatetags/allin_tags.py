@@ -42,7 +42,10 @@ def _state(context: dict[str, Any]) -> str:
 def allin_price(context: dict[str, Any], amount: int | None) -> AllInPrice | None:
     if amount is None:
         return None
-    return all_in_price(amount=int(amount), market=context["market"], state=_state(context))
+    market = context["market"]
+    # only US prices depend on the buyer's state: elsewhere it is not looked up (a page shows a dozen prices)
+    state = _state(context) if charges_sales_tax(market) else None
+    return all_in_price(amount=int(amount), market=market, state=state)
 
 
 @register.simple_tag(takes_context=True)
