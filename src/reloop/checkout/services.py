@@ -44,7 +44,7 @@ from reloop.checkout.errors import (
 )
 from reloop.checkout.failures import failure_message
 from reloop.checkout.models import MAX_QUANTITY, Cart, CartLine
-from reloop.checkout.selectors import CartItem, checkout_drafts, find_cart, review_cart, with_sales_tax
+from reloop.checkout.selectors import CartItem, CartReview, checkout_drafts, find_cart, review_cart, with_sales_tax
 from reloop.checkout.settlement import open_payment, pay_with_credit
 from reloop.core import clock
 from reloop.core.errors import InvalidInput
@@ -217,6 +217,10 @@ class Checkout:
     expected_total: int | None = None  # the grand total the buyer was shown, in minor units; checked when given
     instalments: int = 1  # 1: pay at once; 3 or 4: the provider's "pay in n" plan
     use_credit: bool = False  # pay the whole order with the buyer's Reloop credit (trade-ins), no provider
+    # The review of ``cart`` the caller has just built (the checkout page builds one to show the total): placement
+    # uses it rather than reading the cart and its prices again. Stock is checked by the reservation's conditional
+    # update either way, and a review of another cart or market is ignored.
+    review: CartReview | None = None
 
 
 @dataclass(frozen=True)
@@ -265,7 +269,9 @@ def resume_checkout(*, buyer: User, idempotency_key: str) -> Order | None:
 def _reserve(checkout: Checkout) -> Order:
     cart = checkout.cart
     market = get_market(cart.market)
-    review = review_cart(cart=cart, currency=market.currency)
+    review = checkout.review
+    if review is None or review.cart is None or review.cart.pk != cart.pk or review.currency != market.currency:
+        review = review_cart(cart=cart, currency=market.currency)
     if not review.items:
         raise EmptyCart(_("Your cart is empty"))
     check_daily_caps(review)  # before eligibility: a capped new seller's offers are refused with their own code

@@ -280,16 +280,14 @@ def _record_money(order: Order, *, captured: bool = True) -> None:
             "seller_id", "total", "commission"
         )
     ]
-    reference = f"order:{order.number}"
-    if captured:
-        ledger.record_capture(
-            key=f"{reference}:capture", reference=reference, amount=Money(order.total, order.currency)
-        )
-    ledger.record_split(key=f"{reference}:split", reference=reference, shares=shares)
-    if order.tax_total:  # US sales tax: the platform collects and remits it (docs/adr/0022-sales-tax.md)
-        ledger.record_sales_tax(
-            key=f"{reference}:sales-tax", reference=reference, amount=Money(order.tax_total, order.currency)
-        )
+    # One round of statements for the capture, the split and the US sales tax (the platform collects and remits
+    # it: docs/adr/0022-sales-tax.md), each still its own balanced, idempotent transaction.
+    ledger.record_payment(
+        reference=f"order:{order.number}",
+        shares=shares,
+        captured=Money(order.total, order.currency) if captured else None,
+        sales_tax=Money(order.tax_total, order.currency),
+    )
 
 
 def expire_reservations(*, now: object | None = None) -> int:

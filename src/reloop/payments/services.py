@@ -1,8 +1,9 @@
 """Every write to the ledger: one balanced, idempotent transaction per money movement.
 
-``post_transaction`` is the only function that inserts ledger rows. It validates everything first (a refused call
-writes nothing), creates the accounts it needs, and writes the transaction and its postings in one atomic block
-(a savepoint when the caller already holds a transaction, so order glue can post inside its own). The same
+``post_transaction`` (and ``post_transactions``, several at once in one round of statements: a paid order's
+capture, split and sales tax) are the only functions that insert ledger rows. They validate everything first (a
+refused call writes nothing), create the accounts they need, and write the transactions and their postings in one
+atomic block (a savepoint when the caller already holds a transaction, so order glue can post inside its own). The same
 idempotency key again returns the transaction already written, also when two requests race: the unique key
 decides, and the loser reads the winner's row. No row locks are taken; it is correct on SQLite and PostgreSQL.
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import reduce
 from operator import or_
 
@@ -43,8 +45,10 @@ from reloop.sellers.models import Seller
 
 __all__ = [
     "post_transaction",
+    "post_transactions",
     "record_cancellation",
     "record_capture",
+    "record_payment",
     "record_refund",
     "record_split",
     "release_matured_lines",
@@ -166,6 +170,122 @@ def post_transaction(
             raise
         return _replayed(existing, kind=kind, reference=reference, postings=postings)
     return entry
+
+
+@dataclass(frozen=True)
+class TransactionSpec:
+    """One transaction for ``post_transactions``: the arguments of ``post_transaction``."""
+
+    idempotency_key: str
+    kind: str
+    reference: str
+    postings: Sequence[PostingSpec]
+    memo: str = ""
+
+
+def post_transactions(entries: Sequence[TransactionSpec]) -> list[LedgerTransaction]:
+    """``post_transaction`` for several transactions at once, all or none: each one written, or returned (and
+    checked, ``IdempotencyMismatch``) when its key was used already. Four statements whatever the number of new
+    transactions — their keys looked up, their accounts, the transactions, their postings — where posting them one
+    by one takes four each. Refused with nothing written as ``post_transaction`` refuses, and when a key is given
+    twice. A concurrent request writing one of the same keys makes the batch fall back to one call each."""
+    keys = [entry.idempotency_key for entry in entries]
+    for entry in entries:
+        _check_request(idempotency_key=entry.idempotency_key, kind=entry.kind, reference=entry.reference)
+        domain.check_postings(entry.postings)
+    if len(set(keys)) != len(keys):
+        raise InvalidTransaction("An idempotency key is given twice in one batch.", code="invalid_idempotency_key")
+    postings = Posting.objects.select_related("account")
+    existing = {
+        row.idempotency_key: row
+        for row in LedgerTransaction.objects.filter(idempotency_key__in=keys).prefetch_related(
+            Prefetch("postings", queryset=postings)
+        )
+    }
+    done = {  # checked before anything is written: a mismatch refuses the whole batch
+        entry.idempotency_key: _replayed(
+            existing[entry.idempotency_key], kind=entry.kind, reference=entry.reference, postings=entry.postings
+        )
+        for entry in entries
+        if entry.idempotency_key in existing
+    }
+    new = [entry for entry in entries if entry.idempotency_key not in existing]
+    if new:
+        try:
+            with transaction.atomic():
+                accounts = _accounts([posting for entry in new for posting in entry.postings])
+                rows = LedgerTransaction.objects.bulk_create(
+                    LedgerTransaction(
+                        idempotency_key=entry.idempotency_key, kind=entry.kind, reference=entry.reference,
+                        memo=entry.memo,
+                    )
+                    for entry in new
+                )  # fmt: skip
+                if any(row.pk is None for row in rows):  # a database that returns no ids from a bulk insert
+                    ids = dict(
+                        LedgerTransaction.objects.filter(idempotency_key__in=[e.idempotency_key for e in new])
+                        .values_list("idempotency_key", "pk")
+                    )  # fmt: skip
+                    for row in rows:
+                        row.pk = ids[row.idempotency_key]
+                Posting.objects.bulk_create(
+                    Posting(
+                        transaction=row,
+                        account=accounts[(code, money.currency)],
+                        amount=money.amount,
+                        currency=money.currency,
+                    )
+                    for row, entry in zip(rows, new, strict=True)
+                    for code, money in entry.postings
+                )
+        except IntegrityError:  # a concurrent request wrote one of these keys: each is posted or replayed alone
+            return [
+                post_transaction(
+                    idempotency_key=entry.idempotency_key,
+                    kind=entry.kind,
+                    reference=entry.reference,
+                    memo=entry.memo,
+                    postings=entry.postings,
+                )
+                for entry in entries
+            ]
+        done.update((row.idempotency_key, row) for row in rows)
+    return [done[key] for key in keys]
+
+
+def record_payment(
+    *,
+    reference: str,
+    shares: Sequence[SellerShare],
+    captured: Money | None,
+    sales_tax: Money | None = None,
+) -> list[LedgerTransaction]:
+    """A paid order's money, in one ``post_transactions``: the capture (``captured``; ``None`` when the money
+    reached the clearing account otherwise, as Reloop credit does), the split between the sellers and, when there
+    is one, the US sales tax collected. The same transactions, keys (``<reference>:capture``, ``:split``,
+    ``:sales-tax``) and memos as ``record_capture``, ``record_split`` and ``record_sales_tax``."""
+    entries = []
+    if captured is not None:
+        entries.append(
+            TransactionSpec(
+                f"{reference}:capture", TransactionKind.PAYMENT, reference, domain.capture_postings(captured),
+                f"Payment of {captured} captured",
+            )
+        )  # fmt: skip
+    entries.append(
+        TransactionSpec(
+            f"{reference}:split", TransactionKind.PAYMENT, reference, domain.split_postings(shares),
+            f"Split between {len(shares)} seller(s)",
+        )
+    )  # fmt: skip
+    if sales_tax is not None and sales_tax.amount:
+        entries.append(
+            TransactionSpec(
+                f"{reference}:sales-tax", TransactionKind.PAYMENT, reference, domain.sales_tax_postings(sales_tax),
+                f"Sales tax of {sales_tax} collected (marketplace facilitator)",
+            )
+        )  # fmt: skip
+    return post_transactions(entries)
 
 
 def record_capture(*, key: str, reference: str, amount: Money, memo: str = "") -> LedgerTransaction:

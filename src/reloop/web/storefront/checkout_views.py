@@ -125,6 +125,7 @@ def checkout_page(request: HttpRequest) -> HttpResponse:
                     expected_total=form.cleaned_data.get("expected_total"),
                     instalments=form.cleaned_data.get("instalments") or 1,
                     use_credit=request.POST.get("use_credit") == "1",  # trade-in credit (docs/trade-in.md)
+                    review=review,  # read for this page a moment ago: placement does not read the cart again
                 )
             )
         except DomainError as exc:
