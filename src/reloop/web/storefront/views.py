@@ -230,8 +230,9 @@ def product(request: HttpRequest, model_slug: str, variant_slug: str | None = No
             )
             if offers.buy_box and reference
             else None,
+            # named only under a buy box whose reference is an old launch price
             "successor": successor(pm, market=market.code)
-            if reference and not (clock.today() - reference.observed_on).days <= CURRENT_FOR_DAYS
+            if offers.buy_box and reference and not (clock.today() - reference.observed_on).days <= CURRENT_FOR_DAYS
             else None,
             "us_state": us_state,
             # "or 3 × 101.33 €": the payment provider's instalment plans for the buy-box price (checkout.selectors)
