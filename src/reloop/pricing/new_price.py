@@ -55,7 +55,7 @@ def successor(product_model: ProductModel, *, market: str) -> ProductModel | Non
         f"WHERE m.brand_id = %s AND m.category_id = %s AND m.release_date > %s "
         f"ORDER BY m.release_date DESC, m.id LIMIT 1"
     )
-    params = [market, product_model.brand_id, product_model.category_id, product_model.release_date]
+    params = (market, product_model.brand_id, product_model.category_id, product_model.release_date)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
