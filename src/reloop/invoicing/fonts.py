@@ -21,6 +21,7 @@ object in place when it writes the file). The PDF is byte for byte the one ``FPD
 from __future__ import annotations
 
 import copy
+import hashlib
 import importlib.util
 import io
 import tempfile
@@ -53,6 +54,45 @@ def noto_sans(style: str = "") -> Path:
     return path
 
 
+#: What ``noto_sans_latin`` keeps of Noto Sans: Basic Latin, Latin-1, Latin Extended-A (every Latin-script market
+#: language: French, German, Polish, Czech, Swedish…), general punctuation and currency signs. 478 glyphs of 3,246.
+LATIN_RANGES = ((0x0000, 0x017F), (0x2000, 0x206F), (0x20A0, 0x20CF))
+
+
+@cache
+def noto_sans_latin(style: str = "") -> Path:
+    """Noto Sans (``""`` or ``"B"``) reduced to ``LATIN_RANGES``, written once next to the full font.
+
+    fpdf2 subsets the font it embeds from the whole file for every document; from this one it takes a third of
+    the time. Nothing else changes: every glyph kept is the full font's (outlines, hinting, metrics, names), the
+    head's bounds and the other tables are carried over unchanged, so the font fpdf2 embeds from it is the same
+    bytes (``test_fonts_parsed_once_per_process_give_the_same_pdf_byte_for_byte``). A document with a character
+    outside it is drawn with the full font (``pdf.render_content``)."""
+    import fontTools
+    from fontTools import subset
+
+    full = noto_sans(style)
+    # Named after what makes it: another range or another fontTools never reads a file an older release wrote.
+    recipe = hashlib.sha256(f"{LATIN_RANGES}{fontTools.version}".encode()).hexdigest()[:10]
+    path = full.with_name(f"{full.stem}-latin-{recipe}.ttf")
+    if not path.exists():
+        font = ttLib.TTFont(str(full), recalcTimestamp=False, recalcBBoxes=False)
+        options = subset.Options(
+            glyph_names=True, notdef_glyph=True, notdef_outline=True, recommended_glyphs=True, hinting=True,
+            legacy_kern=True, symbol_cmap=True, legacy_cmap=True, name_IDs=["*"], name_languages=["*"],
+            name_legacy=True, passthrough_tables=True, drop_tables=list(DROPPED_ON_OUTPUT), recalc_bounds=False,
+            recalc_timestamp=False, prune_unicode_ranges=False, prune_codepage_ranges=False, recalc_max_context=False,
+            recalc_average_width=False,
+        )  # fmt: skip
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(unicodes=[c for c in font.getBestCmap() if any(a <= c <= b for a, b in LATIN_RANGES)])
+        subsetter.subset(font)
+        partial = path.with_name(f"{path.stem}.{id(path)}.part")
+        font.save(str(partial))
+        partial.replace(path)  # atomic: a concurrent render never reads half a file
+    return path
+
+
 @cache
 def noto_sans_codepoints() -> frozenset[int]:
     from fontTools.ttLib import TTFont
@@ -75,6 +115,11 @@ def cjk_font() -> Path | None:
         return None
     path = Path(next(iter(spec.submodule_search_locations))) / "NotoSansCJKtc-Regular.otf"
     return path if path.exists() else None
+
+
+def missing_glyphs(pdf: FPDF) -> bool:
+    """True when ``pdf`` drew a character one of its fonts lacks (fpdf2 records it and draws an empty box)."""
+    return any(isinstance(font, TTFFont) and font.missing_glyphs for font in pdf.fonts.values())
 
 
 def needs_fallback(texts: list[str]) -> bool:

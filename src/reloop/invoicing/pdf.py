@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from pathlib import Path
 from typing import Any
 
 from django.utils import translation
@@ -59,7 +60,20 @@ def _texts(content: dict[str, Any]) -> list[str]:
     ]
 
 
-def render_content(content: dict[str, Any]) -> bytes:
+def render_content(content: dict[str, Any], *, latin_first: bool = True) -> bytes:
+    """The PDF of ``content``. Drawn first with Noto Sans reduced to Latin (``fonts.noto_sans_latin``: the same
+    glyphs, cheaper to embed) unless it needs the CJK fallback; drawn again with the full font when a character
+    was missing from the reduced one (a Greek or Cyrillic name). ``latin_first=False`` always uses the full font
+    (the bench compares both ways)."""
+    fallback = fonts.cjk_font() if fonts.needs_fallback(_texts(content)) else None
+    if latin_first and fallback is None:
+        pdf = _draw(content, regular=fonts.noto_sans_latin(""), bold=fonts.noto_sans_latin("B"), fallback=None)
+        if not fonts.missing_glyphs(pdf):
+            return bytes(pdf.output())
+    return bytes(_draw(content, regular=fonts.noto_sans(""), bold=fonts.noto_sans("B"), fallback=fallback).output())
+
+
+def _draw(content: dict[str, Any], *, regular: Path, bold: Path, fallback: Path | None) -> FPDF:
     market = content["market"]
     locale = _LOCALES.get(market, "en_GB")
     currency = content["currency"]
@@ -71,13 +85,11 @@ def render_content(content: dict[str, Any]) -> bytes:
         pdf = FPDF(format="A4")
         pdf.set_margins(18, 16, 18)
         pdf.set_auto_page_break(auto=True, margin=18)
-        fonts.add_font(pdf, "Noto", "", fonts.noto_sans(""))
-        fonts.add_font(pdf, "Noto", "B", fonts.noto_sans("B"))
-        if fonts.needs_fallback(_texts(content)):
-            cjk = fonts.cjk_font()
-            if cjk is not None:
-                fonts.add_font(pdf, "CJK", "", cjk)
-                pdf.set_fallback_fonts(["CJK"], exact_match=False)
+        fonts.add_font(pdf, "Noto", "", regular)
+        fonts.add_font(pdf, "Noto", "B", bold)
+        if fallback is not None:
+            fonts.add_font(pdf, "CJK", "", fallback)
+            pdf.set_fallback_fonts(["CJK"], exact_match=False)
         credit = content["kind"] == InvoiceKind.CREDIT_NOTE
         title = _title(content.get("title", ""), credit=credit)
         pdf.set_title(f"{title} {content['number']}")
@@ -229,8 +241,8 @@ def render_content(content: dict[str, Any]) -> bytes:
             if totals["margin"]:
                 rows.append((_("Margin scheme goods (no VAT shown) *"), money(totals["margin"]), False))
         rows.append((_("Total refunded") if credit else _("Total paid"), money(totals["total"]), True))
-        for label, value, bold in rows:
-            pdf.set_font("Noto", "B" if bold else "", 11 if bold else 10)
+        for label, value, strong in rows:
+            pdf.set_font("Noto", "B" if strong else "", 11 if strong else 10)
             pdf.set_x(pdf.w - pdf.r_margin - 120)
             pdf.cell(90, 6.5, label, align="R")
             pdf.cell(30, 6.5, value, align="R", new_x="LMARGIN", new_y="NEXT")
@@ -258,4 +270,4 @@ def render_content(content: dict[str, Any]) -> bytes:
         for note in notes:
             pdf.multi_cell(0, 4.8, note, new_x="LMARGIN", new_y="NEXT")
             pdf.ln(1)
-        return bytes(pdf.output())
+    return pdf

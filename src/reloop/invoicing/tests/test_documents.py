@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from decimal import Decimal
+from pathlib import Path
 from typing import cast
 
 import pytest
@@ -12,7 +13,7 @@ from pypdf import PdfReader
 
 from reloop.invoicing import fonts
 from reloop.invoicing.models import Invoice
-from reloop.invoicing.pdf import render_pdf
+from reloop.invoicing.pdf import render_content, render_pdf
 from reloop.invoicing.services import issue_invoices
 from reloop.invoicing.tests.factories import Item, offer_of, paid_order, trader
 
@@ -165,25 +166,39 @@ def test_seller_without_onboarding_data_prints_its_record() -> None:
     assert invoice.content["seller"]["address"] == ["Nantes", "France"]
 
 
-@pytest.mark.parametrize("market", ["fr-fr", "el-gr", "en-us", "ja-jp"])
+@pytest.mark.parametrize(
+    ("market", "fonts_drawn_with"),
+    [("fr-fr", "latin"), ("de-de", "latin"), ("en-us", "latin"), ("el-gr", "full"), ("ja-jp", "full")],
+)
 def test_fonts_parsed_once_per_process_give_the_same_pdf_byte_for_byte(
-    market: str, monkeypatch: pytest.MonkeyPatch
+    market: str, fonts_drawn_with: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Given an invoice of a market (Latin, Greek, US sales tax, Japanese with the CJK fallback font), when it is
-    drawn with the fonts this process parsed once and again with fpdf2 parsing every font file itself, then the
-    two PDFs are the same bytes; and a later document parses no font file."""
-    seller = trader(country="US" if market == "en-us" else "FR")
-    scheme = "standard" if market in {"en-us", "ja-jp"} else "margin"
+    """Given an invoice of a market (Latin scripts, US sales tax, Greek, Japanese with the CJK fallback font), when
+    it is drawn as the site draws it — fonts parsed once per process, Noto Sans reduced to Latin where the document
+    allows — and again as fpdf2 draws it alone, parsing the full font files, then the two PDFs are the same bytes;
+    the reduced font is used for Latin documents only; and a later document parses no font file."""
+    seller = trader(country="US" if market == "en-us" else "DE" if market == "de-de" else "FR")
+    scheme = "standard" if market in {"en-us", "ja-jp", "de-de"} else "margin"
     order = paid_order(market=market, items=[Item(offer_of(seller, scheme=scheme), 30000)], shipping=990)
     [invoice] = issue_invoices(order_id=order.pk)
-    parsed_once = render_pdf(invoice)
+    used: list[str] = []
+    add_font = fonts.add_font
+
+    def spy(pdf: FPDF, family: str, style: str, path: Path) -> None:
+        used.append(path.name)
+        add_font(pdf, family, style, path)
+
+    monkeypatch.setattr(fonts, "add_font", spy)
+    as_the_site_draws_it = render_pdf(invoice)
+    last = [name for name in used if name.startswith("notos")][-2:]  # the regular and bold of the PDF returned
+    assert all(("-latin" in name) == (fonts_drawn_with == "latin") for name in last), used
     with monkeypatch.context() as patched:
         patched.setattr(fonts, "add_font", lambda pdf, family, style, path: pdf.add_font(family, style, str(path)))
-        parsed_each_time = render_pdf(invoice)
-    assert parsed_once == parsed_each_time
+        as_fpdf2_draws_it = render_content(invoice.content, latin_first=False)
+    assert as_the_site_draws_it == as_fpdf2_draws_it
 
     def parse(*args: object, **kwargs: object) -> None:
         raise AssertionError("a font file was parsed again")
 
     monkeypatch.setattr(FPDF, "add_font", parse)
-    assert render_pdf(invoice) == parsed_each_time
+    assert render_pdf(invoice) == as_fpdf2_draws_it
