@@ -15,6 +15,7 @@ from typing import Any, Literal
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
+from pydantic import BaseModel, ConfigDict
 
 from reloop.api.errors import ErrorOut
 from reloop.api.idempotency import idempotent
@@ -34,7 +35,15 @@ MAX_ITEMS = 1_000
 BULK_ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut}
 
 
-class BulkItemIn(SellerIn):
+class _Plain(BaseModel):
+    """An item of a bulk call (in or out), a plain pydantic model: a ninja ``Schema`` with ``extra = "forbid"``
+    validates its input twice and reads it through a Django getter, which cost ~0.2 s of a 1,000-item call. Unknown
+    fields are still refused; NUL characters are refused by ``BulkIn``, which checks the whole raw item list."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class BulkItemIn(_Plain):
     sku: str = Field(..., min_length=1, max_length=64, description="The offer's SKU (an existing offer)")
     stock: int | None = Field(None, description="Absolute stock shared by every market (0–100,000)")
     prices: dict[str, int | None] | None = Field(
@@ -65,13 +74,13 @@ class BulkIn(SellerIn):
     }
 
 
-class ItemErrorOut(Schema):
+class ItemErrorOut(_Plain):
     field: str = Field(..., examples=["prices.en-gb"])
     code: str = Field(..., examples=["invalid_price"])
     message: str
 
 
-class BulkItemOut(Schema):
+class BulkItemOut(_Plain):
     index: int = Field(..., description="Position of the item in the request, from 0")
     sku: str
     result: Literal["updated", "unchanged", "error"]
