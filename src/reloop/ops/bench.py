@@ -41,6 +41,7 @@ from django.utils import translation
 
 from reloop.catalog.models import ProductModel, Variant
 from reloop.offers.models import Offer
+from reloop.ops.seeding import analyze_if_postgres
 from reloop.pricing.models import BuyBoxSnapshot
 
 SCENARIOS: tuple[str, ...] = ("product", "category", "search", "api", "floor")
@@ -499,19 +500,14 @@ def database_url(settings_dict: Mapping[str, Any]) -> str:
 
 
 def refresh_statistics(conn: BaseDatabaseWrapper = connection) -> bool:
-    """PostgreSQL: ``ANALYZE`` the whole database before measuring; True when it ran.
+    """PostgreSQL: ``ANALYZE`` the site's tables before measuring; True when it ran.
 
     A freshly seeded database has no planner statistics until autovacuum gets to it (and never on a server running
     with ``autovacuum = off``): PostgreSQL then guesses a few dozen rows per table and picks plans that read every
     reference price of a market for each model of a category page (131 ms for one page's query instead of 25 ms,
     docs/benchmarks.md). Production databases have autovacuum on; the bench measures them, not a missing ANALYZE.
     """
-    if conn.vendor != "postgresql":
-        return False
-    tables = ", ".join(conn.ops.quote_name(t) for t in conn.introspection.django_table_names(True))
-    with conn.cursor() as cursor:
-        cursor.execute(f"ANALYZE {tables}")  # the site's tables, not the cluster-wide catalogues
-    return True
+    return analyze_if_postgres(conn)
 
 
 def data_counts() -> dict[str, int]:

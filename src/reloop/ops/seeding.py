@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from django.db import connection
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 from reloop.catalog.dataset import parse_dataset
 from reloop.catalog.services import CatalogueLoadReport, load_catalogue
@@ -44,6 +45,7 @@ def seed(*, size: Size) -> SeedReport:
     offers, prices = load_demo_offers(size=size, today=today())
     analyze_if_postgres()
     buy_boxes = rebuild_all_buy_boxes()
+    analyze_if_postgres()  # the buy boxes just written, before the passports' offers are picked among them
     # Most buy-box offers of the featured models list their units with passports; those buy boxes are ranked again
     # (a passport wins among otherwise equal offers).
     _units, touched = load_demo_passports()
@@ -52,15 +54,26 @@ def seed(*, size: Size) -> SeedReport:
     return SeedReport(size, catalogue, footprints, sellers, offers, prices, buy_boxes)
 
 
-def analyze_if_postgres() -> None:
-    """PostgreSQL: give the planner the bulk-loaded tables' real sizes before the steps that read them.
+def analyze_if_postgres(conn: BaseDatabaseWrapper = connection) -> bool:
+    """PostgreSQL: give the planner the bulk-loaded tables' real sizes before the steps that read them; True when
+    it ran (the seed, the seed command and the bench share it).
 
     Left with the statistics of empty tables, the planner chose nested loops that read every offer once per
     category level: picking the demo's passport offers took twelve minutes instead of a fraction of a second.
     """
-    if connection.vendor == "postgresql":
-        # The site's own tables only: a bare ANALYZE also takes the cluster-wide catalogues (pg_authid…), whose lock
-        # a transaction holds until it ends, so two test workers seeding at once waited on each other.
-        tables = ", ".join(connection.ops.quote_name(t) for t in connection.introspection.django_table_names(True))
-        with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {tables}")
+    if conn.vendor != "postgresql":
+        return False
+    # The site's own tables only: a bare ANALYZE also takes the cluster-wide catalogues (pg_authid…), whose lock a
+    # transaction holds until it ends, so two test workers seeding at once waited on each other. And only those
+    # holding a row: analysing an empty table that still has pages (dead rows of a rolled-back transaction, as in
+    # the test suite) records "0 rows in N pages", and the planner then takes it for empty however many rows follow;
+    # the buy-box rebuild's DELETEs became nested loops of many minutes. An unanalysed table is sized from its pages.
+    quote = conn.ops.quote_name
+    with conn.cursor() as cursor:
+        tables = [quote(t) for t in conn.introspection.django_table_names(True)]
+        probes = (f"SELECT {i} FROM (SELECT 1 FROM {t} LIMIT 1) r{i}" for i, t in enumerate(tables))  # noqa: S608
+        cursor.execute(" UNION ALL ".join(probes))  # the table names come from Django's introspection
+        holding = [tables[row[0]] for row in cursor.fetchall()]
+        if holding:
+            cursor.execute(f"ANALYZE {', '.join(holding)}")
+    return True
