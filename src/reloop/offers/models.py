@@ -22,8 +22,10 @@ class VatScheme(models.TextChoices):
 class Offer(models.Model):
     """Seller × variant × grade × battery tier × parts provenance. Stock is one number for every market."""
 
-    seller = models.ForeignKey(Seller, on_delete=models.PROTECT, related_name="offers")
-    variant = models.ForeignKey(Variant, on_delete=models.PROTECT, related_name="offers")
+    # No single-column indexes on the two keys: (seller, sku), (seller, variant) and (variant, grade) lead with them,
+    # and every bulk repricing writes each index of each updated row (docs/benchmarks.md, ingestion, fourth run).
+    seller = models.ForeignKey(Seller, on_delete=models.PROTECT, related_name="offers", db_index=False)
+    variant = models.ForeignKey(Variant, on_delete=models.PROTECT, related_name="offers", db_index=False)
     grade = models.CharField(max_length=10, choices=Grade.choices)
     battery_tier = models.CharField(max_length=10, choices=BatteryTier.choices, default=BatteryTier.STANDARD)
     parts_provenance = models.CharField(
@@ -74,7 +76,8 @@ class Offer(models.Model):
 class OfferPrice(models.Model):
     """The offer's price in one market, in that market's currency. No row: not sold in that market."""
 
-    offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="prices")
+    # no index of its own: the unique (offer, market) leads with it, and a repricing writes every index of the row
+    offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="prices", db_index=False)
     market = models.CharField(max_length=5, choices=[(c, c) for c in MARKET_CODES])
     amount = models.BigIntegerField(help_text=_("Minor units, tax included where the market shows tax"))
     currency = models.CharField(max_length=3)
