@@ -44,6 +44,7 @@ from datetime import UTC, datetime, timedelta
 from importlib import import_module
 from io import StringIO
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
@@ -509,3 +510,65 @@ def prepare(*, hot: int, units_per_offer: int, buyers: int) -> tuple[list[Offer]
     run = get_random_string(6).lower()
     offers = hot_offers(hot=hot, units_per_offer=units_per_offer, run=run)
     return offers, signed_in_buyers(count=buyers, run=run)
+
+
+@dataclass(frozen=True)
+class PurchaseCpu:
+    """CPU time of this process per request of a purchase (ms, mean over the purchases measured)."""
+
+    purchases: int
+    step_ms: dict[str, float]
+
+    @property
+    def total_ms(self) -> float:
+        return sum(self.step_ms.values())
+
+    def render(self) -> str:
+        return "\n".join(
+            [
+                f"CPU per purchase in this process ({self.purchases} purchases through Django's test client, the work "
+                "after payment included; PostgreSQL's CPU not included):",
+                "| " + " | ".join(self.step_ms) + " | total |",
+                "|" + "---:|" * (len(self.step_ms) + 1),
+                "| " + " | ".join(f"{ms:.0f} ms" for ms in self.step_ms.values()) + f" | {self.total_ms:.0f} ms |",
+            ]
+        )
+
+
+def cpu_per_purchase(*, purchases: int, warmup: int = 2, market: str = MARKET) -> PurchaseCpu:
+    """The five requests of a purchase, in this process through Django's test client (which closes each response,
+    so the work after it runs inside its request's timing), ``time.process_time()`` around each one. What a
+    purchase costs in Python, much less disturbed than orders per second by other processes on a busy machine."""
+    from django.test import Client
+
+    offers, buyers = prepare(hot=3, units_per_offer=purchases + warmup, buyers=purchases + warmup)
+    paths = Paths.for_market(market)
+    spent: dict[str, list[float]] = {}
+    with translation.override(market):
+        for n, buyer in enumerate(buyers):
+            client = Client()
+            client.cookies[settings.SESSION_COOKIE_NAME] = buyer.session_key
+            client.cookies[settings.CSRF_COOKIE_NAME] = buyer.csrf
+            token = {"csrfmiddlewaretoken": buyer.csrf}
+            form = {"idempotency_key": uuid.uuid4().hex, "accept_terms": "on", "instalments": "1",
+                    "country": paths.country, **ADDRESS, **token}  # fmt: skip
+            steps: list[tuple[str, str, dict[str, Any] | None]] = [
+                ("add", paths.cart_add, {"offer": offers[n % len(offers)].pk, "quantity": "1", **token}),
+                ("checkout page", paths.checkout, None),
+                ("placement", paths.checkout, form),
+                ("card", "", {"card": CARD, **token}),  # to where placement sent the buyer
+                ("return", "", None),  # to where the provider sent the buyer back
+            ]
+            location = ""
+            for step, path, data in steps:
+                started = time.process_time()
+                target = path or _path(location)
+                response = client.post(target, data) if data is not None else client.get(target)
+                if n >= warmup:
+                    spent.setdefault(step, []).append((time.process_time() - started) * 1000)
+                location = response.get("Location", "")
+                if step == "placement" and "/_provider/" not in location:
+                    raise FlashSaleHttpError(f"placement answered {response.status_code}: no payment to measure")
+            if not _path(location).startswith(paths.order_prefix):
+                raise FlashSaleHttpError(f"the purchase did not end on its order ({location or 'nowhere'})")
+    return PurchaseCpu(purchases, {step: sum(ms) / len(ms) for step, ms in spent.items()})

@@ -132,3 +132,20 @@ def test_the_wait_for_the_work_after_payment_ends_when_nothing_is_pending_or_at_
     OutboxEvent.objects.update(delivered_at=timezone.now())
     Message.objects.update(status=MessageStatus.FAILED)  # failed counts as done: nothing more will happen
     assert flash_sale_http.wait_for_work_after_payment(since=since, timeout=0)[1] == 0
+
+
+@pytest.mark.django_db(transaction=True)  # the work after payment leaves when each payment commits
+def test_cpu_per_purchase_times_the_five_requests_of_purchases_that_all_end_paid():
+    make_models(3)
+    out = StringIO()
+
+    call_command("bench", "--flash-sale-cpu", "2", "--skip-seed", stdout=out)
+
+    text = out.getvalue()
+    assert "CPU per purchase in this process (2 purchases" in text
+    assert "| add | checkout page | placement | card | return | total |" in text
+    hot = Offer.objects.filter(sku__startswith="FLASH-")
+    paid = Order.objects.filter(status=OrderStatus.PAID, seller_orders__lines__offer__in=hot).distinct()
+    assert paid.count() == 4  # the two measured and the two of the warm-up
+    confirmations = Message.objects.filter(object_type="order", object_id__in=[o.number for o in paid])
+    assert sorted(confirmations.values_list("status", flat=True)) == [MessageStatus.SENT] * 4

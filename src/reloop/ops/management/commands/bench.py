@@ -89,6 +89,14 @@ class Command(BaseCommand):
             "at a time, at most --buyers buyers and --duration seconds)",
         )
         parser.add_argument(
+            "--flash-sale-cpu",
+            type=int,
+            default=0,
+            metavar="PURCHASES",
+            help="Measure instead the CPU time of this process per request of a flash-sale purchase, over this many "
+            "purchases through Django's test client (the work after payment included; PostgreSQL's CPU not)",
+        )
+        parser.add_argument(
             "--task-workers",
             type=int,
             default=0,
@@ -146,6 +154,9 @@ class Command(BaseCommand):
             return
         if options.get("flash_sale"):
             self._flash_sale(size=size, skip_seed=skip_seed, duration=duration, json_path=json_path, **options)
+            return
+        if options.get("flash_sale_cpu"):
+            self._flash_sale_cpu(size=size, skip_seed=skip_seed, purchases=options["flash_sale_cpu"])
             return
         if options.get("flash_sale_http"):
             self._flash_sale_http(
@@ -288,6 +299,18 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Report written to {path}"))
         if result.oversold or result.errors or not result.ledger_ok:
             raise CommandError("the flash sale oversold, failed or unbalanced the ledger: see above")
+
+    def _flash_sale_cpu(self, *, size: str, skip_seed: bool, purchases: int) -> None:
+        missing = bench.unapplied_migrations()
+        if missing:
+            raise CommandError(f"the database has unapplied migrations ({', '.join(missing)}): run `reloop migrate`")
+        if not skip_seed:
+            call_command("seed", size=size, stdout=self.stdout, stderr=self.stderr)
+        hosts = [*settings.ALLOWED_HOSTS, "testserver"]  # Django's test client's host
+        with override_settings(ALLOWED_HOSTS=hosts, EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+            result = flash_sale_http.cpu_per_purchase(purchases=purchases)
+        self.stdout.write(f"Database: {bench.describe_database()}")
+        self.stdout.write(result.render())
 
     def _flash_sale_http(
         self,
