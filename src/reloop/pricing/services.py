@@ -13,13 +13,15 @@ anyway), so a slower refresh can never write an older state over a newer one.
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
+from functools import reduce
 from typing import TypeVar
 
 from django.db import connection, transaction
-from django.db.models import TextField
+from django.db.models import Q, TextField
 from django.db.models.functions import Cast
 
 from reloop.catalog.models import Variant
@@ -80,8 +82,17 @@ def eligible_candidates(
     if markets is not None:
         prices = prices.filter(market__in=sorted(markets))
     pairs = None if variant_grades is None else set(variant_grades)
-    if pairs is not None:
-        prices = prices.filter(offer__grade__in=sorted({grade for _v, grade in pairs}))
+    if pairs is not None:  # only the pairs' offers are read: one clause per grade (four at most)
+        by_grade: dict[str, set[int]] = defaultdict(set)
+        for variant_id, grade in pairs:
+            by_grade[grade].add(variant_id)
+        prices = prices.filter(
+            reduce(
+                operator.or_,
+                (Q(offer__grade=grade, offer__variant_id__in=sorted(ids)) for grade, ids in sorted(by_grade.items())),
+                Q(pk__in=[]),
+            )
+        )
     # SQLite stores a moment as text, and Django parses it for every row (a fifth of this read's time): read the
     # text and parse each distinct one once, with the C parser (an offer's moment repeats for every market).
     as_text = connection.vendor == "sqlite"
