@@ -112,7 +112,10 @@ def _claim(event_id: int, key: str, using: str) -> bool:
     """True when this caller may run handler ``key`` for the event: a new claim, or one whose lease ran out."""
     now = timezone.now()
     try:
-        with transaction.atomic(using=using):
+        if transaction.get_connection(using).in_atomic_block:
+            with transaction.atomic(using=using):  # a savepoint: a duplicate must not break the caller's transaction
+                HandledEvent.objects.using(using).create(event_id=event_id, handler=key, claimed_at=now)
+        else:  # autocommit: the insert is its own transaction (one statement, not BEGIN, INSERT, COMMIT)
             HandledEvent.objects.using(using).create(event_id=event_id, handler=key, claimed_at=now)
         return True
     except IntegrityError:
@@ -147,6 +150,7 @@ def deliver(event_id: int, *, using: str = "default") -> bool:
     event = decode(event_type, row.payload)
     handlers = _handlers(event_type)
     errors: list[str] = []
+    finished: set[str] = set()
     for handler in handlers:
         key = handler_key(handler)
         if not _claim(row.pk, key, using):
@@ -162,14 +166,17 @@ def deliver(event_id: int, *, using: str = "default") -> bool:
             errors.append(key)
             continue
         HandledEvent.objects.using(using).filter(event_id=row.pk, handler=key).update(done_at=timezone.now())
+        finished.add(key)
     if errors:
         return False
     keys = {handler_key(h) for h in handlers}
-    done = set(
-        HandledEvent.objects.using(using)
-        .filter(event_id=row.pk, handler__in=keys, done_at__isnull=False)
-        .values_list("handler", flat=True)
-    )
+    done = finished  # every handler ran here: nothing to read back (the usual case, one delivery)
+    if not keys <= finished:  # some ran elsewhere, or are running there: their claims say whether they finished
+        done = set(
+            HandledEvent.objects.using(using)
+            .filter(event_id=row.pk, handler__in=keys, done_at__isnull=False)
+            .values_list("handler", flat=True)
+        )
     if keys <= done:
         OutboxEvent.objects.using(using).filter(pk=row.pk, delivered_at__isnull=True).update(
             delivered_at=timezone.now()
