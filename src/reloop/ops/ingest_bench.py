@@ -83,7 +83,7 @@ class IngestResult:
             "scenario": "ingest",
             "database": self.database,
             "variants": self.variants,
-            "timings": [{**asdict(t), "rows_per_s": round(t.rows_per_s)} for t in self.timings],
+            "timings": [{**asdict(t), "rows_per_s": round(t.rows_per_s, 1)} for t in self.timings],
         }
 
     def render(self) -> str:
