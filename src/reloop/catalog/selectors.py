@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Literal, TypeVar
 
 from django.db import connection
-from django.db.models import Count, Min, Model, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, FilteredRelation, Min, Model, OuterRef, Q, QuerySet, Subquery
 
 from reloop.catalog.errors import CategoryNotFound, ProductNotFound
 from reloop.catalog.models import Category, ProductModel, ReferencePrice, Variant, format_storage
@@ -136,8 +136,9 @@ class ProductPage:
 def product_page(*, model_slug: str, variant_slug: str | None, market: str) -> ProductPage:
     """A model, all its variants, the chosen one (the first when none is named) and its new price in ``market``.
 
-    Queries: the model with brand and category, its variants, the reference price: three, whatever the number
-    of variants.
+    Queries: the model with brand and category; its variants, each with its reference price in ``market`` joined
+    (at most one: unique per variant and market): two, whatever the number of variants. A third query for the
+    reference price cost a cold product view about 1 ms of Python (docs/adr/0032-cold-pages-and-the-template-path.md).
     """
     try:
         product_model = ProductModel.objects.select_related("brand", "category", "category__parent").get(
@@ -145,7 +146,12 @@ def product_page(*, model_slug: str, variant_slug: str | None, market: str) -> P
         )
     except ProductModel.DoesNotExist:
         raise ProductNotFound(f"No product {model_slug!r}") from None
-    variants = list(product_model.variants.all())
+    variants: list[Variant] = list(
+        product_model.variants.annotate(
+            reference=FilteredRelation("reference_prices", condition=Q(reference_prices__market=market)),
+            **{f"reference_{name}": F(f"reference__{name}") for name in _REFERENCE_FIELDS},
+        )
+    )
     if not variants:
         raise ProductNotFound(f"{product_model} has no variants")
     if variant_slug is None:
@@ -155,8 +161,18 @@ def product_page(*, model_slug: str, variant_slug: str | None, market: str) -> P
         if not matching:
             raise ProductNotFound(f"{product_model} has no variant {variant_slug!r}")
         variant = matching[0]
-    reference_price = ReferencePrice.objects.filter(variant=variant, market=market).first()
+    reference_price = None
+    if variant.reference_id is not None:  # type: ignore[attr-defined]  # annotated above
+        reference_price = ReferencePrice(
+            variant=variant,
+            market=market,
+            **{name: getattr(variant, f"reference_{name}") for name in _REFERENCE_FIELDS},
+        )
     return ProductPage(product_model, variants, variant, reference_price)
+
+
+#: The columns of a variant's reference price that ``product_page`` reads with the variants.
+_REFERENCE_FIELDS = ("id", "amount", "currency", "source", "source_url", "observed_on")
 
 
 # --- API reads ------------------------------------------------------------------------------------------
