@@ -27,12 +27,24 @@ E = TypeVar("E")
 Handler = Callable[[Any], None]
 
 _handlers: dict[type, list[Handler]] = defaultdict(list)
+#: Event types delivered before the web response that caused them, even without a broker (ADR 0043).
+_before_response: set[type] = set()
 
 
-def subscribe(event_type: type[E], handler: Callable[[E], None]) -> None:
+def subscribe(event_type: type[E], handler: Callable[[E], None], *, before_response: bool = False) -> None:
+    """``before_response``: the handler updates what shoppers see (buy boxes, page cache, search), so without a
+    broker the event is delivered when its transaction commits, not held until the response is sent: the next page
+    any process serves shows the change. With a broker every delivery is a worker's."""
     outbox.register_type(event_type)
     if handler not in _handlers[event_type]:
         _handlers[event_type].append(handler)
+    if before_response:
+        _before_response.add(event_type)
+
+
+def delivered_before_response(event_type: type) -> bool:
+    """Whether ``event_type`` is delivered at commit even while a web request is being served (ADR 0043)."""
+    return event_type in _before_response
 
 
 def handlers_for(event_type: type) -> list[Handler]:
@@ -48,4 +60,10 @@ def publish(event: object, *, using: str = "default") -> None:
     if not handlers_for(type(event)):
         return
     event_id = outbox.record(event, using=using)
-    enqueue("reloop.deliver_event", using=using, event_id=event_id, database=using)
+    enqueue(
+        "reloop.deliver_event",
+        using=using,
+        may_follow_response=not delivered_before_response(type(event)),
+        event_id=event_id,
+        database=using,
+    )

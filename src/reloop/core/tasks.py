@@ -6,7 +6,8 @@ The message leaves only when the sender's transaction commits, so a worker never
 without a broker (the embedded default) the task runs in this process at that moment — or, when it is sent while
 this thread serves a web request, once the response has been sent (ADR 0043): the buyer who paid does not wait for
 the invoice PDF and the emails, as with a worker; the tasks still run in this process, in the order they were sent,
-before it serves its next request.
+before it serves its next request. Deliveries of events that change what shoppers see (buy boxes, page cache, search)
+are never held: another process's next page shows the change.
 
 Sending is best effort: when the broker cannot be reached the failure is logged and the work is picked up later by
 the sweep job that owns it (``apply_offer_imports``, ``relay_outbox``), never lost.
@@ -28,10 +29,13 @@ logger = logging.getLogger(__name__)
 _request = threading.local()
 
 
-def send_now(name: str, /, **kwargs: Any) -> None:
-    """Send task ``name`` now (eagerly run it without a broker). Failures are logged unless events are strict."""
+def send_now(name: str, /, *, may_follow_response: bool = True, **kwargs: Any) -> None:
+    """Send task ``name`` now (eagerly run it without a broker). Failures are logged unless events are strict.
+
+    ``may_follow_response=False``: a task whose effect the next request of any process must see (a buy box, a page
+    cache version) runs at once even while a request is being served, never held until its response is sent."""
     after_response: list[tuple[str, dict[str, Any]]] | None = getattr(_request, "after_response", None)
-    if after_response is not None:
+    if after_response is not None and may_follow_response:
         after_response.append((name, kwargs))
         return
     from reloop.celery_app import app  # the Celery app is a root module, outside the layers
@@ -44,10 +48,11 @@ def send_now(name: str, /, **kwargs: Any) -> None:
             raise
 
 
-def enqueue(name: str, /, *, using: str = "default", **kwargs: Any) -> None:
-    """Send task ``name`` with ``kwargs`` once the current transaction commits (at once outside one)."""
+def enqueue(name: str, /, *, using: str = "default", may_follow_response: bool = True, **kwargs: Any) -> None:
+    """Send task ``name`` with ``kwargs`` once the current transaction commits (at once outside one); see
+    ``send_now`` for ``may_follow_response``."""
     json.dumps(kwargs)  # what a broker could not carry fails here, in the embedded default and tests too
-    transaction.on_commit(lambda: send_now(name, **kwargs), using=using)
+    transaction.on_commit(lambda: send_now(name, may_follow_response=may_follow_response, **kwargs), using=using)
 
 
 # --- The embedded default: a request's tasks run after its response (ADR 0043) ------------------------------

@@ -43,7 +43,14 @@ def sending_view(request: HttpRequest) -> HttpResponse:
     return HttpResponse("paid")
 
 
-urlpatterns = [path("send/", sending_view)]
+def repricing_view(request: HttpRequest) -> HttpResponse:
+    with transaction.atomic():
+        tasks.enqueue("reloop.test.first", n=1)  # e.g. an email: may follow the response
+        tasks.enqueue("reloop.test.second", may_follow_response=False, n=2)  # e.g. a buy-box refresh
+    return HttpResponse("repriced")
+
+
+urlpatterns = [path("send/", sending_view), path("reprice/", repricing_view)]
 
 
 @pytest.fixture
@@ -125,3 +132,29 @@ def test_tasks_held_by_a_request_never_closed_run_when_the_thread_serves_the_nex
     assert len(runs) == 2  # the first request's, before the second one was served
     response.close()
     assert len(runs) == 4
+
+
+def test_a_task_whose_effect_other_processes_must_see_runs_before_the_response(
+    runs: list[tuple[str, dict[str, Any]]],
+) -> None:
+    body, response = serve("/reprice/")
+
+    assert body == b"repriced"
+    assert runs == [("reloop.test.second", {"n": 2})]  # the buy box was refreshed before the seller's answer
+    response.close()
+    assert runs == [("reloop.test.second", {"n": 2}), ("reloop.test.first", {"n": 1})]
+
+
+def test_events_that_change_what_shoppers_see_are_delivered_before_the_response() -> None:
+    from reloop.catalog.events import CatalogueChanged
+    from reloop.core.events import delivered_before_response
+    from reloop.offers.events import OffersChanged, OfferStockChanged
+    from reloop.orders.events import OrderPaid
+    from reloop.payments.events import PaymentWebhookReceived
+    from reloop.sellers.events import SellerStandingChanged
+
+    # subscribed once, when Django started (reloop.ops.subscriptions)
+    for shown in (OffersChanged, OfferStockChanged, CatalogueChanged, SellerStandingChanged):
+        assert delivered_before_response(shown)
+    for later in (OrderPaid, PaymentWebhookReceived):  # the settlement, the invoice PDF and the emails may follow
+        assert not delivered_before_response(later)
