@@ -736,8 +736,17 @@ def stop_process_group(process: subprocess.Popen[bytes], *, grace: float = STOP_
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=grace)
-    with contextlib.suppress(ProcessLookupError):  # the group is empty: every worker has exited
-        os.killpg(process.pid, signal.SIGKILL)
+    # Then wait until the group is empty: a killed worker stays in it until it is reaped (by init, its master
+    # gone), which a loaded machine can take a moment to do.
+    deadline = time.monotonic() + grace
+    while True:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            return  # every process of the group has exited
+        if time.monotonic() > deadline:
+            return
+        time.sleep(0.05)
 
 
 @contextlib.contextmanager
