@@ -42,20 +42,6 @@ class Recorder:
         self.seen.append(event)
 
 
-@pytest.fixture
-def subscribed():
-    made: list[Recorder] = []
-
-    def subscribe(*recorders: Recorder) -> None:
-        for recorder in recorders:
-            events.subscribe(ThingsMoved, recorder)
-            made.append(recorder)
-
-    yield subscribe
-    for recorder in made:
-        events._handlers[ThingsMoved].remove(recorder)
-
-
 def test_an_event_is_stored_in_the_transaction_of_its_change_and_is_gone_if_that_rolls_back(subscribed):
     subscribed(Recorder("a"))
     # when one change commits and another rolls back

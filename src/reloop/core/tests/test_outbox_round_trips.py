@@ -3,31 +3,17 @@ event whose handlers all ran in this delivery is marked delivered without readin
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from reloop.core import events, outbox
+from reloop.core import outbox
 from reloop.core.models import HandledEvent, OutboxEvent
 from reloop.core.tests.test_outbox import Recorder, ThingsMoved
 
 pytestmark = pytest.mark.django_db(transaction=True)  # autocommit, as a worker or a request after its response
-
-
-@pytest.fixture
-def subscribed() -> Iterator[Callable[..., None]]:
-    made: list[Recorder] = []
-
-    def subscribe(*recorders: Recorder) -> None:
-        for recorder in recorders:
-            events.subscribe(ThingsMoved, recorder)
-            made.append(recorder)
-
-    yield subscribe
-    for recorder in made:
-        events._handlers[ThingsMoved].remove(recorder)
 
 
 def recorded(thing: int) -> int:
