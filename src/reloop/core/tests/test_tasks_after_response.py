@@ -143,18 +143,3 @@ def test_a_task_whose_effect_other_processes_must_see_runs_before_the_response(
     assert runs == [("reloop.test.second", {"n": 2})]  # the buy box was refreshed before the seller's answer
     response.close()
     assert runs == [("reloop.test.second", {"n": 2}), ("reloop.test.first", {"n": 1})]
-
-
-def test_events_that_change_what_shoppers_see_are_delivered_before_the_response() -> None:
-    from reloop.catalog.events import CatalogueChanged
-    from reloop.core.events import delivered_before_response
-    from reloop.offers.events import OffersChanged, OfferStockChanged
-    from reloop.orders.events import OrderPaid
-    from reloop.payments.events import PaymentWebhookReceived
-    from reloop.sellers.events import SellerStandingChanged
-
-    # subscribed once, when Django started (reloop.ops.subscriptions)
-    for shown in (OffersChanged, OfferStockChanged, CatalogueChanged, SellerStandingChanged):
-        assert delivered_before_response(shown)
-    for later in (OrderPaid, PaymentWebhookReceived):  # the settlement, the invoice PDF and the emails may follow
-        assert not delivered_before_response(later)
