@@ -24,6 +24,7 @@ import copy
 import hashlib
 import importlib.util
 import io
+import os
 import tempfile
 import threading
 from dataclasses import dataclass
@@ -37,6 +38,11 @@ from fpdf.enums import TextEmphasis
 from fpdf.fonts import SubsetMap, TTFFont
 
 
+def _writer() -> str:
+    """Unique to this process and thread: workers forked from one server write their first fonts at the same time."""
+    return f"{os.getpid()}-{threading.get_ident()}"
+
+
 @cache
 def noto_sans(style: str = "") -> Path:
     """The path of Noto Sans (``""`` regular, ``"B"`` bold), written once from the package's data to a temporary
@@ -48,7 +54,7 @@ def noto_sans(style: str = "") -> Path:
     folder.mkdir(exist_ok=True)
     path = folder / f"{name}.ttf"
     if not path.exists():
-        partial = folder / f"{name}.{id(path)}.part"
+        partial = folder / f"{name}.{_writer()}.part"
         partial.write_bytes(pymupdf_fonts.myfont(name))
         partial.replace(path)  # atomic: a concurrent render never reads half a file
     return path
@@ -87,7 +93,7 @@ def noto_sans_latin(style: str = "") -> Path:
         subsetter = subset.Subsetter(options)
         subsetter.populate(unicodes=[c for c in font.getBestCmap() if any(a <= c <= b for a, b in LATIN_RANGES)])
         subsetter.subset(font)
-        partial = path.with_name(f"{path.stem}.{id(path)}.part")
+        partial = path.with_name(f"{path.stem}.{_writer()}.part")
         font.save(str(partial))
         partial.replace(path)  # atomic: a concurrent render never reads half a file
     return path
@@ -178,7 +184,10 @@ def add_font(pdf: FPDF, family: str, style: str, path: Path) -> None:
         pdf.add_font(family, style, str(path))
         return
     key = f"{family.lower()}{style}"
-    document = copy.copy(font.template)  # shares the read-only metrics: cw, glyph_ids, cmap, desc
+    document = copy.copy(font.template)  # shares the read-only metrics: cw, glyph_ids, cmap
+    # Not the descriptor: fpdf2's output() writes this document's font name, object number and embedded font file
+    # onto it, so two documents rendered at once in threads of one process would swap them.
+    document.desc = copy.copy(font.template.desc)
     document.i = len(pdf.fonts) + 1
     document.fontkey = key
     document.emphasis = TextEmphasis.coerce(style)

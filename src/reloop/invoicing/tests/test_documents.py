@@ -202,3 +202,14 @@ def test_fonts_parsed_once_per_process_give_the_same_pdf_byte_for_byte(
 
     monkeypatch.setattr(FPDF, "add_font", parse)
     assert render_pdf(invoice) == as_fpdf2_draws_it
+
+
+def test_each_document_gets_its_own_font_descriptor() -> None:
+    """Fonts are parsed once per process and copied per document; fpdf2's ``output()`` writes the document's font
+    name, object number and embedded font file onto the font's descriptor, so two documents rendered at once in
+    threads (a threaded worker, the embedded server's after-response tasks) must not share one."""
+    first, second = FPDF(), FPDF()
+    for pdf in (first, second):
+        fonts.add_font(pdf, "noto", "", fonts.noto_sans_latin())
+    assert first.fonts["noto"].desc is not second.fonts["noto"].desc
+    assert first.fonts["noto"].cw is second.fonts["noto"].cw  # the metrics stay shared: read only
