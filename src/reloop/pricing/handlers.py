@@ -18,7 +18,7 @@ def on_offers_changed(event: OffersChanged) -> None:
         # ranked in a batch with the other deferred changes of the last seconds (ADR 0044)
         mark_buy_boxes_stale(variant_grades=event.variant_grades, markets=event.markets)
         if stale_batch_due():
-            refresh_stale_buy_boxes()
+            refresh_stale_buy_boxes(batches=1)  # one batch in the seller's call; a backlog is the job's
         return
     refresh_buy_boxes(variant_ids=event.variant_ids, markets=event.markets, variant_grades=event.variant_grades)
 

@@ -371,15 +371,18 @@ def stale_batch_due() -> bool:
     return StaleBuyBox.objects.filter(marked_at__lte=clock.now() - STALE_BATCH_AFTER).exists()
 
 
-def refresh_stale_buy_boxes() -> RefreshReport:
+def refresh_stale_buy_boxes(*, batches: int | None = None) -> RefreshReport:
     """Rank every stale key (``mark_buy_boxes_stale``) in batches of ``STALE_BATCH_KEYS``; the scheduled job.
+    ``batches``: at most that many (a web request ranks one and leaves any backlog to the job).
 
     Each batch claims its keys and ranks them in one transaction: a crash leaves them stale for the next run, and a
     key marked again meanwhile (a change that committed after the batch read the offers) waits for the next batch,
     so no change is ever left unranked. Concurrent runs skip each other's keys (PostgreSQL ``SKIP LOCKED``).
     """
     report = RefreshReport()
-    while True:
+    done = 0
+    while batches is None or done < batches:
+        done += 1
         with transaction.atomic():
             rows = list(
                 StaleBuyBox.objects.select_for_update(skip_locked=True)
@@ -389,6 +392,14 @@ def refresh_stale_buy_boxes() -> RefreshReport:
             if not rows:
                 return report
             StaleBuyBox.objects.filter(pk__in=[pk for pk, *_ in rows]).delete()
+            # Every variant of the batch locked at once, in id order, before either refresh below locks its part:
+            # two batches (or a batch and an immediate refresh) then never wait on each other in opposite orders.
+            list(
+                Variant.objects.select_for_update()
+                .filter(pk__in=sorted({variant_id for _pk, variant_id, *_ in rows}))
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            )
             everywhere = {(variant_id, grade) for _pk, variant_id, grade, market in rows if not market}
             priced = {(variant_id, grade) for _pk, variant_id, grade, market in rows if market} - everywhere
             markets = {market for *_, market in rows if market}
@@ -398,6 +409,7 @@ def refresh_stale_buy_boxes() -> RefreshReport:
                 report.add(refresh_buy_boxes(variant_ids=(), markets=markets, variant_grades=priced))
         if len(rows) < STALE_BATCH_KEYS:
             return report
+    return report
 
 
 def rank_stale_buy_boxes() -> int:

@@ -9,6 +9,7 @@ from typing import cast
 
 import pytest
 from fpdf import FPDF
+from fpdf.fonts import TTFFont
 from pypdf import PdfReader
 
 from reloop.invoicing import fonts
@@ -211,5 +212,6 @@ def test_each_document_gets_its_own_font_descriptor() -> None:
     first, second = FPDF(), FPDF()
     for pdf in (first, second):
         fonts.add_font(pdf, "noto", "", fonts.noto_sans_latin())
-    assert first.fonts["noto"].desc is not second.fonts["noto"].desc
-    assert first.fonts["noto"].cw is second.fonts["noto"].cw  # the metrics stay shared: read only
+    one, other = (cast(TTFFont, pdf.fonts["noto"]) for pdf in (first, second))
+    assert one.desc is not other.desc
+    assert one.cw is other.cw  # the metrics stay shared: read only
