@@ -3,8 +3,11 @@ most and leaves the backlog to the job; the job ranks them all."""
 
 from __future__ import annotations
 
+from typing import cast
+
 import pytest
 
+from reloop.catalog.models import Variant
 from reloop.catalog.tests.factories import VariantFactory
 from reloop.pricing import services
 from reloop.pricing.models import StaleBuyBox
@@ -14,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 def test_a_request_ranks_one_batch_and_the_job_the_rest(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(services, "STALE_BATCH_KEYS", 2)
-    variants = [VariantFactory() for _ in range(5)]
+    variants = [cast(Variant, VariantFactory()) for _ in range(5)]
     services.mark_buy_boxes_stale(variant_grades=[(v.pk, "good") for v in variants], markets={"fr-fr"})
     assert StaleBuyBox.objects.count() == 5
 
