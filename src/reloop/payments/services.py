@@ -14,7 +14,7 @@ free-text reference such as ``order:123`` (docs/adr/0009-ledger.md).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import reduce
 from operator import or_
@@ -128,6 +128,16 @@ def _accounts(postings: Sequence[PostingSpec]) -> dict[tuple[str, str], LedgerAc
     return accounts
 
 
+def _posting_rows(
+    entry: LedgerTransaction, postings: Sequence[PostingSpec], accounts: dict[tuple[str, str], LedgerAccount]
+) -> Iterator[Posting]:
+    """The unsaved ``Posting`` rows of ``entry``: one per (account code, signed Money), on its account."""
+    for code, money in postings:
+        yield Posting(
+            transaction=entry, account=accounts[(code, money.currency)], amount=money.amount, currency=money.currency
+        )
+
+
 def post_transaction(
     *,
     idempotency_key: str,
@@ -154,15 +164,7 @@ def post_transaction(
             entry = LedgerTransaction.objects.create(
                 idempotency_key=idempotency_key, kind=kind, reference=reference, memo=memo
             )
-            Posting.objects.bulk_create(
-                Posting(
-                    transaction=entry,
-                    account=accounts[(code, money.currency)],
-                    amount=money.amount,
-                    currency=money.currency,
-                )
-                for code, money in postings
-            )
+            Posting.objects.bulk_create(_posting_rows(entry, postings, accounts))
     except IntegrityError:
         # A concurrent request with the same key won the race: answer with its transaction (or a mismatch).
         existing = _find(idempotency_key)
@@ -229,14 +231,9 @@ def post_transactions(entries: Sequence[TransactionSpec]) -> list[LedgerTransact
                     for row in rows:
                         row.pk = ids[row.idempotency_key]
                 Posting.objects.bulk_create(
-                    Posting(
-                        transaction=row,
-                        account=accounts[(code, money.currency)],
-                        amount=money.amount,
-                        currency=money.currency,
-                    )
+                    posting
                     for row, entry in zip(rows, new, strict=True)
-                    for code, money in entry.postings
+                    for posting in _posting_rows(row, entry.postings, accounts)
                 )
         except IntegrityError:  # a concurrent request wrote one of these keys: each is posted or replayed alone
             return [

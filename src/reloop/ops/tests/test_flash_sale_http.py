@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.db import connection
-from django.utils import timezone
 
 from reloop.catalog.tests.factories import make_models
+from reloop.core import clock
 from reloop.core.models import OutboxEvent
 from reloop.invoicing.models import Invoice
 from reloop.notifications.models import Message, MessageStatus
@@ -121,15 +121,15 @@ def test_buyers_buy_over_http_until_sold_out_and_nothing_is_oversold(tmp_path: P
 
 @pytest.mark.django_db
 def test_the_wait_for_the_work_after_payment_ends_when_nothing_is_pending_or_at_its_timeout():
-    since = timezone.now()
+    since = clock.now()
     assert flash_sale_http.wait_for_work_after_payment(since=since, timeout=5) == (pytest.approx(0, abs=1), 0)
-    OutboxEvent.objects.create(topic="orders.events.OrderPaid", payload={"order_id": 1}, created_at=timezone.now())
+    OutboxEvent.objects.create(topic="orders.events.OrderPaid", payload={"order_id": 1}, created_at=clock.now())
     Message.objects.create(to="b@example.com", template="t", language="en-gb", subject="s", body_text="b")
 
     waited, pending = flash_sale_http.wait_for_work_after_payment(since=since, timeout=0)
 
     assert (waited, pending) == (None, 2)
-    OutboxEvent.objects.update(delivered_at=timezone.now())
+    OutboxEvent.objects.update(delivered_at=clock.now())
     Message.objects.update(status=MessageStatus.FAILED)  # failed counts as done: nothing more will happen
     assert flash_sale_http.wait_for_work_after_payment(since=since, timeout=0)[1] == 0
 

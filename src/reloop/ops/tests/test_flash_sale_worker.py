@@ -3,6 +3,7 @@ set answers on the run's queue, and is stopped however the run ends."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 from pathlib import Path
@@ -17,7 +18,7 @@ from reloop.ops.tests.test_topology import use_celery_conf
 
 
 class RunFailed(Exception):
-    pass
+    """The run failing mid-way, raised inside the worker's block."""
 
 
 def test_the_runs_worker_answers_on_its_queue_and_is_stopped_when_the_run_fails(tmp_path: Path) -> None:
@@ -44,8 +45,5 @@ def test_the_runs_worker_answers_on_its_queue_and_is_stopped_when_the_run_fails(
         assert app.control.ping(destination=[hostname], timeout=2.0) == []  # stopped all the same
     finally:
         use_celery_conf(**saved)
-        try:
-            with app.connection_for_write(amqp) as conn:
-                conn.default_channel.queue_delete(queue)
-        except Exception:  # noqa: S110  # best effort: a queue left behind is harmless
-            pass
+        with contextlib.suppress(Exception), app.connection_for_write(amqp) as conn:  # a queue left is harmless
+            conn.default_channel.queue_delete(queue)
